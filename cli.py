@@ -1,0 +1,175 @@
+"""`gen`: the command line. Thin: each command parses options, calls one library function, prints a summary."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from hardgen import __version__
+from hardgen.errors import HardgenError
+
+
+class _Group(click.Group):
+    """Prints user errors (HardgenError) as one line and exits 2, without a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except HardgenError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(2)
+
+
+def _emit(ctx: click.Context, summary: Any, human: str) -> None:
+    if ctx.obj.get("json"):
+        click.echo(json.dumps(summary, indent=1, default=str))
+    else:
+        click.echo(human)
+
+
+def _parse_knobs(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for p in pairs:
+        if "=" not in p:
+            raise HardgenError(f"--knob expects NAME=VALUE, got {p!r}")
+        k, v = p.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _table(rows: list[list[Any]], header: list[str]) -> str:
+    cells = [header] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+    return "\n".join([line(cells[0]), line(["-" * w for w in widths])] + [line(r) for r in cells[1:]])
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gen")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (for scripts).")
+@click.pass_context
+def main(ctx: click.Context, quiet: bool, as_json: bool) -> None:
+    """hardgen: make hard-but-solvable verified problems, grade them, train students on them."""
+    from hardgen.progress import set_quiet
+
+    ctx.ensure_object(dict)
+    ctx.obj["json"] = as_json
+    set_quiet(quiet or as_json)
+
+
+workers_opt = click.option("--workers", "-w", type=int, default=None,
+                           help="Worker processes (default: the machine's cores).")
+overwrite_opt = click.option("--overwrite", is_flag=True, help="Replace an existing output of a different run.")
+
+
+@main.command("list")
+@click.argument("family", required=False)
+@click.pass_context
+def list_cmd(ctx: click.Context, family: str | None) -> None:
+    """Families with their knobs (name, type, range, default) and difficulty levels."""
+    from hardgen.generators.catalog import describe_families, format_catalog
+
+    info = describe_families(family)
+    _emit(ctx, info, format_catalog(info, detail=family is not None))
+
+
+@main.command()
+@click.argument("families", nargs=-1, required=True)
+@click.option("-n", "n", type=int, default=100, show_default=True, help="Problems per family.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Run seed.")
+@click.option("--level", default=None, help="Named difficulty level (see `gen list`).")
+@click.option("--knob", "knobs", multiple=True, metavar="NAME=VALUE", help="Set a knob (repeatable).")
+@click.option("-o", "--out", required=True, type=click.Path(), help="Output dataset directory.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True)
+@click.option("--shard-rows", type=int, default=500, show_default=True)
+@click.option("--test-fraction", type=float, default=0.1, show_default=True,
+              help="Share of ids hashed into the test split.")
+@workers_opt
+@overwrite_opt
+@click.pass_context
+def generate(ctx, families, n, seed, level, knobs, out, fmt, shard_rows, test_fraction, workers, overwrite):
+    """Generate candidate problems from template families."""
+    from hardgen.generators.run import generate_dataset
+
+    s = generate_dataset(list(families), n=n, out=out, seed=seed, level=level, knobs=_parse_knobs(knobs),
+                         workers=workers, shard_rows=shard_rows, fmt=fmt, overwrite=overwrite,
+                         test_fraction=test_fraction)
+    rows = [[f, v["rows"], v["duplicates_dropped"]] for f, v in s["families"].items()]
+    _emit(ctx, s, _table(rows, ["family", "rows", "duplicates dropped"]) + f"\n\nwrote {s['rows']} rows to {out}")
+
+
+@main.command()
+@click.argument("data", type=click.Path())
+@click.option("-o", "--out", required=True, type=click.Path(), help="Output dataset directory.")
+@click.option("--drop-invalid", is_flag=True, help="Keep only valid rows.")
+@workers_opt
+@overwrite_opt
+@click.pass_context
+def verify(ctx, data, out, drop_invalid, workers, overwrite):
+    """Re-derive every answer independently and write `validity` on each row."""
+    from hardgen.verifiers.validity import verify_dataset
+
+    s = verify_dataset(data, out, workers=workers, keep_invalid=not drop_invalid, overwrite=overwrite)
+    rows = [[f, c["valid"], c["invalid"], c["unknown"]] for f, c in sorted(s["by_family"].items())]
+    c = s["counts"]
+    human = _table(rows, ["family", "valid", "invalid", "unknown"])
+    human += f"\n\nvalid {c['valid']}, invalid {c['invalid']}, unknown {c['unknown']} → {out}"
+    for reason, k in sorted(s["reasons"].items(), key=lambda kv: -kv[1])[:10]:
+        human += f"\n  {k} × {reason}"
+    _emit(ctx, s, human)
+
+
+@main.command()
+@click.argument("data", type=click.Path())
+@click.option("--responses", "-r", required=True, type=click.Path(), help="JSONL of {id, response}.")
+@click.option("-o", "--out", type=click.Path(), default=None, help="Write {id, correct, reason} lines here.")
+@click.pass_context
+def score(ctx, data, responses, out):
+    """Score model responses strictly against the dataset's verifiers."""
+    from hardgen.verifiers import score_responses
+
+    s = score_responses(data, responses, out)
+    human = (f"accuracy {s['accuracy']:.4f}  ({s['correct']}/{s['total']} correct, {s['wrong']} wrong, "
+             f"{s['undecided']} undecided)")
+    if s["unknown_id"]:
+        human += f"\nwarning: {s['unknown_id']} response id(s) not in {data}"
+    if out:
+        human += f"\nverdicts → {out}"
+    _emit(ctx, s, human)
+
+
+@main.command()
+@click.argument("data", type=click.Path())
+@click.option("--format", "fmt", required=True, type=click.Choice(["jsonl", "parquet", "hf"]))
+@click.option("-o", "--out", required=True, type=click.Path())
+@overwrite_opt
+@click.pass_context
+def export(ctx, data, fmt, out, overwrite):
+    """Export a dataset for trainers: {train,test}.jsonl / .parquet, or a HF DatasetDict (load_from_disk)."""
+    from hardgen.store import export_dataset
+
+    counts = export_dataset(data, out, fmt, overwrite=overwrite)
+    _emit(ctx, counts, f"exported {sum(counts.values())} rows ({', '.join(f'{k} {v}' for k, v in counts.items())})"
+                       f" as {fmt} → {out}")
+
+
+@main.command()
+@click.option("-o", "--out", default="data/quickstart", show_default=True, type=click.Path())
+@click.option("-n", "n", type=int, default=60, show_default=True, help="Problems per family.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@workers_opt
+@click.pass_context
+def quickstart(ctx, out, n, seed, workers):
+    """Generate and verify a few hundred problems from several families; print a summary."""
+    from hardgen.quickstart import run_quickstart
+
+    s = run_quickstart(out, n=n, seed=seed, workers=workers)
+    _emit(ctx, s, s["text"])
+
+
+if __name__ == "__main__":
+    main()

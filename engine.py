@@ -1,0 +1,59 @@
+"""Runs stage work over shards: in-process, or a local process pool with bounded, ordered streaming."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Iterable, Iterator
+
+from hardgen.errors import HardgenError
+
+
+def default_workers() -> int:
+    """Workers when the user names none: the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def resolve_workers(workers: int | None) -> int:
+    if workers is None:
+        return default_workers()
+    if workers < 1:
+        raise HardgenError(f"--workers must be at least 1, got {workers}")
+    return workers
+
+
+def map_ordered(fn: Callable[[Any], Any], tasks: Iterable[Any], workers: int | None = None,
+                window: int | None = None) -> Iterator[Any]:
+    """Apply `fn` to each task and yield results in task order.
+
+    With one worker this runs in-process. With more, a process pool runs at most `window` tasks at a time
+    (default 2 × workers), so memory stays flat however many tasks there are — unlike `Pool.imap`, which
+    consumes its whole input eagerly. `fn` and the tasks must be picklable (top-level functions).
+    Results are identical for any number of workers.
+    """
+    workers = resolve_workers(workers)
+    if workers == 1:
+        for t in tasks:
+            yield fn(t)
+        return
+    window = window or 2 * workers
+    # forkserver: workers never inherit the parent's threads (progress bars, HTTP clients) mid-lock
+    ctx = mp.get_context("forkserver") if "forkserver" in mp.get_all_start_methods() else mp.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        pending: deque = deque()
+        it = iter(tasks)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < window:
+                try:
+                    pending.append(pool.submit(fn, next(it)))
+                except StopIteration:
+                    exhausted = True
+            if not pending:
+                return
+            yield pending.popleft().result()

@@ -1,0 +1,1 @@
+"""Graph problems (networkx) with structural verifiers."""

@@ -1,0 +1,1 @@
+"""Logic puzzles encoded to SAT; uniqueness proved by the solver."""

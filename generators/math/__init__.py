@@ -1,0 +1,1 @@
+"""Math template families: each module is one family (knob dataclass, levels, generator, re-derivation)."""

@@ -1,0 +1,1 @@
+"""SAT families (python-sat): uniform k-SAT, planted, Saturn-compatible, DIMACS files."""

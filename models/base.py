@@ -1,0 +1,87 @@
+"""The solver interface every backend implements, and the registry that parses solver SPECs.
+
+A SPEC is `PREFIX:ARG`, e.g. `hf:./tiny`, `openai:http://127.0.0.1:8000/v1#model`, `sat:cdcl@1000`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Callable
+
+from hardgen.errors import HardgenError, unknown_name_error
+
+
+@dataclass
+class Rollout:
+    """One sampled response to one problem."""
+
+    text: str
+    tokens: int | None = None
+    meta: dict = field(default_factory=dict)
+
+
+class Solver:
+    """A solver: records in, `k` rollouts per record out. Use as a context manager to release resources.
+
+    `seed` makes sampling reproducible: the same (records, k, seed) gives the same rollouts.
+    """
+
+    spec: str = ""
+
+    def solve(self, records: list[dict], k: int = 1, seed: int = 0) -> list[list[Rollout]]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release processes, servers or GPU memory."""
+
+    def __enter__(self) -> "Solver":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+_FACTORIES: dict[str, Callable[[str], Solver]] = {}
+_LOADED = False
+
+
+def register_solver(prefix: str) -> Callable[[Callable[[str], Solver]], Callable[[str], Solver]]:
+    """Decorator: `factory(arg) -> Solver` builds solvers for SPECs `prefix:arg`."""
+
+    def deco(factory):
+        _FACTORIES[prefix] = factory
+        return factory
+
+    return deco
+
+
+def _load() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    _LOADED = True
+    pkg = importlib.import_module("hardgen.models")
+    for mod in pkgutil.walk_packages(pkg.__path__, prefix="hardgen.models."):
+        if not mod.name.rsplit(".", 1)[-1].startswith("_"):
+            importlib.import_module(mod.name)
+
+
+def solver_specs() -> list[str]:
+    _load()
+    return sorted(_FACTORIES)
+
+
+def get_solver(spec: str) -> Solver:
+    """Build the solver a SPEC names, e.g. `get_solver("sat:cdcl@1000")`."""
+    if ":" not in spec:
+        raise HardgenError(f"solver SPEC {spec!r} must look like PREFIX:ARG (e.g. hf:PATH, openai:URL#MODEL, "
+                           "sat:cdcl@1000)")
+    prefix, arg = spec.split(":", 1)
+    _load()
+    if prefix not in _FACTORIES:
+        raise unknown_name_error("solver backend", prefix, sorted(_FACTORIES))
+    solver = _FACTORIES[prefix](arg)
+    solver.spec = spec
+    return solver
