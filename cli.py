@@ -83,6 +83,8 @@ def list_cmd(ctx: click.Context, family: str | None) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Run seed.")
 @click.option("--level", default=None, help="Named difficulty level (see `gen list`).")
 @click.option("--knob", "knobs", multiple=True, metavar="NAME=VALUE", help="Set a knob (repeatable).")
+@click.option("--from", "from_path", default=None, type=click.Path(exists=True),
+              help="Input files for families that wrap existing problems (e.g. sat.dimacs); sets knob 'path'.")
 @click.option("-o", "--out", required=True, type=click.Path(), help="Output dataset directory.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True)
 @click.option("--shard-rows", type=int, default=500, show_default=True)
@@ -91,11 +93,15 @@ def list_cmd(ctx: click.Context, family: str | None) -> None:
 @workers_opt
 @overwrite_opt
 @click.pass_context
-def generate(ctx, families, n, seed, level, knobs, out, fmt, shard_rows, test_fraction, workers, overwrite):
+def generate(ctx, families, n, seed, level, knobs, from_path, out, fmt, shard_rows, test_fraction, workers,
+             overwrite):
     """Generate candidate problems from template families."""
     from hardgen.generators.run import generate_dataset
 
-    s = generate_dataset(list(families), n=n, out=out, seed=seed, level=level, knobs=_parse_knobs(knobs),
+    knob_values = _parse_knobs(knobs)
+    if from_path is not None:
+        knob_values["path"] = from_path
+    s = generate_dataset(list(families), n=n, out=out, seed=seed, level=level, knobs=knob_values,
                          workers=workers, shard_rows=shard_rows, fmt=fmt, overwrite=overwrite,
                          test_fraction=test_fraction)
     rows = [[f, v["rows"], v["duplicates_dropped"]] for f, v in s["families"].items()]

@@ -125,6 +125,14 @@ class Family:
     def rederive(self, record: dict) -> dict[str, bool | None]:
         raise NotImplementedError
 
+    def generate_at(self, knobs: Any, index: int, rng: random.Random) -> Candidate:
+        """Item `index` of the run; families over a finite collection (files) override this."""
+        return self.generate(knobs, rng)
+
+    def size(self, knobs: Any) -> int | None:
+        """How many distinct items the knobs allow when that is finite and known (e.g. files); else None."""
+        return None
+
     # ---- knob resolution shared by every family
     @classmethod
     def resolve_knobs(cls, level: str | None = None, overrides: dict[str, Any] | None = None) -> Knobs:

@@ -38,7 +38,7 @@ def generate_one(family: str, level: str | None, knobs: dict, run_seed: int, ind
     for attempt in range(MAX_ATTEMPTS):
         seed = item_seed(family, fam_cls.version, knobs, run_seed, index, attempt)
         try:
-            cand = fam.generate(k, random.Random(seed))
+            cand = fam.generate_at(k, index, random.Random(seed))
         except Reject:
             continue
         source = {"generator": family, "version": fam_cls.version, "knobs": knobs, "seed": seed,
@@ -78,7 +78,8 @@ def generate_dataset(families: list[str], n: int, out: str, seed: int = 0, level
         own = {k: v for k, v in (knobs or {}).items() if k in {s["name"] for s in fam.Knobs.spec()}}
         if knobs and len(families) == 1 and len(own) != len(knobs):
             fam.Knobs.build(knobs)  # raises naming the unknown knob
-        plans.append((name, fam.resolve_knobs(level, own).as_dict()))
+        resolved = fam.resolve_knobs(level, own)
+        plans.append((name, resolved.as_dict(), fam().size(resolved)))
     if knobs:
         known = {s["name"] for name in families for s in get_family(name).Knobs.spec()}
         unknown = sorted(set(knobs) - known)
@@ -90,13 +91,20 @@ def generate_dataset(families: list[str], n: int, out: str, seed: int = 0, level
     summary: dict[str, Any] = {"families": {}, "rows": 0, "duplicates_dropped": 0}
     shard_no = 0
     with bar(total=n * len(families), desc="generate") as pbar:
-        for name, resolved in plans:
+        for name, resolved, size in plans:
+            n_fam = n if size is None else min(n, size)
+            if n_fam < n:
+                pbar.total -= n - n_fam
             seen: set[str] = set()
             have, dropped, next_index = 0, 0, 0
-            while have < n:
+            while have < n_fam:
                 # plan shards of the indices still needed; top-up rounds replace dropped duplicates
                 tasks, names = [], []
-                want = n - have
+                want = n_fam - have
+                if size is not None:  # a finite collection: never ask for items past its end
+                    want = min(want, size - next_index)
+                    if want <= 0:
+                        break
                 while want > 0:
                     size = min(shard_rows, want)
                     tasks.append(GenTask(name, level, resolved, seed, next_index, next_index + size, test_fraction))
@@ -117,7 +125,7 @@ def generate_dataset(families: list[str], n: int, out: str, seed: int = 0, level
                                 continue
                             seen.add(r["id"])
                             rows.append(r)
-                        rows = rows[: n - have]
+                        rows = rows[: n_fam - have]
                         dropped += shard_dropped
                         writer.write_shard(s, rows, {"family": name, "dropped": shard_dropped})
                     else:
@@ -129,7 +137,7 @@ def generate_dataset(families: list[str], n: int, out: str, seed: int = 0, level
                     pbar.update(len(rows))
                 if round_rows == 0:
                     raise HardgenError(f"family {name!r} produced no new distinct problems; its knob space "
-                                       f"holds fewer than {n} problems (got {have})")
+                                       f"holds fewer than {n_fam} problems (got {have})")
             summary["families"][name] = {"rows": have, "duplicates_dropped": dropped, "knobs": resolved}
             summary["rows"] += have
             summary["duplicates_dropped"] += dropped
