@@ -304,8 +304,10 @@ EXPORT_FORMATS = ("jsonl", "parquet", "hf")
 def export_dataset(src: str | os.PathLike, out: str | os.PathLike, fmt: str, overwrite: bool = False) -> dict:
     """Write `src` as `out/{train,test}.jsonl`, `out/{train,test}.parquet`, or a HF `DatasetDict` on disk.
 
-    Nested fields (`source`, `check`, `validity`, `difficulty`) are JSON text in Parquet and HF exports, so every
-    family shares one schema; `json.loads` a column to get the object back. Returns rows per split.
+    In every export the nested fields (`source`, `check`, `validity`, `difficulty`) are JSON text, so rows of all
+    families share one flat schema of string columns and `datasets.load_dataset(out)` opens any mix;
+    `json.loads` a column to get the object back. hardgen's own readers accept these files as input.
+    Returns rows per split.
     """
     if fmt not in EXPORT_FORMATS:
         raise HardgenError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
@@ -350,7 +352,7 @@ class _JsonlExport:
         self.f = open(path, "w", encoding="utf-8")
 
     def write(self, rec: dict) -> None:
-        self.f.write(dumps_record(rec) + "\n")
+        self.f.write(json.dumps(flatten_row(rec), ensure_ascii=False, separators=(",", ":")) + "\n")
 
     def close(self) -> None:
         self.f.close()

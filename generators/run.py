@@ -106,11 +106,12 @@ def generate_dataset(families: list[str], n: int, out: str, seed: int = 0, level
                     if want <= 0:
                         break
                 while want > 0:
-                    size = min(shard_rows, want)
-                    tasks.append(GenTask(name, level, resolved, seed, next_index, next_index + size, test_fraction))
+                    rows_here = min(shard_rows, want)
+                    tasks.append(GenTask(name, level, resolved, seed, next_index, next_index + rows_here,
+                                         test_fraction))
                     names.append(f"part-{shard_no:05d}")
-                    next_index += size
-                    want -= size
+                    next_index += rows_here
+                    want -= rows_here
                     shard_no += 1
                 todo = [(t, s) for t, s in zip(tasks, names) if not writer.is_done(s)]
                 todo_names = {s for _, s in todo}
