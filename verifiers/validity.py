@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from hardgen.engine import map_ordered, resolve_workers
-from hardgen.errors import HardgenError
 from hardgen.progress import bar
 from hardgen.store import DatasetWriter, open_dataset
 
@@ -60,48 +59,63 @@ def _verify_rows(rows: list[dict]) -> list[dict]:
     return rows
 
 
+def _tally(rows: list[dict]) -> dict:
+    """Per-shard validity counts, kept in the manifest so a resumed run can summarise without rereading rows."""
+    t: dict = {"counts": {}, "by_family": {}, "reasons": {}}
+    for r in rows:
+        st = r["validity"]["status"]
+        t["counts"][st] = t["counts"].get(st, 0) + 1
+        fam = t["by_family"].setdefault(r["family"], {})
+        fam[st] = fam.get(st, 0) + 1
+        if st != "valid":
+            head = r["validity"]["reason"].split(";")[0]
+            t["reasons"][head] = t["reasons"].get(head, 0) + 1
+    return t
+
+
 def verify_dataset(src: str, out: str, workers: int | None = None, keep_invalid: bool = True,
                    overwrite: bool = False, fmt: str = "jsonl") -> dict:
     """Write `src` to `out` with `validity` filled on every row; resumable shard by shard.
 
-    With `keep_invalid=False`, rows that are not valid are dropped (and counted).
+    With `keep_invalid=False`, rows that are not valid are dropped (and counted in the summary).
+    Returns `{counts, by_family, reasons, path}` over the whole input.
     """
     ds = open_dataset(src)
     workers = resolve_workers(workers)
     writer = DatasetWriter(out, stage="verify", params={"src": str(src), "keep_invalid": keep_invalid},
                            fmt=fmt, overwrite=overwrite, inputs=[str(src)])
-    counts = {"valid": 0, "invalid": 0, "unknown": 0}
-    reasons: dict[str, int] = {}
-    by_family: dict[str, dict[str, int]] = {}
-    chunks = (c for c in ds.chunks() if not writer.is_done(c.key))
     keys: list[str] = []
 
     def tasks():
-        for c in chunks:
-            keys.append(c.key)
-            yield c.rows
+        for c in ds.chunks():
+            if not writer.is_done(c.key):
+                keys.append(c.key)
+                yield c.rows
 
     with bar(total=ds.num_rows, desc="verify") as pbar:
         for i, rows in enumerate(map_ordered(_verify_rows, tasks(), workers)):
             kept = [r for r in rows if keep_invalid or r["validity"]["status"] == "valid"]
-            writer.write_shard(keys[i], kept)
+            writer.write_shard(keys[i], kept, {"tally": _tally(rows)})
             pbar.update(len(rows))
-    # the summary is computed over every finished shard, so a resumed run reports the whole dataset
-    for key in sorted(writer.manifest["shards"]):
-        for r in writer.done_rows(key):
-            st = r["validity"]["status"]
-            counts[st] += 1
-            fam = by_family.setdefault(r["family"], {"valid": 0, "invalid": 0, "unknown": 0})
-            fam[st] += 1
-            if st != "valid":
-                head = r["validity"]["reason"].split(";")[0]
-                reasons[head] = reasons.get(head, 0) + 1
-    if not keep_invalid:
-        counts["dropped"] = (ds.num_rows or 0) - sum(counts.values()) if ds.num_rows else None
+    counts = {"valid": 0, "invalid": 0, "unknown": 0}
+    by_family: dict[str, dict[str, int]] = {}
+    reasons: dict[str, int] = {}
+    for key, info in sorted(writer.manifest["shards"].items()):
+        t = info.get("tally") or _tally(list(writer.done_rows(key)))
+        for st, k in t["counts"].items():
+            counts[st] += k
+        for fam, c in t["by_family"].items():
+            agg = by_family.setdefault(fam, {"valid": 0, "invalid": 0, "unknown": 0})
+            for st, k in c.items():
+                agg[st] += k
+        for reason, k in t["reasons"].items():
+            reasons[reason] = reasons.get(reason, 0) + k
     summary = {"counts": counts, "by_family": by_family, "reasons": reasons}
+    if not keep_invalid:
+        summary["dropped"] = counts["invalid"] + counts["unknown"]
     writer.finish(summary)
     summary["path"] = str(writer.path)
     return summary
 
 
-__all__ = ["verify_record", "verify_dataset", "reference_response", "HardgenError"]
+__all__ = ["verify_record", "verify_dataset", "reference_response"]
