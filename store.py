@@ -152,6 +152,14 @@ class DatasetWriter:
         }
         self._save()
 
+    def write_side(self, folder: str, name: str, rows: list[dict]) -> None:
+        """Write plain JSON lines beside the shards (e.g. rollouts); call before `write_shard` of the same name,
+        so a shard marked finished always has its side file."""
+        d = self.path / folder
+        d.mkdir(exist_ok=True)
+        data = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows).encode()
+        _atomic_write_bytes(d / f"{name}.jsonl", data)
+
     @property
     def rows_written(self) -> int:
         return sum(s["rows"] for s in self.manifest["shards"].values())

@@ -1,0 +1,1 @@
+"""Difficulty by rollouts: pass-rate statistics, adaptive sampling, IRT, selection and calibration."""

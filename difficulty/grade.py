@@ -1,0 +1,240 @@
+"""The grade stage: rollouts from solvers, strict scoring, pass rates with intervals, adaptive sampling.
+
+Rollouts (responses, verdicts, token counts) go to `OUT/rollouts/part-NNNNN.jsonl` beside the graded shards;
+each graded row gets `difficulty.grades[SOLVER] = {k, correct, undecided, pass_rate, ci, pass_at, mean_tokens}`
+and, with several solvers, `difficulty.cv` (spread of pass rates across solvers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from hardgen.difficulty.stats import coefficient_of_variation, grade_summary
+from hardgen.difficulty.window import Window
+from hardgen.errors import HardgenError
+from hardgen.models.base import Solver, get_solver
+from hardgen.progress import bar
+from hardgen.store import DatasetWriter, open_dataset
+from hardgen.verifiers import score_check
+
+DEFAULT_CHUNK_ROWS = 64
+
+
+@dataclass(frozen=True)
+class AdaptiveConfig:
+    """Sequential rollouts: draw `batch` at a time, stop a problem once its side of `window` is decided.
+
+    A problem stops when the posterior probability (Beta prior, binomial likelihood) that its pass rate lies in
+    the window is at least `confidence` or at most `1 - confidence`, or when `max_k` rollouts are spent. With a
+    lower bound of 0 (open), a problem counts as inside only once a rollout has solved it.
+    `until_correct=m` is DART's mode instead: sample until m correct or `max_k` trials.
+    `prior`: `"jeffreys"` (Beta(1/2, 1/2)) or `"empirical"` (a zero-inflated Beta fitted to the first round of
+    the whole chunk: it learns how many problems look unsolvable, so never-solved ones can stop early too).
+    """
+
+    window: Window = field(default_factory=Window)
+    batch: int = 4
+    max_k: int = 16
+    confidence: float = 0.9
+    prior: str = "empirical"
+    until_correct: int | None = None
+
+    def __post_init__(self):
+        if self.batch < 1 or self.max_k < 1:
+            raise HardgenError(f"adaptive batch and budget must be >= 1, got {self.batch}, {self.max_k}")
+        if not 0.5 < self.confidence < 1:
+            raise HardgenError(f"adaptive confidence must be in (0.5, 1), got {self.confidence}")
+        if self.prior not in ("jeffreys", "empirical"):
+            raise HardgenError(f"adaptive prior must be jeffreys or empirical, got {self.prior!r}")
+        if self.until_correct is not None and self.until_correct < 1:
+            raise HardgenError(f"until_correct must be >= 1, got {self.until_correct}")
+
+
+@dataclass(frozen=True)
+class PassRatePrior:
+    """Zero-inflated Beta prior over pass rates: p = 0 (unsolvable) with probability `zero`, else Beta(a, b)."""
+
+    a: float = 0.5
+    b: float = 0.5
+    zero: float = 0.0
+
+
+JEFFREYS = PassRatePrior()
+
+
+def fit_prior(counts: list[tuple[int, int]]) -> PassRatePrior:
+    """Maximum-likelihood zero-inflated Beta-binomial fit to per-problem (correct, n) from a first round.
+
+    Regularised towards Jeffreys so a small or degenerate chunk cannot produce an overconfident prior.
+    """
+    import numpy as np
+    from scipy.optimize import minimize
+    from scipy.special import betaln, expit, gammaln
+
+    counts = [(c, n) for c, n in counts if n]
+    if len(counts) < 16:
+        return JEFFREYS
+    C = np.array([c for c, _ in counts], float)
+    N = np.array([n for _, n in counts], float)
+    logcomb = gammaln(N + 1) - gammaln(C + 1) - gammaln(N - C + 1)
+
+    def nll(x):
+        la, lb, lz = x
+        a, b, z = np.exp(la), np.exp(lb), expit(lz)
+        bb = np.exp(logcomb + betaln(a + C, b + N - C) - betaln(a, b))
+        lik = (1 - z) * bb + z * (C == 0)
+        # weak priors: log a, log b ~ N(log 0.5, 1); logit zero ~ N(-2, 1.5)
+        pen = 0.5 * ((la - np.log(0.5)) ** 2 + (lb - np.log(0.5)) ** 2) + 0.5 * ((lz + 2) / 1.5) ** 2
+        return -float(np.log(np.maximum(lik, 1e-300)).sum()) + pen
+
+    res = minimize(nll, np.array([np.log(0.5), np.log(0.5), -2.0]), method="Nelder-Mead",
+                   options={"xatol": 1e-3, "fatol": 1e-3, "maxiter": 400})
+    la, lb, lz = res.x
+    return PassRatePrior(float(np.exp(la)), float(np.exp(lb)), float(expit(lz)))
+
+
+def p_in_window(correct: int, n: int, window: Window, prior: PassRatePrior = JEFFREYS) -> float:
+    """Posterior probability that the pass rate lies in `window` after `correct` of `n` rollouts."""
+    import math
+
+    from scipy.special import betainc, betaln
+
+    a, b = prior.a + correct, prior.b + n - correct
+    mass = lambda x: float(betainc(a, b, x)) if x > 0 else 0.0  # noqa: E731  P(p <= x | p > 0, data)
+    beta_in = mass(window.hi) - mass(window.lo)
+    zero_in = window.lo == 0 and window.lo_closed  # does p = 0 count as inside?
+    if correct > 0 or prior.zero == 0:
+        return beta_in
+    # no success yet: weigh "unsolvable" against "solvable but unlucky"
+    w_beta = (1 - prior.zero) * math.exp(betaln(a, b) - betaln(prior.a, prior.b))
+    w_zero = prior.zero
+    return (w_beta * beta_in + w_zero * zero_in) / (w_beta + w_zero)
+
+
+def _derive_seed(*parts: Any) -> int:
+    return int.from_bytes(hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:4], "big")
+
+
+def rollouts_for(solver: Solver, rows: list[dict], k: int, seed: int, key: str,
+                 adaptive: AdaptiveConfig | None = None) -> tuple[list[list[dict]], list[dict]]:
+    """Rollouts for each row (dicts with response, correct, reason, tokens) and per-row adaptive info."""
+    results: list[list[dict]] = [[] for _ in rows]
+    info: list[dict] = [{} for _ in rows]
+    if adaptive is None:
+        plan = [(list(range(len(rows))), k)]
+        for idx, kk in plan:
+            _run_round(solver, rows, idx, kk, _derive_seed(seed, solver.spec, key, 0), results)
+        return results, info
+    active = list(range(len(rows)))
+    prior = JEFFREYS
+    rnd = 0
+    while active:
+        kk = min(adaptive.batch, adaptive.max_k - len(results[active[0]]))
+        _run_round(solver, rows, active, kk, _derive_seed(seed, solver.spec, key, rnd), results)
+        if rnd == 0 and adaptive.prior == "empirical":
+            prior = fit_prior([(sum(r["correct"] is True for r in results[i]), len(results[i]))
+                                     for i in range(len(rows))])
+        still = []
+        for i in active:
+            n = len(results[i])
+            c = sum(r["correct"] is True for r in results[i])
+            if adaptive.until_correct is not None:
+                done = c >= adaptive.until_correct
+                info[i] = {"rounds": rnd + 1, "stopped": "m_correct" if done else "budget"}
+            else:
+                p_in = p_in_window(c, n, adaptive.window, prior)
+                done = p_in >= adaptive.confidence or p_in <= 1 - adaptive.confidence
+                # "inside" with an open lower bound at 0 needs a solved rollout: it means shown solvable
+                inside = p_in >= 0.5 and (c > 0 or adaptive.window.lo > 0 or adaptive.window.lo_closed)
+                info[i] = {"rounds": rnd + 1, "p_in_window": round(p_in, 4),
+                           "stopped": "decided" if done else "budget", "in_window": inside}
+            if not done and n < adaptive.max_k:
+                still.append(i)
+        active = still
+        rnd += 1
+    return results, info
+
+
+def _run_round(solver: Solver, rows: list[dict], idx: list[int], k: int, seed: int,
+               results: list[list[dict]]) -> None:
+    batch = [rows[i] for i in idx]
+    rolls = solver.solve(batch, k, seed)
+    if len(rolls) != len(batch) or any(len(r) != k for r in rolls):
+        raise HardgenError(f"solver {solver.spec} returned a wrong number of rollouts")
+    for i, rec, rs in zip(idx, batch, rolls):
+        for ro in rs:
+            v = score_check(ro.text, rec["check"], rec.get("answer"))
+            results[i].append({"response": ro.text, "correct": v.correct, "reason": v.reason, "tokens": ro.tokens})
+
+
+def grade_dataset(src: str, out: str, solvers: list[str], k: int = 8, seed: int = 0,
+                  adaptive: AdaptiveConfig | None = None, interval_method: str = "wilson",
+                  chunk_rows: int = DEFAULT_CHUNK_ROWS, overwrite: bool = False, keep_rollouts: bool = True) -> dict:
+    """Grade every row of `src` with each solver; write graded rows and rollouts to `out` (resumable).
+
+    >>> grade_dataset("data/valid", "data/graded", ["sat:cdcl@200"], k=4)  # doctest: +SKIP
+    """
+    if not solvers:
+        raise HardgenError("name at least one --solver")
+    if k < 1:
+        raise HardgenError(f"-k must be at least 1, got {k}")
+    if chunk_rows < 1:
+        raise HardgenError(f"chunk rows must be at least 1, got {chunk_rows}")
+    ds = open_dataset(src)
+    params = {"src": str(src), "solvers": solvers, "k": k, "seed": seed, "interval": interval_method,
+              "adaptive": None if adaptive is None else {**adaptive.__dict__, "window": str(adaptive.window)}}
+    writer = DatasetWriter(out, stage="grade", params=params, overwrite=overwrite, inputs=[str(src)])
+    built: list[Solver] = []
+    totals = {s: {"rollouts": 0, "correct": 0, "problems": 0} for s in solvers}
+    try:
+        built = [get_solver(s) for s in solvers]
+        with bar(total=ds.num_rows, desc="grade") as pbar:
+            for chunk in ds.chunks():
+                for j in range(0, len(chunk.rows), chunk_rows):
+                    key = f"{chunk.key}-{j // chunk_rows:04d}"
+                    rows = chunk.rows[j:j + chunk_rows]
+                    if writer.is_done(key):
+                        pbar.update(len(rows))
+                        continue
+                    graded, rollout_lines = grade_rows(rows, built, k, seed, key, adaptive, interval_method)
+                    if keep_rollouts:
+                        writer.write_side("rollouts", key, rollout_lines)
+                    writer.write_shard(key, graded, {"rollouts": len(rollout_lines)})
+                    pbar.update(len(rows))
+    finally:
+        for s in built:
+            s.close()
+    for key in sorted(writer.manifest["shards"]):
+        for r in writer.done_rows(key):
+            for s, g in r["difficulty"].get("grades", {}).items():
+                if s in totals:
+                    totals[s]["rollouts"] += g["k"]
+                    totals[s]["correct"] += g["correct"]
+                    totals[s]["problems"] += 1
+    summary = {"solvers": totals, "rows": writer.rows_written}
+    writer.finish(summary)
+    summary["path"] = str(writer.path)
+    return summary
+
+
+def grade_rows(rows: list[dict], solvers: list[Solver], k: int, seed: int, key: str,
+               adaptive: AdaptiveConfig | None, interval_method: str = "wilson") -> tuple[list[dict], list[dict]]:
+    """Grade a batch of rows with every solver; returns (graded rows, rollout lines)."""
+    lines: list[dict] = []
+    rows = [dict(r, difficulty=dict(r.get("difficulty") or {})) for r in rows]
+    for solver in solvers:
+        results, info = rollouts_for(solver, rows, k, seed, key, adaptive)
+        for r, res, inf in zip(rows, results, info):
+            g = grade_summary([x["correct"] for x in res], [x["tokens"] for x in res], interval_method)
+            if inf:
+                g["adaptive"] = inf
+            r["difficulty"].setdefault("grades", {})
+            r["difficulty"]["grades"] = {**r["difficulty"]["grades"], solver.spec: g}
+            lines.extend({"id": r["id"], "solver": solver.spec, "i": i, **x} for i, x in enumerate(res))
+    for r in rows:
+        rates = [g["pass_rate"] for g in r["difficulty"].get("grades", {}).values() if g["pass_rate"] is not None]
+        if len(rates) > 1:
+            r["difficulty"]["cv"] = coefficient_of_variation(rates)
+    return rows, lines
