@@ -163,6 +163,118 @@ def export(ctx, data, fmt, out, overwrite):
                        f" as {fmt} → {out}")
 
 
+solver_opt = click.option("--solver", "-s", "solvers", multiple=True, required=True,
+                          help="Solver SPEC (repeatable): hf:PATH_OR_ID, vllm:PATH_OR_ID, openai:URL#MODEL, "
+                               "sat:cdcl@BUDGET, sat:walksat@FLIPS, sim:ALPHA,BETA")
+
+
+@main.command()
+@click.argument("data", type=click.Path())
+@solver_opt
+@click.option("-k", "k", type=int, default=8, show_default=True, help="Rollouts per problem (the budget when adaptive).")
+@click.option("--adaptive", is_flag=True, help="Stop sampling a problem once its side of --window is decided.")
+@click.option("--window", default="0,0.5", show_default=True, help="Pass-rate window for --adaptive: LO,HI = (LO, HI].")
+@click.option("--batch", type=int, default=4, show_default=True, help="Rollouts per adaptive round.")
+@click.option("--until-correct", type=int, default=None, help="DART mode: sample until M correct or K trials.")
+@click.option("--interval", "interval_method", type=click.Choice(["wilson", "jeffreys"]), default="wilson",
+              show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("-o", "--out", required=True, type=click.Path())
+@overwrite_opt
+@click.pass_context
+def grade(ctx, data, solvers, k, adaptive, window, batch, until_correct, interval_method, seed, out, overwrite):
+    """Rollouts from solvers, scored by the verifiers: pass rates with intervals, pass@k, rollouts kept."""
+    from hardgen.difficulty.grade import AdaptiveConfig, grade_dataset
+    from hardgen.difficulty.window import Window
+
+    ada = None
+    if adaptive or until_correct:
+        ada = AdaptiveConfig(window=Window.parse(window), batch=batch, max_k=k, until_correct=until_correct)
+    s = grade_dataset(data, out, list(solvers), k=k, seed=seed, adaptive=ada, interval_method=interval_method,
+                      overwrite=overwrite)
+    rows = [[sp, t["problems"], t["rollouts"], f"{t['correct'] / t['rollouts']:.3f}" if t["rollouts"] else "-"]
+            for sp, t in s["solvers"].items()]
+    _emit(ctx, s, _table(rows, ["solver", "problems", "rollouts", "pass rate"]) + f"\n\ngraded rows → {out}")
+
+
+@main.command()
+@click.argument("data", type=click.Path())
+@click.option("--solver", "-s", required=True, help="The solver whose pass rate defines the window.")
+@click.option("--window", default="0,0.5", show_default=True,
+              help="Pass-rate window: LO,HI means (LO, HI]; or write [LO,HI], (LO,HI) explicitly.")
+@click.option("--no-solvable-check", is_flag=True, help="Keep rows without a proven answer or another solver's solve.")
+@click.option("--dedup", type=float, default=0.8, show_default=True,
+              help="Near-duplicate Jaccard threshold (0 disables).")
+@click.option("--balance-families", is_flag=True, help="Cap every family at the smallest family's count.")
+@click.option("--target", default=None, help="Difficulty mix, e.g. very_hard=0.3,hard=0.5,medium=0.2.")
+@click.option("--max-rows", type=int, default=None)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("-o", "--out", required=True, type=click.Path())
+@overwrite_opt
+@click.pass_context
+def select(ctx, data, solver, window, no_solvable_check, dedup, balance_families, target, max_rows, seed, out,
+           overwrite):
+    """Keep hard-but-solvable rows; mix by family and difficulty; remove near-duplicates."""
+    from hardgen.difficulty.select import parse_target, select_dataset
+    from hardgen.difficulty.window import Window
+
+    s = select_dataset(data, out, solver, Window.parse(window), not no_solvable_check, dedup or None,
+                       balance_families, parse_target(target), max_rows, seed, overwrite)
+    drops = ", ".join(f"{k} {v}" for k, v in s["dropped"].items() if v)
+    _emit(ctx, s, f"kept {s['kept']} of {s['input']} rows in window {s['window']} of {solver}\n"
+                  f"dropped: {drops or 'none'}\nlabels: {s['labels']}\n→ {out}")
+
+
+@main.command()
+@click.argument("family")
+@click.option("--solver", "-s", required=True)
+@click.option("--target", type=float, required=True, help="Pass rate to hit, e.g. 0.3.")
+@click.option("-n", "n", type=int, default=32, show_default=True, help="Problems per evaluated level.")
+@click.option("-k", "k", type=int, default=4, show_default=True, help="Rollouts per problem.")
+@click.option("--sweep", default=None, metavar="KNOB=V1,V2,...", help="Search one knob's values instead of levels.")
+@click.option("--all-levels", is_flag=True, help="Evaluate every level (no binary search).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("-o", "--out", type=click.Path(), default=None, help="Save the table as JSON.")
+@click.pass_context
+def calibrate(ctx, family, solver, target, n, k, sweep, all_levels, seed, out):
+    """Find the knob level whose pass rate for a solver hits a target."""
+    from hardgen.difficulty.calibrate import calibrate as run_calibrate
+
+    sw = None
+    if sweep:
+        if "=" not in sweep:
+            raise HardgenError(f"--sweep expects KNOB=V1,V2,..., got {sweep!r}")
+        knob_name, vals = sweep.split("=", 1)
+        sw = (knob_name.strip(), [v.strip() for v in vals.split(",") if v.strip()])
+    s = run_calibrate(family, solver, target, n=n, k=k, seed=seed, sweep=sw, exhaustive=all_levels)
+    if out:
+        from pathlib import Path
+
+        Path(out).write_text(json.dumps(s, indent=1) + "\n")
+    rows = [[r["level"], f"{r['pass_rate']:.3f}", f"[{r['ci'][0]:.3f}, {r['ci'][1]:.3f}]", r["problems"] * r["k"]]
+            for r in s["table"]]
+    human = _table(rows, ["level", "pass rate", "95% CI", "rollouts"])
+    human += f"\n\nclosest to {target}: {s['best']['level']} ({s['best']['pass_rate']:.3f})"
+    if not s["monotone"]:
+        human += "\nwarning: pass rate does not fall monotonically along the levels"
+    _emit(ctx, s, human)
+
+
+@main.command()
+@click.argument("data", type=click.Path())
+@click.option("--model", type=click.Choice(["1pl", "2pl"]), default="2pl", show_default=True)
+@click.option("-o", "--out", required=True, type=click.Path())
+@overwrite_opt
+@click.pass_context
+def irt(ctx, data, model, out, overwrite):
+    """Fit IRT (item difficulty b, discrimination a, solver ability θ) on a graded dataset."""
+    from hardgen.difficulty.irt import irt_dataset
+
+    s = irt_dataset(data, out, model=model, overwrite=overwrite)
+    rows = [[sp, f"{t:+.3f}"] for sp, t in sorted(s["theta"].items(), key=lambda kv: -kv[1])]
+    _emit(ctx, s, _table(rows, ["solver", "θ"]) + f"\n\n{model} on {s['items']} items → {out}")
+
+
 @main.command()
 @click.option("-o", "--out", default="data/quickstart", show_default=True, type=click.Path())
 @click.option("-n", "n", type=int, default=60, show_default=True, help="Problems per family.")
