@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import pkgutil
 import random
@@ -16,6 +17,12 @@ def knob(default: Any, *, lo: float | None = None, hi: float | None = None, choi
          help: str = "") -> Any:
     """Declare a difficulty knob on a `Knobs` dataclass: default, inclusive range or choices, and help text."""
     return field(default=default, metadata={"lo": lo, "hi": hi, "choices": choices, "help": help})
+
+
+@functools.lru_cache(maxsize=None)
+def _hints(cls: type) -> dict[str, Any]:
+    """Resolved field types of a knob class (resolving annotation strings is slow; once per class)."""
+    return get_type_hints(cls)
 
 
 _PARSERS = {
@@ -32,7 +39,7 @@ class Knobs:
 
     def validate(self) -> None:
         """Raise `HardgenError` naming the knob and its allowed range when a value is out of bounds."""
-        hints = get_type_hints(type(self))
+        hints = _hints(type(self))
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
             typ = hints[f.name]
@@ -55,7 +62,7 @@ class Knobs:
     @classmethod
     def spec(cls) -> list[dict]:
         """Knob descriptions for `gen list`: name, type, range or choices, default, help."""
-        hints = get_type_hints(cls)
+        hints = _hints(cls)
         out = []
         for f in dataclasses.fields(cls):
             m = f.metadata
@@ -67,7 +74,7 @@ class Knobs:
     @classmethod
     def build(cls, values: dict[str, Any]) -> "Knobs":
         """Knobs from a dict whose values may be strings (from the CLI); unknown names are an error."""
-        hints = get_type_hints(cls)
+        hints = _hints(cls)
         names = [f.name for f in dataclasses.fields(cls)]
         parsed = {}
         for k, v in values.items():
@@ -183,11 +190,17 @@ def load_families() -> dict[str, type[Family]]:
     return dict(sorted(_REGISTRY.items()))
 
 
+def _lookup(name: str) -> type[Family] | None:
+    if not _LOADED:
+        load_families()
+    return _REGISTRY.get(name)
+
+
 def get_family(name: str) -> type[Family]:
-    fams = load_families()
-    if name not in fams:
-        raise unknown_name_error("family", name, list(fams))
-    return fams[name]
+    fam = _lookup(name)
+    if fam is None:
+        raise unknown_name_error("family", name, list(load_families()))
+    return fam
 
 
 class SatEncodable:

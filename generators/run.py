@@ -33,8 +33,12 @@ def generate_one(family: str, level: str | None, knobs: dict, run_seed: int, ind
                  test_fraction: float = DEFAULT_TEST_FRACTION) -> dict:
     """Generate the record for one (family, knobs, run seed, index); the same inputs give the same record."""
     fam_cls = get_family(family)
-    k = fam_cls.Knobs.build(knobs)
-    fam = fam_cls()
+    return _generate(fam_cls(), fam_cls.Knobs.build(knobs), family, level, knobs, run_seed, index, test_fraction)
+
+
+def _generate(fam, k, family: str, level: str | None, knobs: dict, run_seed: int, index: int,
+              test_fraction: float) -> dict:
+    fam_cls = type(fam)
     for attempt in range(MAX_ATTEMPTS):
         seed = item_seed(family, fam_cls.version, knobs, run_seed, index, attempt)
         try:
@@ -50,7 +54,10 @@ def generate_one(family: str, level: str | None, knobs: dict, run_seed: int, ind
 
 
 def _run_task(t: GenTask) -> list[dict]:
-    return [generate_one(t.family, t.level, t.knobs, t.run_seed, i, t.test_fraction) for i in range(t.start, t.stop)]
+    fam_cls = get_family(t.family)
+    fam, k = fam_cls(), fam_cls.Knobs.build(t.knobs)  # once per shard, not per item
+    return [_generate(fam, k, t.family, t.level, t.knobs, t.run_seed, i, t.test_fraction)
+            for i in range(t.start, t.stop)]
 
 
 def generate_dataset(families: list[str], n: int, out: str, seed: int = 0, level: str | None = None,
