@@ -60,13 +60,37 @@ def _run_task(t: GenTask) -> list[dict]:
             for i in range(t.start, t.stop)]
 
 
-def generate_dataset(families: list[str], n: int, out: str, seed: int = 0, level: str | None = None,
+def _plan(entry: str | dict, n: int, level: str | None, knobs: dict[str, Any] | None, several: bool) -> dict:
+    """Resolve one family entry (a name, or {family, n, level, knobs}) to its knobs, count and size."""
+    if isinstance(entry, str):
+        entry = {"family": entry}
+    if not isinstance(entry, dict) or "family" not in entry:
+        raise HardgenError(f"a family entry must be a name or a mapping with 'family', got {entry!r}")
+    extra = set(entry) - {"family", "n", "level", "knobs"}
+    if extra:
+        raise HardgenError(f"family entry {entry['family']!r} has unknown key(s) {', '.join(sorted(extra))}; "
+                           "expected family, n, level, knobs")
+    fam = get_family(entry["family"])
+    own_n = entry.get("n", n)
+    if not isinstance(own_n, int) or own_n < 1:
+        raise HardgenError(f"-n must be at least 1, got {own_n}")
+    lvl = entry.get("level", level)
+    names = {k["name"] for k in fam.Knobs.spec()}
+    shared = {k: v for k, v in (knobs or {}).items() if not several or k in names}
+    resolved = fam.resolve_knobs(lvl, {**shared, **(entry.get("knobs") or {})})
+    return {"family": fam.name, "level": lvl, "knobs": resolved.as_dict(), "size": fam().size(resolved),
+            "n": own_n}
+
+
+def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0, level: str | None = None,
                      knobs: dict[str, Any] | None = None, workers: int | None = None,
                      shard_rows: int = DEFAULT_SHARD_ROWS, fmt: str = "jsonl", overwrite: bool = False,
                      test_fraction: float = DEFAULT_TEST_FRACTION) -> dict:
     """Write `n` distinct problems per family to the dataset directory `out`.
 
-    Knobs are the family defaults, then `level`'s values, then `knobs` (names a family lacks are an error).
+    Knobs are the family defaults, then `level`'s values, then `knobs` (with several families, each takes the
+    knobs it has; a knob no family has is an error). An entry of `families` may also be a mapping
+    `{family, n, level, knobs}` that overrides these for that family.
     Duplicate problems (same id) are dropped and replaced by further indices, so each family gets exactly `n`
     distinct rows unless its knob space is too small. Resumable: rerunning redoes only unfinished shards.
 
@@ -79,29 +103,24 @@ def generate_dataset(families: list[str], n: int, out: str, seed: int = 0, level
     if not families:
         raise HardgenError("name at least one family (`gen list` shows them)")
     workers = resolve_workers(workers)
-    plans = []
-    for name in families:
-        fam = get_family(name)
-        own = {k: v for k, v in (knobs or {}).items() if k in {s["name"] for s in fam.Knobs.spec()}}
-        if knobs and len(families) == 1 and len(own) != len(knobs):
-            fam.Knobs.build(knobs)  # raises naming the unknown knob
-        resolved = fam.resolve_knobs(level, own)
-        plans.append((name, resolved.as_dict(), fam().size(resolved)))
-    if knobs:
-        known = {s["name"] for name in families for s in get_family(name).Knobs.spec()}
+    plans = [_plan(e, n, level, knobs, len(families) > 1) for e in families]
+    if knobs and len(families) > 1:
+        known = {s["name"] for p in plans for s in get_family(p["family"]).Knobs.spec()}
         unknown = sorted(set(knobs) - known)
         if unknown:
-            raise HardgenError(f"no family among {', '.join(families)} has knob(s) {', '.join(unknown)}")
+            raise HardgenError(f"no family among {', '.join(p['family'] for p in plans)} has knob(s) "
+                               f"{', '.join(unknown)}")
     params = {"families": families, "n": n, "seed": seed, "level": level, "knobs": knobs or {},
               "shard_rows": shard_rows, "test_fraction": test_fraction}
     writer = DatasetWriter(out, stage="generate", params=params, fmt=fmt, overwrite=overwrite)
     summary: dict[str, Any] = {"families": {}, "rows": 0, "duplicates_dropped": 0}
     shard_no = 0
-    with bar(total=n * len(families), desc="generate") as pbar:
-        for name, resolved, size in plans:
-            n_fam = n if size is None else min(n, size)
-            if n_fam < n:
-                pbar.total -= n - n_fam
+    with bar(total=sum(p["n"] for p in plans), desc="generate") as pbar:
+        for p in plans:
+            name, resolved, size, lvl = p["family"], p["knobs"], p["size"], p["level"]
+            n_fam = p["n"] if size is None else min(p["n"], size)
+            if n_fam < p["n"]:
+                pbar.total -= p["n"] - n_fam
             seen: set[str] = set()
             have, dropped, next_index = 0, 0, 0
             while have < n_fam:
@@ -114,7 +133,7 @@ def generate_dataset(families: list[str], n: int, out: str, seed: int = 0, level
                         break
                 while want > 0:
                     rows_here = min(shard_rows, want)
-                    tasks.append(GenTask(name, level, resolved, seed, next_index, next_index + rows_here,
+                    tasks.append(GenTask(name, lvl, resolved, seed, next_index, next_index + rows_here,
                                          test_fraction))
                     names.append(f"part-{shard_no:05d}")
                     next_index += rows_here
@@ -146,7 +165,8 @@ def generate_dataset(families: list[str], n: int, out: str, seed: int = 0, level
                 if round_rows == 0:
                     raise HardgenError(f"family {name!r} produced no new distinct problems; its knob space "
                                        f"holds fewer than {n_fam} problems (got {have})")
-            summary["families"][name] = {"rows": have, "duplicates_dropped": dropped, "knobs": resolved}
+            key = name if name not in summary["families"] else f"{name}#{len(summary['families'])}"
+            summary["families"][key] = {"rows": have, "duplicates_dropped": dropped, "knobs": resolved}
             summary["rows"] += have
             summary["duplicates_dropped"] += dropped
     writer.finish(summary)
