@@ -275,6 +275,39 @@ def irt(ctx, data, model, out, overwrite):
     _emit(ctx, s, _table(rows, ["solver", "θ"]) + f"\n\n{model} on {s['items']} items → {out}")
 
 
+@main.command("run")
+@click.argument("config", type=click.Path())
+@click.pass_context
+def run_cmd(ctx, config):
+    """Run a whole pipeline from one YAML config; complete stages are skipped, partial ones resume."""
+    from hardgen.pipeline import load_config, run_pipeline
+
+    cfg = load_config(config)
+    if ctx.obj.get("json"):
+        res = run_pipeline(cfg)
+    else:
+        res = run_pipeline(cfg, on_stage=lambda s, m: click.echo(f"[{s}] {m}", err=True))
+    lines = []
+    for stage, r in res.items():
+        if r == "skipped":
+            lines.append(f"{stage:<9} skipped (already complete)")
+        elif stage == "generate":
+            lines.append(f"{stage:<9} {r['rows']} rows")
+        elif stage == "verify":
+            c = r["counts"]
+            lines.append(f"{stage:<9} valid {c['valid']}, invalid {c['invalid']}, unknown {c['unknown']}")
+        elif stage == "grade":
+            lines.append(f"{stage:<9} " + ", ".join(f"{s} pass rate {t['correct'] / max(t['rollouts'], 1):.3f}"
+                                                    for s, t in r["solvers"].items()))
+        elif stage == "select":
+            lines.append(f"{stage:<9} kept {r['kept']} of {r['input']}")
+        elif stage == "irt":
+            lines.append(f"{stage:<9} θ " + ", ".join(f"{s} {t:+.2f}" for s, t in r["theta"].items()))
+        elif stage == "export":
+            lines.append(f"{stage:<9} " + ", ".join(f"{k} {v}" for k, v in r.items()))
+    _emit(ctx, res, "\n".join(lines) + f"\n\noutputs under {cfg['out']}")
+
+
 @main.command()
 @click.option("-o", "--out", default="data/quickstart", show_default=True, type=click.Path())
 @click.option("-n", "n", type=int, default=60, show_default=True, help="Problems per family.")

@@ -9,10 +9,10 @@ class HardgenError(Exception):
     """A problem with the user's input (bad knob, unreadable file, unknown name...)."""
 
 
-def unknown_name_error(kind: str, name: str, known: list[str]) -> HardgenError:
-    """An error for an unknown `name` that lists the closest known names."""
+def unknown_name_error(kind: str, name: str, known: list[str], where: str = "") -> HardgenError:
+    """An error for an unknown `name` that lists the closest known names; `where` says where to see them all."""
     close = difflib.get_close_matches(name, known, n=5, cutoff=0.4)
     if not close:
         close = [k for k in known if k.split(".")[0] == name.split(".")[0]][:5]
-    hint = f"; did you mean: {', '.join(close)}?" if close else ""
-    return HardgenError(f"unknown {kind} {name!r}{hint} (`gen list` shows all)")
+    hint = f"; did you mean: {', '.join(close)}?" if close else f"; known: {', '.join(known[:20])}"
+    return HardgenError(f"unknown {kind} {name!r}{hint}{f' ({where})' if where else ''}")

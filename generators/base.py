@@ -199,7 +199,7 @@ def _lookup(name: str) -> type[Family] | None:
 def get_family(name: str) -> type[Family]:
     fam = _lookup(name)
     if fam is None:
-        raise unknown_name_error("family", name, list(load_families()))
+        raise unknown_name_error("family", name, list(load_families()), "`gen list` shows all")
     return fam
 
 

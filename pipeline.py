@@ -1,0 +1,144 @@
+"""`gen run PIPELINE.yaml`: generate → verify → grade → select → irt → export (→ traces → sft → grpo) from one
+config. Each stage writes `OUT/<stage>`; a stage whose output is complete for the same settings is skipped, and a
+partial one resumes. Unknown keys are errors that name the closest valid key.
+
+    out: data/run1          # every stage writes a folder here
+    seed: 0
+    workers: 2
+    generate: {families: [math.modular, sat.ksat], n: 200, level: medium}
+    verify: {drop_invalid: true}
+    grade: {solvers: ["sat:cdcl@200"], k: 4}
+    select: {solver: "sat:cdcl@200", window: "0,0.5"}
+    export: {format: parquet}
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+from hardgen.errors import HardgenError, unknown_name_error
+from hardgen.records import canonical_json
+
+#: stage name -> allowed keys with defaults (None = required or optional without default)
+SCHEMA: dict[str, dict[str, Any]] = {
+    "generate": {"families": None, "n": 100, "level": None, "knobs": {}, "shard_rows": 500, "test_fraction": 0.1},
+    "verify": {"drop_invalid": False, "input": None},
+    "grade": {"solvers": None, "k": 8, "adaptive": False, "window": "0,0.5", "batch": 4, "until_correct": None,
+              "interval": "wilson", "input": None},
+    "select": {"solver": None, "window": "0,0.5", "require_solvable": True, "dedup": 0.8,
+               "balance_families": False, "target": None, "max_rows": None, "input": None},
+    "irt": {"model": "2pl", "input": None},
+    "export": {"format": "parquet", "input": None},
+}
+TOP_KEYS = {"out", "seed", "workers", "engine", *SCHEMA}
+ORDER = list(SCHEMA)
+
+
+def load_config(path: str) -> dict:
+    import yaml
+
+    try:
+        cfg = yaml.safe_load(Path(path).read_text())
+    except OSError as e:
+        raise HardgenError(f"cannot read pipeline config {path}: {e.strerror or e}") from None
+    except yaml.YAMLError as e:
+        raise HardgenError(f"{path}: not valid YAML: {e}") from None
+    return validate_config(cfg, path)
+
+
+def validate_config(cfg: Any, where: str = "config") -> dict:
+    if not isinstance(cfg, dict):
+        raise HardgenError(f"{where}: expected a mapping of settings at the top level")
+    for k in cfg:
+        if k not in TOP_KEYS:
+            raise HardgenError(f"{where}: {unknown_name_error('key', str(k), sorted(TOP_KEYS))}")
+    if "out" not in cfg:
+        raise HardgenError(f"{where}: needs 'out', the folder every stage writes into")
+    for stage in SCHEMA:
+        sec = cfg.get(stage)
+        if sec is None:
+            continue
+        if sec is True:
+            cfg[stage] = sec = {}
+        if not isinstance(sec, dict):
+            raise HardgenError(f"{where}: '{stage}' must be a mapping of its options")
+        for k in sec:
+            if k not in SCHEMA[stage]:
+                raise HardgenError(f"{where}: in '{stage}': {unknown_name_error('key', str(k), sorted(SCHEMA[stage]))}")
+        merged = {**SCHEMA[stage], **sec}
+        for k, v in SCHEMA[stage].items():
+            if v is None and merged.get(k) is None and k in ("families", "solvers", "solver"):
+                raise HardgenError(f"{where}: '{stage}' needs '{k}'")
+        cfg[stage] = merged
+    if not any(s in cfg for s in SCHEMA):
+        raise HardgenError(f"{where}: names no stage; add at least one of {', '.join(ORDER)}")
+    if cfg.get("engine", "local") not in ("local", "ray"):
+        raise HardgenError(f"{where}: engine must be local or ray, got {cfg['engine']!r}")
+    return cfg
+
+
+def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: None) -> dict:
+    """Run the configured stages in order; returns each stage's summary (or 'skipped')."""
+    from hardgen.difficulty.grade import AdaptiveConfig, grade_dataset
+    from hardgen.difficulty.irt import irt_dataset
+    from hardgen.difficulty.select import parse_target, select_dataset
+    from hardgen.difficulty.window import Window
+    from hardgen.generators.run import generate_dataset
+    from hardgen.store import export_dataset
+    from hardgen.verifiers.validity import verify_dataset
+
+    out = Path(cfg["out"])
+    out.mkdir(parents=True, exist_ok=True)
+    state_path = out / "pipeline.json"
+    state = json.loads(state_path.read_text()) if state_path.exists() else {}
+    seed, workers = cfg.get("seed", 0), cfg.get("workers")
+    prev: str | None = None
+    results: dict[str, Any] = {}
+    for stage in ORDER:
+        if stage not in cfg:
+            continue
+        o = cfg[stage]
+        src = o.get("input") or prev
+        if stage != "generate" and src is None:
+            raise HardgenError(f"stage '{stage}' has no input: run generate first or give '{stage}.input'")
+        dest = str(out / stage)
+        fingerprint = canonical_json({"stage": o, "src": src, "seed": seed})
+        done = state.get(stage, {})
+        if done.get("fingerprint") == fingerprint and done.get("complete") and Path(dest).exists():
+            on_stage(stage, "skipped (complete)")
+            results[stage] = "skipped"
+            prev = dest
+            continue
+        on_stage(stage, "running")
+        if stage == "generate":
+            r = generate_dataset(o["families"], n=o["n"], out=dest, seed=seed, level=o["level"], knobs=o["knobs"],
+                                 workers=workers, shard_rows=o["shard_rows"], test_fraction=o["test_fraction"],
+                                 overwrite=True)
+        elif stage == "verify":
+            r = verify_dataset(src, dest, workers=workers, keep_invalid=not o["drop_invalid"], overwrite=True)
+        elif stage == "grade":
+            ada = None
+            if o["adaptive"] or o["until_correct"]:
+                ada = AdaptiveConfig(window=Window.parse(o["window"]), batch=o["batch"], max_k=o["k"],
+                                     until_correct=o["until_correct"])
+            r = grade_dataset(src, dest, list(o["solvers"]), k=o["k"], seed=seed, adaptive=ada,
+                              interval_method=o["interval"], overwrite=True)
+        elif stage == "select":
+            tgt = o["target"]
+            tgt = parse_target(",".join(f"{k}={v}" for k, v in tgt.items()) if isinstance(tgt, dict) else tgt)
+            r = select_dataset(src, dest, o["solver"], Window.parse(o["window"]), o["require_solvable"],
+                               o["dedup"] or None, o["balance_families"], tgt, o["max_rows"], seed, overwrite=True)
+        elif stage == "irt":
+            r = irt_dataset(src, dest, model=o["model"], overwrite=True)
+        elif stage == "export":
+            r = export_dataset(src, dest, o["format"], overwrite=True)
+        else:  # pragma: no cover - SCHEMA and this chain are edited together
+            raise AssertionError(stage)
+        results[stage] = r
+        state[stage] = {"fingerprint": fingerprint, "complete": True}
+        state_path.write_text(json.dumps(state, indent=1) + "\n")
+        if stage != "export":  # export is a leaf: later stages read the selected/graded set
+            prev = dest
+    return results
