@@ -1,31 +1,174 @@
-"""Math answer checking (interim exact-match scorer; replaced by the full verifier)."""
+"""Strict math answer checking: extract the final answer(s), then decide equivalence with the reference answer.
+
+The scorer is three-valued: True, False, or None with a reason when the check could not decide within its
+limits. Cheap paths run in the caller (canonical text, exact rationals, the numeric screen); only pairs that
+agree numerically but need a symbolic proof reach sympy, which runs in a persistent, killable worker process
+(`hardgen.sandbox.LimitedWorker`) started on first need, so a pathological answer costs at most the time limit.
+
+Check options (keys of `record["check"]`, all optional):
+  extract: "auto" | "boxed" | "marker" | "last" | "raw" (see `math_extract`); default "auto", or "raw" when
+           `response_format` is "raw".
+  tolerance: relative tolerance that also accepts decimals (e.g. 0.01); default None (the rounding rule only).
+  min_sig_digits: significant digits a decimal needs to stand for a non-integer exact value (default 3).
+  timeout_s, memory_mb: limits of the symbolic proof (default 5 s, 1024 MB).
+  max_answer_chars: longer extracted answers are undecided (default 2000).
+See `math_equiv` for the equivalence rules.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 
+from hardgen.sandbox import LimitedWorker, Limits
 from hardgen.verifiers.base import Verdict, register_check
+from hardgen.verifiers.math_equiv import DEFAULTS, Cmp, compare_values, prove
+from hardgen.verifiers.math_extract import extract_answers
+from hardgen.verifiers.math_parse import (LimitError, ParseError, clean_text, is_text_answer, max_depth,
+                                          normalize, parse_value)
+
+__all__ = ["score_math", "math_equal", "clear_cache", "cache_info", "shutdown_workers"]
+
+_OPTION_KEYS = ("extract", "tolerance", "min_sig_digits", "timeout_s", "memory_mb", "max_answer_chars")
+_BASE = {**DEFAULTS, "extract": "auto", "timeout_s": 5.0, "memory_mb": 1024, "max_answer_chars": 2000,
+         "max_nesting": 60}
+
+_WORKERS: dict[Limits, LimitedWorker] = {}
+_WORKERS_LOCK = threading.Lock()
 
 
-def _last_boxed(text: str) -> str | None:
-    i = text.rfind("\\boxed{")
-    if i < 0:
-        return None
-    depth, j = 0, i + len("\\boxed{") - 1
-    for k in range(j, len(text)):
-        if text[k] == "{":
-            depth += 1
-        elif text[k] == "}":
-            depth -= 1
-            if depth == 0:
-                return text[j + 1:k]
-    return None
+def _worker(opts: dict) -> LimitedWorker:
+    limits = Limits(timeout_s=float(opts["timeout_s"]), memory_mb=int(opts["memory_mb"]))
+    with _WORKERS_LOCK:
+        w = _WORKERS.get(limits)
+        if w is None:
+            w = _WORKERS[limits] = LimitedWorker(limits)
+        return w
+
+
+def shutdown_workers() -> None:
+    """Stop the proof workers (they restart on the next proof)."""
+    with _WORKERS_LOCK:
+        workers = list(_WORKERS.values())
+        _WORKERS.clear()
+    for w in workers:
+        w.close()
+
+
+def _options(check: dict) -> dict:
+    opts = dict(_BASE)
+    if check.get("response_format") == "raw":
+        opts["extract"] = "raw"
+    for k in _OPTION_KEYS:
+        if check.get(k) is not None:
+            opts[k] = check[k]
+    return opts
+
+
+def math_equal(gold: str, response_answer: str, **options) -> Verdict:
+    """Whether an extracted answer equals the reference answer (no extraction); options as in the module doc.
+
+    >>> math_equal("\\\\frac{1}{2}", "0.5").correct
+    True
+    """
+    opts = dict(_BASE)
+    opts.update({k: v for k, v in options.items() if v is not None})
+    key = tuple(sorted((k, opts[k]) for k in _BASE if k != "extract"))
+    ok, reason = _judge(gold.strip(), response_answer.strip(), key)
+    return Verdict(ok, reason)
+
+
+@functools.lru_cache(maxsize=65536)
+def _judge(gold: str, ans: str, key: tuple) -> tuple[bool | None, str]:
+    """Decide one (gold, answer) pair; cached on the texts and options."""
+    opts = dict(key)
+    if len(ans) > opts["max_answer_chars"]:
+        return None, f"answer longer than {opts['max_answer_chars']} characters"
+    if max_depth(ans) > opts["max_nesting"]:
+        return None, f"answer nested deeper than {opts['max_nesting']} brackets"
+    if ans == gold:
+        return True, "same text"
+    if is_text_answer(gold):
+        return clean_text(gold) == clean_text(ans), "text comparison"
+    try:
+        ng, na = normalize(gold), normalize(ans)
+    except ParseError as e:
+        return False, f"cannot read the answer: {e}"
+    if re.sub(r"\s+", "", ng) == re.sub(r"\s+", "", na):
+        return True, "same canonical text"
+    try:
+        gv = parse_value(ng)
+    except (ParseError, RecursionError) as e:
+        if clean_text(gold) == clean_text(ans):
+            return True, "text comparison"
+        return None, f"cannot parse the reference answer: {e}"
+    except LimitError as e:
+        return None, f"reference answer over the limits: {e}"
+    try:
+        rv = parse_value(na)
+    except RecursionError:
+        return None, "answer nested too deeply"
+    except LimitError as e:
+        return None, str(e)
+    except ParseError as e:
+        return False, f"cannot read the answer {_clip(ans)!r}: {e}"
+    try:
+        c = compare_values(gv, rv, opts)
+    except LimitError as e:
+        return None, str(e)
+    except RecursionError:
+        return None, "answer nested too deeply"
+    if c.ok is not None or not c.pending:
+        return c.ok, c.reason
+    return _prove(c, opts)
+
+
+def _prove(c: Cmp, opts: dict) -> tuple[bool | None, str]:
+    out = _worker(opts).run(prove, c.pending)
+    if out.status == "timeout":
+        return None, f"timeout: symbolic check exceeded {opts['timeout_s']:g} s"
+    if out.status == "memory":
+        return None, f"memory: symbolic check exceeded {opts['memory_mb']} MB"
+    if out.status != "ok":
+        return None, f"symbolic check failed: {out.error[:200]}"
+    results = out.value
+    if any(r is False for r in results):
+        return False, "not equal (symbolic check)"
+    if len(results) == len(c.pending) and all(r is True for r in results):
+        return True, "equal (symbolic check)"
+    return None, "numerically equal but not proved equal"
+
+
+def _clip(s: str, n: int = 60) -> str:
+    return s if len(s) <= n else s[:n] + "..."
+
+
+def clear_cache() -> None:
+    _judge.cache_clear()
+
+
+def cache_info():
+    """functools cache statistics of the pair cache (hits, misses, maxsize, currsize)."""
+    return _judge.cache_info()
 
 
 @register_check("math")
 def score_math(response: str, check: dict, answer: str | None) -> Verdict:
-    got = _last_boxed(response)
-    if got is None:
-        return Verdict(False, "no \\boxed{} answer")
-    norm = lambda s: re.sub(r"\s+", "", s)
-    return Verdict(norm(got) == norm(answer or ""), "exact match")
+    """Score a response to a math record: every final answer it gives must equal the reference answer."""
+    if answer is None:
+        return Verdict(None, "the record has no reference answer")
+    opts = _options(check)
+    ex = extract_answers(response, opts["extract"])
+    if not ex.answers:
+        return Verdict(False, f"no final answer ({ex.reason})")
+    key = tuple(sorted((k, opts[k]) for k in _BASE if k != "extract"))
+    verdicts = [_judge(str(answer).strip(), a.strip(), key) for a in ex.answers]
+    if len(verdicts) == 1:
+        return Verdict(*verdicts[0])
+    if any(v[0] is False for v in verdicts):
+        shown = ", ".join(_clip(a, 30) for a in ex.answers[:4])
+        return Verdict(False, f"conflicting final answers ({shown})")
+    if all(v[0] is True for v in verdicts):
+        return Verdict(True, f"{len(verdicts)} final answers, all equal to the reference")
+    return Verdict(None, next(v[1] for v in verdicts if v[0] is None))
