@@ -60,13 +60,13 @@ def main() -> None:
     from hardgen.generators.base import load_families
 
     fams = load_families()
-    print(f"{'reasoning-gym':<26}{'rg /s':>9}  {'hardgen family':<24}{'ours /s':>9}{'ratio':>8}{'verify /s':>11}")
+    print(f"{'reasoning-gym':<26}{'rg /s':>9}  {'hardgen family':<34}{'ours /s':>9}{'ratio':>8}{'verify /s':>11}")
     for rg_name, fam, level in PAIRS:
         if fam not in fams:
             continue
         r_rg = rate_rg(rg_name, n_rg)
         r_ours, r_ver = rate_ours(fam, level, n_ours)
-        print(f"{rg_name:<26}{r_rg:>9.1f}  {fam + ' (' + level + ')':<24}{r_ours:>9.1f}{r_ours / r_rg:>7.1f}x"
+        print(f"{rg_name:<26}{r_rg:>9.1f}  {fam + ' (' + level + ')':<34}{r_ours:>9.1f}{r_ours / r_rg:>7.1f}x"
               f"{r_ver:>11.1f}")
 
 
