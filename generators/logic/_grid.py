@@ -1,0 +1,222 @@
+"""Shared pieces of the grid logic families: CNF rules, a uniqueness oracle, clue removal, answer parsing."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Sequence
+
+from pysat.card import CardEnc, EncType
+from pysat.solvers import Solver
+
+#: the solver that holds a family's rules while a puzzle is generated (fast on small incremental calls)
+GEN_SOLVER = "minisat22"
+#: responses longer than this are rejected before any parsing (hostile input stays cheap)
+MAX_RESPONSE_CHARS = 200_000
+#: more \boxed{} answers than this is not a serious response
+MAX_BOXES = 32
+_BOX = "\\boxed{"
+
+
+# ---------------------------------------------------------------- CNF building
+
+def exactly_one(lits: Sequence[int]) -> list[list[int]]:
+    """Clauses for "exactly one of `lits`" (pairwise: no auxiliary variables, strong propagation)."""
+    return CardEnc.equals(lits=list(lits), bound=1, encoding=EncType.pairwise).clauses
+
+
+def at_most_one(lits: Sequence[int]) -> list[list[int]]:
+    """Clauses for "at most one of `lits`"."""
+    if len(lits) < 2:
+        return []
+    return CardEnc.atmost(lits=list(lits), bound=1, encoding=EncType.pairwise).clauses
+
+
+def latin_rules(n: int, var) -> list[list[int]]:
+    """Each cell holds one value, each row and column holds each value once; `var(r, c, d)` with d in 0..n-1."""
+    cl: list[list[int]] = []
+    for r in range(n):
+        for c in range(n):
+            cl += exactly_one([var(r, c, d) for d in range(n)])
+    for d in range(n):
+        for i in range(n):
+            cl += exactly_one([var(i, c, d) for c in range(n)])
+            cl += exactly_one([var(r, i, d) for r in range(n)])
+    return cl
+
+
+# ---------------------------------------------------------------- uniqueness
+
+class UniquenessOracle:
+    """One solver instance holding a puzzle's rules; clues are passed as assumptions.
+
+    After `fix_solution`, the solution is blocked by one clause guarded by an activation literal, so
+    `second_solution(clues)` asks "is there a model other than the solution that agrees with these clues?"
+    without rebuilding anything. A fresh oracle per puzzle keeps every answer (models and statistics included)
+    a function of the puzzle alone, which keeps generation deterministic.
+
+    >>> with UniquenessOracle([[1, 2], [-1, -2]], 2) as o:  # doctest: +SKIP
+    ...     o.fix_solution([1, -2]); o.second_solution([])
+    """
+
+    def __init__(self, rules: Iterable[Sequence[int]], num_vars: int, solver: str = GEN_SOLVER):
+        self.num_vars = num_vars
+        self.solver = Solver(name=solver, bootstrap_with=rules)
+        self.act: int | None = None
+
+    def __enter__(self) -> "UniquenessOracle":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.solver is not None:
+            self.solver.delete()
+            self.solver = None
+
+    def set_phases(self, lits: list[int]) -> None:
+        self.solver.set_phases(lits)
+
+    def solve(self, assumptions: Sequence[int] = ()) -> list[int] | None:
+        """A model under the assumptions (the solution is not blocked here), or None."""
+        if self.act is not None:
+            assumptions = [-self.act, *assumptions]
+        if self.solver.solve(assumptions=assumptions):
+            return self.solver.get_model()
+        return None
+
+    def fix_solution(self, true_lits: Sequence[int]) -> None:
+        """Block the solution whose true decision literals are `true_lits` (under a fresh activation literal)."""
+        self.act = self.num_vars + 1
+        self.solver.add_clause([-self.act] + [-l for l in true_lits])
+
+    def second_solution(self, clues: Sequence[int]) -> list[int] | None:
+        """A model agreeing with `clues` that differs from the fixed solution, or None when there is none."""
+        if self.solver.solve(assumptions=[self.act, *clues]):
+            return self.solver.get_model()
+        return None
+
+    def proof_effort(self, clues: Sequence[int]) -> dict[str, int]:
+        """Prove no second solution exists for `clues`: the conflicts and decisions of that last proof, and of
+        every query this oracle answered while the puzzle was made.
+
+        The oracle is fresh per puzzle, so the counts depend on the puzzle alone. Raises AssertionError if a
+        second solution exists (the caller believed the clues were enough).
+        """
+        before = self.solver.accum_stats()
+        model = self.second_solution(clues)
+        after = self.solver.accum_stats()
+        assert model is None, "clues do not determine the solution"
+        return {"proof_conflicts": after.get("conflicts", 0) - before.get("conflicts", 0),
+                "proof_decisions": after.get("decisions", 0) - before.get("decisions", 0),
+                "total_conflicts": after.get("conflicts", 0), "total_decisions": after.get("decisions", 0)}
+
+
+def reduce_clues(oracle: UniquenessOracle, clues: Sequence[int], target: int, minimal: bool = False,
+                 fixed: Sequence[int] = ()) -> list[int]:
+    """Remove clues (tried in the given order) while the solution stays unique; returns the kept clues in order.
+
+    `fixed` are further assumptions held throughout (clues of another kind that are not being removed now).
+    Stops at `target` clues unless `minimal`, in which case every clue is tried once and each kept clue is
+    necessary: removing it alone admits a second solution (removing more clues only admits more, so a clue found
+    necessary early stays necessary).
+    """
+    kept = dict.fromkeys(clues, True)
+    for c in clues:
+        if not minimal and len(kept) <= target:
+            break
+        del kept[c]
+        if oracle.second_solution([*fixed, *kept]) is not None:
+            kept[c] = True
+    return [c for c in clues if c in kept]
+
+
+# ---------------------------------------------------------------- answers
+
+def boxed_answer(text: str) -> tuple[str | None, str]:
+    """The content of the final \\boxed{...} in `text`, or (None, reason).
+
+    Several boxed answers are allowed only when they agree (up to whitespace): conflicting final answers are wrong.
+    """
+    if len(text) > MAX_RESPONSE_CHARS:
+        return None, f"response longer than {MAX_RESPONSE_CHARS} characters"
+    bodies: list[str] = []
+    start = 0
+    while True:
+        i = text.find(_BOX, start)
+        if i < 0:
+            break
+        if len(bodies) >= MAX_BOXES:
+            return None, f"more than {MAX_BOXES} \\boxed{{}} answers"
+        depth, j = 1, i + len(_BOX)
+        while j < len(text) and depth:
+            ch = text[j]
+            depth += 1 if ch == "{" else -1 if ch == "}" else 0
+            j += 1
+        if depth:
+            return None, "unclosed \\boxed{"
+        bodies.append(text[i + len(_BOX): j - 1])
+        start = j
+    if not bodies:
+        return None, "no \\boxed{} answer"
+    norm = {" ".join(b.split()) for b in bodies}
+    if len(norm) > 1:
+        return None, "conflicting \\boxed{} answers"
+    return bodies[-1], ""
+
+
+_LINE_SPLIT = re.compile(r"\n|\\\\")
+
+
+def parse_grid(body: str, rows: int, cols: int) -> tuple[list[list[str]] | None, str]:
+    """Split an answer body into `rows` lines of `cols` tokens.
+
+    A line is split on whitespace; a line without whitespace is split into characters (so "1234" and
+    "1 2 3 4" read the same). Lines may also be separated by LaTeX `\\\\`. Blank lines are ignored.
+    """
+    lines = [ln.strip() for ln in _LINE_SPLIT.split(body) if ln.strip()]
+    if len(lines) != rows:
+        return None, f"expected {rows} rows, got {len(lines)}"
+    grid = []
+    for i, ln in enumerate(lines):
+        toks = ln.split()
+        if len(toks) == 1:
+            toks = list(toks[0])
+        if len(toks) != cols:
+            return None, f"row {i + 1} has {len(toks)} cells, expected {cols}"
+        grid.append(toks)
+    return grid, ""
+
+
+def parse_digit_grid(body: str, n: int, lo: int = 1, hi: int | None = None) -> tuple[list[list[int]] | None, str]:
+    """An n x n grid of single digits in lo..hi (hi defaults to n), or (None, reason)."""
+    hi = n if hi is None else hi
+    cells, why = parse_grid(body, n, n)
+    if cells is None:
+        return None, why
+    out = []
+    for r, row in enumerate(cells):
+        vals = []
+        for c, tok in enumerate(row):
+            if len(tok) != 1 or not ("0" <= tok <= "9") or not lo <= int(tok) <= hi:
+                return None, f"cell ({r + 1},{c + 1}) is {tok[:20]!r}, expected a digit {lo}..{hi}"
+            vals.append(int(tok))
+        out.append(vals)
+    return out, ""
+
+
+def format_rows(grid: Sequence[Sequence[object]]) -> str:
+    """Rows of cells separated by single spaces, one row per line (the answer format)."""
+    return "\n".join(" ".join(str(x) for x in row) for row in grid)
+
+
+def first_latin_violation(grid: Sequence[Sequence[int]], n: int) -> str | None:
+    """The first row or column of an n x n grid that is not a permutation of 1..n, described; None if all are."""
+    full = set(range(1, n + 1))
+    for r in range(n):
+        if set(grid[r]) != full:
+            return f"row {r + 1} does not hold each of 1..{n} once"
+    for c in range(n):
+        if {grid[r][c] for r in range(n)} != full:
+            return f"column {c + 1} does not hold each of 1..{n} once"
+    return None
