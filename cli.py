@@ -275,6 +275,41 @@ def irt(ctx, data, model, out, overwrite):
     _emit(ctx, s, _table(rows, ["solver", "θ"]) + f"\n\n{model} on {s['items']} items → {out}")
 
 
+@main.group()
+def model() -> None:
+    """Local models: build a tiny one for tests and demos."""
+
+
+@model.command("tiny")
+@click.option("-o", "--out", required=True, type=click.Path())
+@click.option("--arch", type=click.Choice(["qwen2", "llama"]), default="qwen2", show_default=True)
+@click.option("--hidden", type=int, default=64, show_default=True)
+@click.option("--layers", type=int, default=2, show_default=True)
+@click.option("--vocab-size", type=int, default=1024, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@overwrite_opt
+@click.pass_context
+def model_tiny(ctx, out, arch, hidden, layers, vocab_size, seed, overwrite):
+    """Build a tiny random-weight causal LM with a BPE tokenizer trained on generated problems (no hub)."""
+    from hardgen.models.tiny import build_tiny_model
+
+    path = build_tiny_model(out, arch=arch, hidden=hidden, layers=layers, vocab_size=vocab_size, seed=seed,
+                            overwrite=overwrite)
+    _emit(ctx, {"path": str(path)}, f"tiny {arch} model → {path}  (use it as --solver hf:{path})")
+
+
+@main.command()
+@click.option("--solver", "-s", required=True, help="Backend to serve, e.g. hf:PATH_OR_ID.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--model-name", default=None, help="Name reported by /v1/models (default: the model path).")
+def serve(solver, host, port, model_name):
+    """Serve a backend over an OpenAI-compatible API (/v1/models, /v1/completions, /v1/chat/completions)."""
+    from hardgen.models.server import serve as run_server
+
+    run_server(solver, host=host, port=port, model_name=model_name)
+
+
 @main.command("run")
 @click.argument("config", type=click.Path())
 @click.pass_context

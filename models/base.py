@@ -26,6 +26,9 @@ class Solver:
     """A solver: records in, `k` rollouts per record out. Use as a context manager to release resources.
 
     `seed` makes sampling reproducible: the same (records, k, seed) gives the same rollouts.
+    Model backends also take `on_result(index, rollouts)`, called as each record finishes, and raise
+    `hardgen.models.generation.PartialSolveError` (with `.rollouts` of the finished records) when a run fails
+    part-way, so callers keep finished work.
     """
 
     spec: str = ""
