@@ -310,6 +310,28 @@ def serve(solver, host, port, model_name):
     run_server(solver, host=host, port=port, model_name=model_name)
 
 
+@main.group()
+def generator() -> None:
+    """Problem generators written or trained by models: EFA programs, the trained LLM generator."""
+
+
+@generator.command("efa")
+@click.option("--model", "-m", required=True, help="Solver SPEC of the model that writes programs.")
+@click.option("--seed-problems", required=True, type=click.Path(exists=True), help="JSONL of {problem, answer}.")
+@click.option("-k", "k", type=int, default=4, show_default=True, help="Programs asked per seed problem.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("-o", "--out", required=True, type=click.Path())
+@click.pass_context
+def generator_efa(ctx, model, seed_problems, k, seed, out):
+    """A model writes EFA programs for seed problems; the EFAGen checks accept or reject each."""
+    from hardgen.generators.efa_author import author_efas
+
+    s = author_efas(model, seed_problems, out, k=k, seed=seed)
+    fails = ", ".join(f"{c} {n}" for c, n in sorted(s.get("failed_checks", {}).items(), key=lambda kv: -kv[1]))
+    _emit(ctx, s, f"accepted {s['accepted']} of {s['attempts']} programs for {s['seeds']} seed problems → {out}"
+                  + (f"\nfailed checks: {fails}" if fails else ""))
+
+
 @main.command("run")
 @click.argument("config", type=click.Path())
 @click.pass_context

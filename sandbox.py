@@ -15,10 +15,28 @@ may be fragmented or half-initialised.
 
 Functions are pickled by reference, so they must be importable in the child (module-level functions of installed
 modules, or builtins such as `eval`); the parent's `sys.path` is handed to the child for that.
+
+Untrusted code (programs a model wrote, EFA files a user downloaded) runs under `Limits.untrusted()`, which stacks
+layers because no single one binds everywhere (`LimitedWorker.isolation()` reports which are active):
+
+- process group + session: the child leads its own session; a kill reaches everything it spawned (kernel);
+- cgroup pids limit: where a writable pids cgroup exists (v2 with the controller delegated, or v1 `pids`), the
+  worker is placed in a fresh cgroup with `pids.max`, and a kill ends every task in it, even ones that called
+  setsid (kernel; binds for root, unlike RLIMIT_NPROC, which root ignores);
+- rlimits: address space, CPU seconds, file size, and NPROC (the last binds only for non-root users);
+- a new, empty network namespace (`unshare(CLONE_NEWNET)`, or with CLONE_NEWUSER when unprivileged) where the
+  kernel permits it: no interface but a down loopback, so no connection can be made (kernel);
+- an audit hook (PEP 578) installed before the first call: denies creating processes (fork, exec, spawn,
+  subprocess, os.system), signalling other processes, sockets, ctypes, rlimit changes, writes/renames/deletes
+  outside the working directory, and reads outside the interpreter's own paths and the working directory (so
+  `/proc/<parent>/environ` and the user's files stay unread). Audit hooks are a guard on Python's APIs, not a
+  security boundary against deliberately crafted native code; the kernel layers above are;
+- a fresh temporary working directory (removed when the worker stops) and a clean environment.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
 import select
@@ -28,11 +46,12 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 __all__ = ["Limits", "LimitedWorker", "Outcome", "SandboxError", "WorkerTimeout", "WorkerMemoryError",
-           "WorkerCrashed", "WorkerError"]
+           "WorkerCrashed", "WorkerError", "SandboxViolation", "pids_cgroup_root"]
 
 _HEADER = struct.Struct("!Q")
 _MB = 1024 * 1024
@@ -51,6 +70,12 @@ class Limits:
     clean_env: start the child with a minimal environment (PATH, LANG, HOME=workdir) instead of the parent's.
     env: extra environment variables for the child.
     workdir: the child's working directory (None = the parent's).
+    network: False puts the child in a new, empty network namespace where the kernel allows it, and (with
+        `confine`) denies sockets.
+    confine: install the audit hook described in the module doc before running any call.
+    temp_workdir: run in a fresh temporary directory, deleted when the worker stops (overrides `workdir`).
+    read_paths: extra directories or files a confined child may read (its interpreter's paths, the hardgen
+        package and its working directory are always readable).
     """
 
     timeout_s: float | None = 10.0
@@ -62,6 +87,18 @@ class Limits:
     clean_env: bool = False
     env: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     workdir: str | None = None
+    network: bool = True
+    confine: bool = False
+    temp_workdir: bool = False
+    read_paths: tuple[str, ...] = ()
+
+    @classmethod
+    def untrusted(cls, **overrides: Any) -> "Limits":
+        """Limits for code that did not ship with hardgen: every containment layer on (see the module doc)."""
+        base = dict(timeout_s=10.0, memory_mb=1024, cpu_s=120, file_size_mb=16, max_processes=32,
+                    clean_env=True, network=False, confine=True, temp_workdir=True)
+        base.update(overrides)
+        return cls(**base)
 
     def __post_init__(self) -> None:
         for name in ("timeout_s", "memory_mb", "cpu_s", "file_size_mb", "max_processes", "max_calls"):
@@ -70,6 +107,13 @@ class Limits:
                 raise ValueError(f"Limits.{name} must be a positive number or None, got {v!r}")
         if isinstance(self.env, dict):  # accept a dict for convenience; stored as a hashable tuple
             object.__setattr__(self, "env", tuple(sorted(self.env.items())))
+        if isinstance(self.read_paths, (list, str)):
+            paths = [self.read_paths] if isinstance(self.read_paths, str) else self.read_paths
+            object.__setattr__(self, "read_paths", tuple(paths))
+
+
+class SandboxViolation(PermissionError):
+    """Raised inside a confined worker when the code attempts something the sandbox denies."""
 
 
 class SandboxError(Exception):
@@ -116,6 +160,22 @@ _BOOT = ("import sys, json; sys.path[:] = json.loads(sys.argv[1]); "
          "from hardgen.sandbox import _child_main; _child_main(json.loads(sys.argv[2]))")
 
 
+# Workers still open at interpreter exit (e.g. cached per-program workers) are killed by `_kill_live_workers`,
+# so their cgroups and temporary directories do not outlive the process; __del__ is not reliable at exit.
+_LIVE: "weakref.WeakSet[LimitedWorker]" = weakref.WeakSet()
+
+
+def _kill_live_workers() -> None:
+    for w in list(_LIVE):
+        try:
+            w._kill()
+        except Exception:
+            pass
+
+
+atexit.register(_kill_live_workers)
+
+
 class LimitedWorker:
     """A persistent, killable worker process with resource limits; a context manager.
 
@@ -133,6 +193,10 @@ class LimitedWorker:
         self._calls = 0
         self.restarts = 0  # how many times a worker was started after the first (kills, crashes, recycling)
         self._started_once = False
+        self._tmpdir: str | None = None
+        self._cgroup: _PidsCgroup | None = None
+        self._hello: dict = {}
+        _LIVE.add(self)
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     def __enter__(self) -> "LimitedWorker":
@@ -168,48 +232,98 @@ class LimitedWorker:
             self._kill()
 
     def _start(self) -> None:
+        import json
+        import tempfile
         lim = self.limits
+        workdir = lim.workdir
+        if lim.temp_workdir:
+            self._tmpdir = workdir = tempfile.mkdtemp(prefix="hardgen-sandbox-")
         if lim.clean_env:
-            env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": lim.workdir or "/nonexistent"}
+            env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": workdir or "/nonexistent"}
         else:
             env = dict(os.environ)
         env.update(dict(lim.env))
-        import json
+        if lim.max_processes:
+            self._cgroup = _PidsCgroup.create(int(lim.max_processes))
         cfg = {"memory_mb": lim.memory_mb, "cpu_s": lim.cpu_s, "file_size_mb": lim.file_size_mb,
-               "max_processes": lim.max_processes}
+               "max_processes": lim.max_processes, "network": lim.network, "confine": lim.confine,
+               "workdir": os.path.realpath(workdir or os.getcwd()), "read_paths": list(lim.read_paths),
+               "package_dir": os.path.dirname(os.path.abspath(__file__))}
         path = [p for p in sys.path if p]
         # start_new_session: the child leads its own process group, so a kill reaches anything it spawned.
         # No preexec_fn (unsafe with threads); the child applies its own rlimits before running user code.
         self._proc = subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOT, json.dumps(path), json.dumps(cfg)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            cwd=lim.workdir, env=env, start_new_session=True, close_fds=True)
+            cwd=workdir, env=env, start_new_session=True, close_fds=True)
+        if self._cgroup is not None:
+            # the child runs no call before its hello, which it sends only after reading this go-ahead byte,
+            # so it is inside the cgroup before any untrusted code can fork
+            self._cgroup.add(self._proc.pid)
         if self._started_once:
             self.restarts += 1
         self._started_once = True
         self._calls = 0
+        self._hello = {}
+        try:
+            self._proc.stdin.write(b"\x01")
+            self._proc.stdin.flush()
+            head = _read_exact(self._proc.stdout.fileno(), _HEADER.size, time.monotonic() + 60)
+            body = None if head is None else _read_exact(self._proc.stdout.fileno(), _HEADER.unpack(head)[0],
+                                                         time.monotonic() + 60)
+            if body is not None:
+                self._hello = _loads(body, self.limits.confine)
+        except (OSError, TimeoutError, pickle.UnpicklingError):
+            pass  # the first call reports the dead or hung worker
+
+    def isolation(self) -> dict[str, Any]:
+        """Which containment layers bind for the current worker (starting it if needed).
+
+        Keys: process_group (always), cgroup_pids (path of the pids cgroup or None), rlimit_nproc (True only
+        when the child is not root), netns (a new network namespace was entered), audit_hook, temp_workdir,
+        clean_env, uid.
+        """
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._kill()
+                self._start()
+            h = dict(self._hello)
+        lim = self.limits
+        return {"process_group": True, "cgroup_pids": self._cgroup.path if self._cgroup else None,
+                "rlimit_nproc": bool(lim.max_processes) and h.get("uid", 0) != 0,
+                "netns": bool(h.get("netns")), "audit_hook": bool(h.get("confined")),
+                "temp_workdir": self._tmpdir, "clean_env": lim.clean_env, "uid": h.get("uid")}
 
     def _kill(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            proc.kill()
-        except Exception:
-            pass
-        for stream in (proc.stdin, proc.stdout):
+        cgroup, self._cgroup = self._cgroup, None
+        tmpdir, self._tmpdir = self._tmpdir, None
+        if proc is not None:
             try:
-                stream.close()
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                proc.kill()
             except Exception:
                 pass
-        try:
-            proc.wait(timeout=5.0)
-        except Exception:
-            pass
+        if cgroup is not None:
+            cgroup.kill_all()  # also ends tasks that left the process group with setsid
+        if proc is not None:
+            for stream in (proc.stdin, proc.stdout):
+                try:
+                    stream.close()
+                except Exception:
+                    pass
+            try:
+                proc.wait(timeout=5.0)
+            except Exception:
+                pass
+        if cgroup is not None:
+            cgroup.remove()
+        if tmpdir is not None:
+            import shutil
+            shutil.rmtree(tmpdir, ignore_errors=True)
 
     # -- calls -----------------------------------------------------------------------------------------------
     def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -253,7 +367,12 @@ class LimitedWorker:
             head = _read_exact(proc.stdout.fileno(), _HEADER.size, deadline)
             if head is None:
                 return self._died(proc, "the worker exited during the call")
-            body = _read_exact(proc.stdout.fileno(), _HEADER.unpack(head)[0], deadline)
+            size = _HEADER.unpack(head)[0]
+            if lim.confine and size > MAX_CONFINED_RESULT_BYTES:
+                self._kill()
+                return Outcome("error", error=f"the worker sent a {size}-byte result, over the "
+                                              f"{MAX_CONFINED_RESULT_BYTES}-byte limit of a confined worker")
+            body = _read_exact(proc.stdout.fileno(), size, deadline)
             if body is None:
                 return self._died(proc, "the worker exited while sending its result")
         except TimeoutError:
@@ -261,7 +380,7 @@ class LimitedWorker:
             return Outcome("timeout", error=f"call exceeded {lim.timeout_s:g} s wall clock; worker killed")
         self._calls += 1
         try:
-            kind, value = pickle.loads(body)
+            kind, value = _loads(body, lim.confine)
         except Exception as e:
             self._kill()
             return Outcome("error", error=f"unreadable result from the worker: {type(e).__name__}: {e}")
@@ -290,6 +409,35 @@ class LimitedWorker:
             return Outcome("memory", error=f"{what} (signal {-code}; likely its memory limit of "
                                            f"{lim.memory_mb} MB)")
         return Outcome("crashed", error=f"{what} (exit code {code})")
+
+
+#: largest result a confined worker may send back; a bigger frame is treated as a failed call
+MAX_CONFINED_RESULT_BYTES = 64 * _MB
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Unpickles what a confined worker sends: plain data and exceptions only.
+
+    A confined child can write any bytes to its result pipe, and a crafted pickle runs arbitrary code in the
+    process that loads it; so no class is resolved except built-in exception types and `SandboxViolation`.
+    """
+
+    def find_class(self, module: str, name: str) -> Any:
+        import builtins
+        if module == "builtins":
+            obj = getattr(builtins, name, None)
+            if isinstance(obj, type) and issubclass(obj, BaseException):
+                return obj
+        if module == __name__ and name == "SandboxViolation":
+            return SandboxViolation
+        raise pickle.UnpicklingError(f"a confined worker may not send {module}.{name}")
+
+
+def _loads(data: bytes, confined: bool) -> Any:
+    if not confined:
+        return pickle.loads(data)
+    import io
+    return _SafeUnpickler(io.BytesIO(data)).load()
 
 
 def _read_exact(fd: int, n: int, deadline: float | None) -> bytes | None:
@@ -329,15 +477,305 @@ def _set_limits(cfg: dict) -> None:
         cap(resource.RLIMIT_NPROC, int(cfg["max_processes"]))
 
 
+# ---- cgroup pids limit ------------------------------------------------------------------------------------------
+
+def _mounts(fstype: str) -> list[tuple[str, str]]:
+    """(mount point, super options) of the mounted filesystems of a type, from /proc/self/mountinfo."""
+    out = []
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8") as f:
+            for line in f:
+                left, _, right = line.partition(" - ")
+                parts, rparts = left.split(), right.split()
+                if len(parts) >= 5 and rparts and rparts[0] == fstype:
+                    out.append((parts[4], rparts[2] if len(rparts) > 2 else ""))
+    except OSError:
+        pass
+    return out
+
+
+def _own_cgroups() -> dict[str, str]:
+    """This process's cgroup per hierarchy: {"": v2 path, "pids": v1 pids path, ...}."""
+    out: dict[str, str] = {}
+    try:
+        with open("/proc/self/cgroup", encoding="utf-8") as f:
+            for line in f:
+                _, ctrls, path = line.rstrip("\n").split(":", 2)
+                for c in ctrls.split(",") if ctrls else [""]:
+                    out[c] = path
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def pids_cgroup_root() -> tuple[str, str] | None:
+    """A cgroup directory under which this process may create children with a pids limit, and its version.
+
+    cgroup v2: this process's cgroup when `pids` is in its `cgroup.subtree_control` (delegated to children).
+    cgroup v1: this process's cgroup in the `pids` hierarchy. None when neither is present and writable.
+    """
+    own = _own_cgroups()
+    for mnt, _ in _mounts("cgroup2"):
+        d = os.path.join(mnt, own.get("", "/").lstrip("/"))
+        try:
+            with open(os.path.join(d, "cgroup.subtree_control"), encoding="utf-8") as f:
+                if "pids" in f.read().split() and os.access(d, os.W_OK):
+                    return d, "v2"
+        except OSError:
+            pass
+    for mnt, opts in _mounts("cgroup"):
+        if "pids" in opts.split(","):
+            d = os.path.join(mnt, own.get("pids", "/").lstrip("/"))
+            # the hierarchy's root has no pids.max of its own, but its children do
+            if os.path.isfile(os.path.join(d, "cgroup.procs")) and os.access(d, os.W_OK):
+                return d, "v1"
+    return None
+
+
+class _PidsCgroup:
+    """A throwaway cgroup with `pids.max`, holding one worker and everything it spawns."""
+
+    _counter = 0
+
+    def __init__(self, path: str, version: str) -> None:
+        self.path, self.version = path, version
+
+    @classmethod
+    def create(cls, max_pids: int) -> "_PidsCgroup | None":
+        root = pids_cgroup_root()
+        if root is None:
+            return None
+        cls._sweep(root[0])
+        cls._counter += 1
+        path = os.path.join(root[0], f"hardgen-sandbox-{os.getpid()}-{cls._counter}")
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            pass
+        except OSError:
+            return None
+        try:
+            with open(os.path.join(path, "pids.max"), "w") as f:
+                f.write(str(max_pids))
+        except OSError:
+            cls(path, root[1]).remove()
+            return None
+        return cls(path, root[1])
+
+    @staticmethod
+    def _sweep(root: str) -> None:
+        """Remove empty cgroups left by dead hardgen processes (pool workers exit without atexit handlers)."""
+        try:
+            names = [n for n in os.listdir(root) if n.startswith("hardgen-sandbox-")]
+        except OSError:
+            return
+        for n in names:
+            try:
+                owner = int(n.split("-")[2])
+                os.kill(owner, 0)
+                continue  # its owner is alive
+            except (ValueError, IndexError):
+                continue
+            except ProcessLookupError:
+                pass
+            except PermissionError:
+                continue
+            try:
+                os.rmdir(os.path.join(root, n))  # fails (EBUSY) while tasks remain: then it is not stale
+            except OSError:
+                pass
+
+    def add(self, pid: int) -> None:
+        try:
+            with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
+                f.write(str(pid))
+        except OSError:
+            pass
+
+    def pids(self) -> list[int]:
+        try:
+            with open(os.path.join(self.path, "cgroup.procs"), encoding="utf-8") as f:
+                return [int(x) for x in f.read().split()]
+        except (OSError, ValueError):
+            return []
+
+    def kill_all(self) -> None:
+        if self.version == "v2" and os.path.exists(os.path.join(self.path, "cgroup.kill")):
+            try:
+                with open(os.path.join(self.path, "cgroup.kill"), "w") as f:
+                    f.write("1")
+                return
+            except OSError:
+                pass
+        # v1: no atomic kill; pids.max bounds how many can appear between rounds, so a few rounds suffice
+        for _ in range(50):
+            pids = self.pids()
+            if not pids:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            time.sleep(0.01)
+
+    def remove(self) -> None:
+        deadline = time.monotonic() + 2.0
+        while True:  # a killed task leaves the cgroup only once reaped, so rmdir may need a moment
+            try:
+                os.rmdir(self.path)
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    return
+                self.kill_all()
+                time.sleep(0.02)
+
+
+# ---- the child ---------------------------------------------------------------------------------------------------
+
+_CLONE_NEWNET = 0x40000000
+_CLONE_NEWUSER = 0x10000000
+
+
+def _enter_empty_netns() -> bool:
+    """Move this (single-threaded) process into a new network namespace; False where the kernel refuses."""
+    flags_tried = (_CLONE_NEWNET, _CLONE_NEWNET | _CLONE_NEWUSER)  # the second works unprivileged with userns
+    if hasattr(os, "unshare"):  # Python 3.12+
+        for flags in flags_tried:
+            try:
+                os.unshare(flags)
+                return True
+            except OSError:
+                continue
+        return False
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        return any(libc.unshare(flags) == 0 for flags in flags_tried)
+    except Exception:
+        return False
+
+
+_PROCESS_EVENTS = frozenset({
+    "os.fork", "os.forkpty", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "subprocess.Popen",
+    "os.kill", "os.killpg", "pty.spawn", "os.startfile", "resource.setrlimit", "resource.prlimit",
+    "sys.addaudithook", "os.setuid", "os.setgid",
+})
+_SOCKET_EVENTS = frozenset({
+    "socket.__new__", "socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg", "socket.getaddrinfo",
+    "socket.gethostbyname", "socket.gethostbyaddr", "socket.sethostname",
+})
+_PATH_WRITE_EVENTS = frozenset({
+    "os.remove", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.link", "os.symlink", "os.truncate",
+    "os.utime", "os.chflags", "os.lchflags", "os.setxattr", "os.removexattr", "os.mkfifo", "os.mknod",
+    "shutil.rmtree", "shutil.copyfile", "shutil.copymode", "shutil.copystat", "shutil.copytree", "shutil.move",
+    "shutil.chown", "shutil.make_archive", "shutil.unpack_archive",
+})
+_PATH_READ_EVENTS = frozenset({"os.listdir", "os.scandir", "glob.glob", "glob.glob/2"})
+_DENIED_IMPORTS = frozenset({"_posixsubprocess"})
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+def _install_audit_hook(workdir: str, read_roots: list[str], network: bool) -> None:
+    """Deny process creation, sockets (unless network), ctypes, and file access outside the allowed roots."""
+    realpath, fsdecode, join, getpid = os.path.realpath, os.fsdecode, os.path.join, os.getpid
+    work = realpath(workdir)
+    write_roots = (work, "/dev/null")
+    reads = tuple(sorted({realpath(p) for p in read_roots if p} | {work, "/dev/null", "/dev/urandom",
+                                                                   "/dev/zero", f"/proc/{getpid()}"}))
+    deny_process, deny_socket = _PROCESS_EVENTS, (frozenset() if network else _SOCKET_EVENTS)
+    deny_write, deny_read, deny_import = _PATH_WRITE_EVENTS, _PATH_READ_EVENTS, _DENIED_IMPORTS
+    violation = SandboxViolation
+
+    def inside(path: Any, roots: tuple[str, ...]) -> bool:
+        if isinstance(path, int):
+            return True  # an already-open descriptor: its opening was checked
+        try:
+            p = realpath(join(work, fsdecode(path)))
+        except Exception:
+            return False
+        return any(p == r or p.startswith(r.rstrip("/") + "/") for r in roots)
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "open":
+            path, mode, flags = (tuple(args) + (None, None, None))[:3]
+            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and flags & _WRITE_FLAGS)
+            if path is None:
+                return
+            if writing and not inside(path, write_roots):
+                raise violation(f"sandbox: writing {fsdecode(path)!r} outside the working directory is denied")
+            if not writing and not inside(path, reads):
+                raise violation(f"sandbox: reading {fsdecode(path)!r} is denied")
+        elif event in deny_process:
+            raise violation(f"sandbox: {event} is denied (no new processes, signals or limit changes)")
+        elif event in deny_socket:
+            raise violation(f"sandbox: {event} is denied (no network)")
+        elif event == "import":
+            if args and args[0] in deny_import:
+                raise ImportError(f"sandbox: importing {args[0]} is denied")
+        elif event.startswith("ctypes."):
+            raise violation(f"sandbox: {event} is denied")
+        elif event in deny_write:
+            for p in args[:2]:
+                if isinstance(p, (str, bytes, os.PathLike)) and not inside(p, write_roots):
+                    raise violation(f"sandbox: {event} on {fsdecode(p)!r} outside the working directory is denied")
+        elif event == "os.rename":
+            for p in args[:2]:
+                if not inside(p, write_roots):
+                    raise violation(f"sandbox: renaming {fsdecode(p)!r} outside the working directory is denied")
+        elif event == "os.chdir":
+            if not inside(args[0], write_roots):
+                raise violation("sandbox: leaving the working directory is denied")
+        elif event in deny_read:
+            if args and isinstance(args[0], (str, bytes, os.PathLike)) and not inside(args[0], reads):
+                raise violation(f"sandbox: listing {fsdecode(args[0])!r} is denied")
+
+    sys.addaudithook(hook)
+
+
+def _confine(cfg: dict) -> None:
+    """Close the routes around the audit hook, then install it: after this no call can open them again."""
+    sys.dont_write_bytecode = True  # imports would otherwise write __pycache__ outside the working directory
+    sub = sys.modules.get("subprocess")
+    if sub is not None:  # subprocess keeps a reference that would bypass the import denial
+        sub._posixsubprocess = None  # type: ignore[attr-defined]
+    sys.modules.pop("_posixsubprocess", None)
+    try:  # libraries (sympy) import ctypes, which opens the interpreter's own symbols at import time; after the
+        import ctypes  # noqa: F401  hook every ctypes event (loading a library, looking up a symbol) is denied
+    except Exception:
+        pass
+    roots = [p for p in sys.path if p] + [sys.prefix, sys.base_prefix, sys.exec_prefix, cfg["package_dir"],
+                                          "/usr/share/zoneinfo", "/etc/localtime"] + list(cfg.get("read_paths", []))
+    _install_audit_hook(cfg["workdir"], [p for p in roots if os.path.exists(p)], bool(cfg.get("network", True)))
+
+
 def _child_main(cfg: dict) -> None:
     """The worker loop: read a call, run it, write (kind, value); exits at EOF on stdin."""
-    # The protocol owns the original stdout; whatever the called code prints goes to stderr (discarded).
+    # The protocol owns the original stdin/stdout; the called code sees /dev/null and prints to stderr
+    # (discarded), so it can neither read calls meant for the loop nor write fake results by printing.
     proto_out = os.dup(1)
+    proto_in_fd = os.dup(0)
     os.dup2(2, 1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
     sys.stdout = sys.stderr
-    proto_in = sys.stdin.buffer
+    sys.stdin = open(os.devnull, encoding="utf-8")
+    proto_in = os.fdopen(proto_in_fd, "rb")
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C in the parent's terminal must not kill calls
+    if proto_in.read(1) != b"\x01":  # the parent's go-ahead: we are in our cgroup by now
+        return
+    netns = False if cfg.get("network", True) else _enter_empty_netns()
     _set_limits(cfg)
+    if cfg.get("confine"):
+        _confine(cfg)
+    hello = pickle.dumps({"netns": netns, "confined": bool(cfg.get("confine")), "uid": os.geteuid(),
+                          "pid": os.getpid()})
+    _write_all(proto_out, _HEADER.pack(len(hello)) + hello)
     while True:
         head = proto_in.read(_HEADER.size)
         if len(head) < _HEADER.size:

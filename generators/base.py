@@ -193,7 +193,13 @@ def load_families() -> dict[str, type[Family]]:
 def _lookup(name: str) -> type[Family] | None:
     if not _LOADED:
         load_families()
-    return _REGISTRY.get(name)
+    fam = _REGISTRY.get(name)
+    if fam is None and name.startswith(("efa:", "efa.")):
+        # EFA programs are files, not modules: `efa:PATH` loads (and checks) the file, `efa.NAME` finds one
+        # loaded earlier in this process or by the parent of this worker process
+        from hardgen.generators.efa import resolve_efa
+        fam = resolve_efa(name)
+    return fam
 
 
 def get_family(name: str) -> type[Family]:

@@ -27,6 +27,14 @@ def verify_record(record: dict) -> dict:
     reasons: list[str] = []
     fams = load_families()
     fam = fams.get(record["family"])
+    if fam is None and str(record.get("family", "")).startswith("efa."):
+        # an EFA row names its program file in source.knobs.program; load it (its code runs sandboxed)
+        from hardgen.errors import HardgenError
+        from hardgen.generators.efa import family_for_record
+        try:
+            fam = family_for_record(record)
+        except HardgenError as e:
+            return {"status": "unknown", "checks": {}, "reason": str(e)}
     if fam is None:
         return {"status": "unknown", "checks": {}, "reason": f"no verifier for family {record['family']!r}"}
     try:
