@@ -225,8 +225,13 @@ def grade_rows(rows: list[dict], solvers: list[Solver], k: int, seed: int, key: 
     lines: list[dict] = []
     rows = [dict(r, difficulty=dict(r.get("difficulty") or {})) for r in rows]
     for solver in solvers:
-        results, info = rollouts_for(solver, rows, k, seed, key, adaptive)
-        for r, res, inf in zip(rows, results, info):
+        # a solver that cannot attempt a family (a SAT solver on an integral) leaves those rows ungraded by it
+        idx = [i for i, r in enumerate(rows) if solver.supports(r)]
+        if not idx:
+            continue
+        part = [rows[i] for i in idx]
+        results, info = rollouts_for(solver, part, k, seed, key, adaptive)
+        for r, res, inf in zip(part, results, info):
             g = grade_summary([x["correct"] for x in res], [x["tokens"] for x in res], interval_method)
             if inf:
                 g["adaptive"] = inf

@@ -36,6 +36,10 @@ class Solver:
     def solve(self, records: list[dict], k: int = 1, seed: int = 0) -> list[list[Rollout]]:
         raise NotImplementedError
 
+    def supports(self, record: dict) -> bool:
+        """Whether this solver can attempt `record` (CPU SAT solvers need a SAT-encodable family)."""
+        return True
+
     def close(self) -> None:
         """Release processes, servers or GPU memory."""
 
