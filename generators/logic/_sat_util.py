@@ -1,0 +1,200 @@
+"""Shared helpers for the SAT-proved logic puzzles: CNF building blocks, uniqueness proofs, answer extraction."""
+
+from __future__ import annotations
+
+import random
+from typing import Iterable, Sequence
+
+from pysat.solvers import Solver
+
+#: the solver that proves uniqueness during generation (rederive routes use their own algorithms)
+GEN_SOLVER = "cadical153"
+#: responses longer than this are not parsed (a checker must stay fast on hostile input)
+MAX_RESPONSE_CHARS = 200_000
+#: a boxed answer longer than this is rejected before parsing
+MAX_BOXED_CHARS = 20_000
+
+
+# ---------------------------------------------------------------- CNF building blocks
+
+def at_most_one(lits: Sequence[int]) -> list[list[int]]:
+    """Pairwise at-most-one; the puzzles here have short groups (<= 30 literals), where it beats counters."""
+    return [[-lits[i], -lits[j]] for i in range(len(lits)) for j in range(i + 1, len(lits))]
+
+
+def exactly_one(lits: Sequence[int]) -> list[list[int]]:
+    return [list(lits)] + at_most_one(lits)
+
+
+class VarCounter:
+    """Hands out fresh DIMACS variable numbers (1, 2, ...), so encoders can add auxiliaries after the main grid."""
+
+    def __init__(self, start: int = 0) -> None:
+        self.top = start
+
+    def new(self) -> int:
+        self.top += 1
+        return self.top
+
+
+# ---------------------------------------------------------------- uniqueness proofs
+
+def effort(solver: Solver) -> dict[str, int]:
+    """Conflicts and decisions the solver spent so far (pysat's accumulated statistics)."""
+    st = solver.accum_stats() or {}
+    return {"conflicts": int(st.get("conflicts", 0)), "decisions": int(st.get("decisions", 0))}
+
+
+def blocking_clause(target: Iterable[int]) -> list[int]:
+    """The clause that excludes exactly the assignment `target` (signed literals over the projected variables)."""
+    return [-lit for lit in target]
+
+
+def prove_unique(num_vars: int, clauses: list[list[int]], target: list[int],
+                 solver_name: str = GEN_SOLVER) -> tuple[bool, list[int] | None, dict[str, int]]:
+    """Is `target` (signed literals over the puzzle's decision variables) the only solution of `clauses`?
+
+    Returns (unique, another_model_or_None, effort). `target` must satisfy the clauses; the proof asks the
+    solver for a model that differs from it in at least one projected variable (UNSAT = unique).
+    """
+    with Solver(name=solver_name, bootstrap_with=clauses) as s:
+        s.add_clause(blocking_clause(target))
+        sat = s.solve()
+        alt = s.get_model() if sat else None
+        return (not sat), alt, effort(s)
+
+
+class ClueSelector:
+    """Incremental uniqueness for "add clues until unique, then drop redundant ones".
+
+    The base constraints and the clause that blocks the intended solution are permanent; every clue gets a
+    selector literal and joins the search through assumptions. UNSAT under a set of selectors proves that those
+    clues pin the intended solution down, because every clue is true of it.
+    """
+
+    def __init__(self, base: list[list[int]], target: list[int], num_vars: int,
+                 solver_name: str = GEN_SOLVER) -> None:
+        self.vars = VarCounter(num_vars)
+        self.solver = Solver(name=solver_name, bootstrap_with=base)
+        self.solver.add_clause(blocking_clause(target))
+        self.selectors: list[int] = []
+
+    def add(self, clauses: list[list[int]]) -> int:
+        """Register a clue's clauses under a fresh selector; returns the clue's index."""
+        sel = self.vars.new()
+        for c in clauses:
+            self.solver.add_clause([-sel] + c)
+        self.selectors.append(sel)
+        return len(self.selectors) - 1
+
+    def alternative(self, active: Iterable[int]) -> list[int] | None:
+        """A model other than the target satisfying the active clues, or None when they force the target."""
+        if self.solver.solve(assumptions=[self.selectors[i] for i in active]):
+            return self.solver.get_model()
+        return None
+
+    def core(self) -> list[int]:
+        """Clue indices in the last UNSAT answer's core (a subset that already forces the target)."""
+        index = {sel: i for i, sel in enumerate(self.selectors)}
+        return sorted(index[s] for s in (self.solver.get_core() or []) if s in index)
+
+    def minimise(self, active: list[int], rng: random.Random) -> list[int]:
+        """Drop clues that are redundant given the others; the result is irredundant (each clue needed)."""
+        keep = list(active)
+        order = list(keep)
+        rng.shuffle(order)
+        for i in order:
+            trial = [j for j in keep if j != i]
+            if self.alternative(trial) is None:
+                keep = trial
+        return keep
+
+    def effort(self) -> dict[str, int]:
+        return effort(self.solver)
+
+    def close(self) -> None:
+        self.solver.delete()
+
+    def __enter__(self) -> "ClueSelector":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------- response extraction
+
+def boxed_contents(text: str) -> list[str]:
+    """Contents of every balanced `\\boxed{...}` in `text` (unbalanced trailing ones are ignored)."""
+    out = []
+    pos = 0
+    while True:
+        i = text.find("\\boxed{", pos)
+        if i < 0:
+            return out
+        depth = 0
+        start = i + len("\\boxed{")
+        for k in range(start - 1, len(text)):
+            ch = text[k]
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    out.append(text[start:k])
+                    pos = k + 1
+                    break
+        else:
+            return out
+
+
+def final_boxed(response: str) -> tuple[str | None, str]:
+    """The one final boxed answer of a response, or (None, reason) when absent, too long or conflicting.
+
+    Several boxed answers are accepted only when they agree after whitespace normalisation; a response that
+    commits to two different answers is wrong.
+    """
+    if not isinstance(response, str):
+        return None, "response is not text"
+    if len(response) > MAX_RESPONSE_CHARS:
+        return None, f"response longer than {MAX_RESPONSE_CHARS} characters"
+    boxes = boxed_contents(response)
+    if not boxes:
+        return None, "no \\boxed{} answer"
+    norm = {" ".join(b.split()) for b in boxes}
+    if len(norm) > 1:
+        return None, f"{len(norm)} different boxed answers"
+    ans = boxes[-1]
+    if len(ans) > MAX_BOXED_CHARS:
+        return None, "boxed answer too long"
+    return ans, ""
+
+
+_TEXT_COMMANDS = ("\\text{", "\\mathrm{", "\\textbf{", "\\texttt{")
+
+
+def strip_latex_text(s: str) -> str:
+    """Unwrap `\\text{...}` / `\\mathrm{...}` a model may put inside a box, and turn `\\,` / `~` into spaces.
+
+    One linear pass with a brace stack, so hostile nesting cannot make it quadratic.
+    """
+    out: list[str] = []
+    stack: list[bool] = []  # True: this brace group was opened by a text command and is unwrapped
+    i, n = 0, len(s)
+    while i < n:
+        ch = s[i]
+        if ch == "\\":
+            cmd = next((c for c in _TEXT_COMMANDS if s.startswith(c, i)), None)
+            if cmd is not None:
+                stack.append(True)
+                i += len(cmd)
+                continue
+        if ch == "{":
+            stack.append(False)
+        elif ch == "}" and stack:
+            if stack.pop():
+                i += 1
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out).replace("\\,", " ").replace("~", " ").replace("\\ ", " ")
