@@ -61,6 +61,35 @@ def main(ctx: click.Context, quiet: bool, as_json: bool) -> None:
     set_quiet(quiet or as_json)
 
 
+def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        from hardgen.progress import set_quiet
+
+        ctx.ensure_object(dict)
+        ctx.find_root().obj["json"] = True
+        set_quiet(True)
+
+
+def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        from hardgen.progress import set_quiet
+
+        set_quiet(True)
+
+
+class _Command(click.Command):
+    """Every command also takes --json and --quiet after its name (`gen list --json`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.params.append(click.Option(["--json", "json_flag"], is_flag=True, expose_value=False,
+                                        is_eager=True, callback=_set_json, help="Print the summary as JSON."))
+        self.params.append(click.Option(["--quiet", "-q", "quiet_flag"], is_flag=True, expose_value=False,
+                                        is_eager=True, callback=_set_quiet, help="No progress bars."))
+
+
+_Group.command_class = _Command
+
 workers_opt = click.option("--workers", "-w", type=int, default=None,
                            help="Worker processes (default: the machine's cores).")
 overwrite_opt = click.option("--overwrite", is_flag=True, help="Replace an existing output of a different run.")
@@ -275,7 +304,7 @@ def irt(ctx, data, model, out, overwrite):
     _emit(ctx, s, _table(rows, ["solver", "θ"]) + f"\n\n{model} on {s['items']} items → {out}")
 
 
-@main.group()
+@main.group(cls=_Group)
 def model() -> None:
     """Local models: build a tiny one for tests and demos."""
 
@@ -310,7 +339,7 @@ def serve(solver, host, port, model_name):
     run_server(solver, host=host, port=port, model_name=model_name)
 
 
-@main.group()
+@main.group(cls=_Group)
 def generator() -> None:
     """Problem generators written or trained by models: EFA programs, the trained LLM generator."""
 
