@@ -185,9 +185,12 @@ def score(ctx, data, responses, out):
 @click.pass_context
 def export(ctx, data, fmt, out, overwrite):
     """Export a dataset for trainers: {train,test}.jsonl / .parquet, or a HF DatasetDict (load_from_disk)."""
+    from hardgen.card import write_card
     from hardgen.store import export_dataset
 
     counts = export_dataset(data, out, fmt, overwrite=overwrite)
+    if fmt == "hf":  # ready for push_to_hub: the card describes how the set was made and verified
+        write_card(data, out, command=" ".join(["gen", *sys.argv[1:]]) if sys.argv[1:2] == ["export"] else None)
     _emit(ctx, counts, f"exported {sum(counts.values())} rows ({', '.join(f'{k} {v}' for k, v in counts.items())})"
                        f" as {fmt} → {out}")
 
@@ -304,6 +307,34 @@ def irt(ctx, data, model, out, overwrite):
     _emit(ctx, s, _table(rows, ["solver", "θ"]) + f"\n\n{model} on {s['items']} items → {out}")
 
 
+@main.command()
+@click.argument("data", type=click.Path())
+@click.option("-o", "--out", required=True, type=click.Path())
+@click.option("--calibration", "-c", multiple=True, type=click.Path(exists=True),
+              help="A `gen calibrate -o` JSON to plot (repeatable).")
+@click.option("--no-lineage", is_flag=True, help="Leave out the table of stages that made the data.")
+@click.option("--card", "card_dir", type=click.Path(), default=None,
+              help="Also write a Hugging Face dataset card (README.md) into this folder.")
+@click.option("--command", "card_command", default=None, help="The command to quote in the card.")
+@click.option("--config", "card_config", type=click.Path(exists=True), default=None, help="Config to quote in the card.")
+@click.option("--license", "card_license", default="apache-2.0", show_default=True)
+@click.pass_context
+def report(ctx, data, out, calibration, no_lineage, card_dir, card_command, card_config, card_license):
+    """Statistics, PNG plots and report.md for a dataset; optionally a dataset card."""
+    from hardgen.report import make_report
+
+    s = make_report(data, out, calibration=list(calibration) or None, lineage=not no_lineage)
+    if card_dir:
+        from hardgen.card import write_card
+
+        s["card"] = str(write_card(data, card_dir, card_command, card_config, license=card_license))
+    human = f"{len(s['plots'])} plots, report → {s['report']}"
+    human += "".join(f"\n  skipped {k}: {v}" for k, v in s["skipped"].items())
+    if card_dir:
+        human += f"\ncard → {s['card']}"
+    _emit(ctx, s, human)
+
+
 @main.group(cls=_Group)
 def model() -> None:
     """Local models: build a tiny one for tests and demos."""
@@ -370,9 +401,9 @@ def run_cmd(ctx, config):
 
     cfg = load_config(config)
     if ctx.obj.get("json"):
-        res = run_pipeline(cfg)
+        res = run_pipeline(cfg, config_path=config)
     else:
-        res = run_pipeline(cfg, on_stage=lambda s, m: click.echo(f"[{s}] {m}", err=True))
+        res = run_pipeline(cfg, on_stage=lambda s, m: click.echo(f"[{s}] {m}", err=True), config_path=config)
     lines = []
     for stage, r in res.items():
         if r == "skipped":
@@ -391,6 +422,8 @@ def run_cmd(ctx, config):
             lines.append(f"{stage:<9} θ " + ", ".join(f"{s} {t:+.2f}" for s, t in r["theta"].items()))
         elif stage == "export":
             lines.append(f"{stage:<9} " + ", ".join(f"{k} {v}" for k, v in r.items()))
+        elif stage == "report":
+            lines.append(f"{stage:<9} {len(r['plots'])} plots → {r['report']}")
     _emit(ctx, res, "\n".join(lines) + f"\n\noutputs under {cfg['out']}")
 
 

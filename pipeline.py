@@ -30,10 +30,13 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "select": {"solver": None, "window": "0,0.5", "require_solvable": True, "dedup": 0.8,
                "balance_families": False, "target": None, "max_rows": None, "input": None},
     "irt": {"model": "2pl", "input": None},
-    "export": {"format": "parquet", "input": None},
+    "export": {"format": "parquet", "card": True, "input": None},
+    "report": {"calibration": None, "input": None},
 }
 TOP_KEYS = {"out", "seed", "workers", "engine", *SCHEMA}
 ORDER = list(SCHEMA)
+#: stages whose output no later stage reads: later stages read the selected/graded set before them
+LEAVES = ("export", "report")
 
 
 def load_config(path: str) -> dict:
@@ -79,7 +82,8 @@ def validate_config(cfg: Any, where: str = "config") -> dict:
     return cfg
 
 
-def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: None) -> dict:
+def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: None,
+                 config_path: str | None = None) -> dict:
     """Run the configured stages in order; returns each stage's summary (or 'skipped')."""
     from hardgen.difficulty.grade import AdaptiveConfig, grade_dataset
     from hardgen.difficulty.irt import irt_dataset
@@ -109,7 +113,8 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
         if done.get("fingerprint") == fingerprint and done.get("complete") and Path(dest).exists():
             on_stage(stage, "skipped (complete)")
             results[stage] = "skipped"
-            prev = dest
+            if stage not in LEAVES:
+                prev = dest
             continue
         on_stage(stage, "running")
         if stage == "generate":
@@ -134,11 +139,20 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
             r = irt_dataset(src, dest, model=o["model"], overwrite=True)
         elif stage == "export":
             r = export_dataset(src, dest, o["format"], overwrite=True)
+            if o["card"]:
+                from hardgen.card import write_card
+
+                write_card(src, dest, command=f"gen run {config_path}" if config_path else None, config=config_path)
+        elif stage == "report":
+            from hardgen.report import make_report
+
+            cal = o["calibration"]
+            r = make_report(src, dest, calibration=[cal] if isinstance(cal, str) else cal)
         else:  # pragma: no cover - SCHEMA and this chain are edited together
             raise AssertionError(stage)
         results[stage] = r
         state[stage] = {"fingerprint": fingerprint, "complete": True}
         state_path.write_text(json.dumps(state, indent=1) + "\n")
-        if stage != "export":  # export is a leaf: later stages read the selected/graded set
+        if stage not in LEAVES:
             prev = dest
     return results

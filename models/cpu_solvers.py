@@ -22,6 +22,14 @@ def rollout_rng(seed: int, record_id: str, j: int) -> random.Random:
     return random.Random(int.from_bytes(h[:8], "big"))
 
 
+def supports_record(record: dict) -> bool:
+    """Whether the record's family is SAT-encodable (so these panels can attempt it)."""
+    try:
+        return isinstance(get_family(record["family"])(), SatEncodable)
+    except HardgenError:
+        return False
+
+
 def encodable(record: dict) -> SatEncodable:
     fam = get_family(record["family"])()
     if not isinstance(fam, SatEncodable):
@@ -84,7 +92,12 @@ def walksat(num_vars: int, clauses: list[list[int]], max_flips: int, noise: floa
 
 
 @dataclass
-class CdclPanel(Solver):
+class _SatPanel(Solver):
+    def supports(self, record: dict) -> bool:
+        return supports_record(record)
+
+
+class CdclPanel(_SatPanel):
     """CDCL (CaDiCaL) with a conflict budget; rollout j renumbers variables and shuffles clauses by a seeded
     permutation, so repeated rollouts explore differently. Out of budget -> a give-up response (scored wrong)."""
 
@@ -124,7 +137,7 @@ class CdclPanel(Solver):
 
 
 @dataclass
-class WalkSatPanel(Solver):
+class WalkSatPanel(_SatPanel):
     """WalkSAT with a flip budget and noise p; seeded per rollout. Finds models only, never proves UNSAT."""
 
     max_flips: int

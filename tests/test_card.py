@@ -1,0 +1,93 @@
+"""Dataset cards: valid HF front matter with the right splits and counts, and a body that says how the set was made."""
+
+import json
+
+import pytest
+
+from hardgen.card import build_card_text, write_card
+from hardgen.errors import HardgenError
+from hardgen.records import FIELDS
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    from hardgen.difficulty.grade import grade_dataset
+    from hardgen.difficulty.irt import irt_dataset
+    from hardgen.generators.run import generate_dataset
+    from hardgen.verifiers.validity import verify_dataset
+
+    d = tmp_path_factory.mktemp("card")
+    generate_dataset(["math.modular", "math.linear_system"], n=15, out=str(d / "gen"), seed=5, level="easy",
+                     workers=1, test_fraction=0.3)
+    verify_dataset(str(d / "gen"), str(d / "ver"), workers=1)
+    grade_dataset(str(d / "ver"), str(d / "grade"), ["sim:0.5,0.5", "sim:2,1"], k=4)
+    irt_dataset(str(d / "grade"), str(d / "irt"))
+    return d
+
+
+def _split_counts(path):
+    from hardgen.store import read_records
+
+    out = {}
+    for r in read_records(path):
+        out[r["split"]] = out.get(r["split"], 0) + 1
+    return out
+
+
+def test_card_parses_with_huggingface_hub_and_counts_match(graded, tmp_path):
+    from huggingface_hub import DatasetCard
+
+    from hardgen.store import export_dataset
+
+    export_dataset(graded / "irt", tmp_path / "export", "parquet")
+    path = write_card(graded / "irt", tmp_path / "export", config={"out": "x", "generate": {"n": 15}})
+    card = DatasetCard.load(path)
+    meta = card.data.to_dict()
+    counts = _split_counts(graded / "irt")
+    assert set(counts) == {"train", "test"}
+    info = meta["dataset_info"]
+    assert {s["name"]: s["num_examples"] for s in info["splits"]} == counts
+    assert all(s["num_bytes"] > 0 for s in info["splits"])
+    assert [f["name"] for f in info["features"]] == list(FIELDS)
+    assert {f["dtype"] for f in info["features"]} == {"string"}
+    files = meta["configs"][0]["data_files"]
+    assert {f["split"]: f["path"] for f in files} == {"train": "train.parquet", "test": "test.parquet"}
+    assert meta["license"] == "apache-2.0" and "math" in meta["tags"]
+    assert meta["task_categories"] and meta["size_categories"] == ["n<1K"]
+    # the same text parses from a string too (what push_to_hub uploads)
+    assert DatasetCard(path.read_text()).data.to_dict()["dataset_info"] == info
+    body = card.text
+    for needle in ("math.modular", "math.linear_system", "`math`", "sim:0.5,0.5", "gen verify", "gen grade",
+                   "gen irt", "IRT (2pl)", "wilson", "generate:"):
+        assert needle in body, needle
+
+
+def test_card_data_files_open_with_datasets(graded, tmp_path):
+    """`load_dataset(folder)` reads the exported files through the card's configs and split sizes."""
+    import datasets
+
+    from hardgen.store import export_dataset
+
+    export_dataset(graded / "irt", tmp_path / "jl", "jsonl")
+    write_card(graded / "irt", tmp_path / "jl")
+    ds = datasets.load_dataset(str(tmp_path / "jl"))
+    assert {k: v.num_rows for k, v in ds.items()} == _split_counts(graded / "irt")
+    assert ds["train"].info.splits["train"].num_examples == ds["train"].num_rows
+    json.loads(ds["train"][0]["check"])
+
+
+def test_card_records_the_command_and_reconstructs_it(graded, tmp_path):
+    text = build_card_text(graded / "irt", tmp_path, command="gen run my.yaml")
+    assert "gen run my.yaml" in text
+    text = build_card_text(graded / "irt", tmp_path)
+    assert "gen generate math.modular math.linear_system -n 15 --seed 5 --level easy" in text
+    assert "--solver sim:0.5,0.5 --solver sim:2,1 -k 4" in text
+
+
+def test_card_for_ungraded_data_and_empty_data(graded, tmp_path):
+    text = build_card_text(graded / "gen", tmp_path)
+    assert "Not graded" in text and "Validity: not verified 30." in text
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    with pytest.raises(HardgenError, match="no rows"):
+        write_card(empty, tmp_path / "out")
