@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,17 @@ UNSAT_ANSWER = "unsatisfiable"
 EFFORT_KEYS = ("conflicts", "decisions", "propagations", "restarts")
 
 Clause = list[int]
+
+_ASCII_INT = re.compile(r"[+-]?[0-9]+")
+#: the largest variable count read from a header; a larger one is a mistake or an attack, not a problem to pose
+MAX_DIMACS_VARS = 10_000_000
+
+
+def _dimacs_int(tok: str) -> int:
+    """An ASCII DIMACS integer; `int()` alone would also take '1_0' and non-ASCII digits."""
+    if not _ASCII_INT.fullmatch(tok):
+        raise ValueError(tok)
+    return int(tok)
 
 
 # ---------------------------------------------------------------- DIMACS
@@ -67,11 +79,14 @@ def parse_dimacs(text: str, source: str = "<string>") -> tuple[int, list[Clause]
             if len(parts) != 4 or parts[1] != "cnf":
                 raise HardgenError(f"{source}:{lineno}: malformed header {line!r}; expected 'p cnf VARS CLAUSES'")
             try:
-                num_vars, declared = int(parts[2]), int(parts[3])
+                num_vars, declared = _dimacs_int(parts[2]), _dimacs_int(parts[3])
             except ValueError:
                 raise HardgenError(f"{source}:{lineno}: header counts must be integers, got {line!r}") from None
             if num_vars < 0 or declared < 0:
                 raise HardgenError(f"{source}:{lineno}: header counts must be non-negative, got {line!r}")
+            if num_vars > MAX_DIMACS_VARS:
+                raise HardgenError(f"{source}:{lineno}: header declares {num_vars} variables; at most "
+                                   f"{MAX_DIMACS_VARS:,} are supported")
             header_line = lineno
             continue
         if num_vars is None:
@@ -79,7 +94,7 @@ def parse_dimacs(text: str, source: str = "<string>") -> tuple[int, list[Clause]
                                "(missing p line?)")
         for tok in line.split():
             try:
-                lit = int(tok)
+                lit = _dimacs_int(tok)
             except ValueError:
                 raise HardgenError(f"{source}:{lineno}: {tok!r} is not an integer literal") from None
             if lit == 0:
