@@ -117,6 +117,10 @@ class DatasetWriter:
             (self.path / SHARDS).mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise HardgenError(f"cannot create output directory {self.path}: {e.strerror or e}") from None
+        # temp files of a killed run: never listed in the manifest, so safe to remove
+        for folder in (self.path, self.path / SHARDS):
+            for tmp in folder.glob(".*.tmp-*"):
+                tmp.unlink(missing_ok=True)
         if not os.access(self.path, os.W_OK):
             raise HardgenError(f"output directory {self.path} is not writable")
         self.manifest: dict[str, Any] = old or {
@@ -274,14 +278,45 @@ class Dataset:
         return [(name, self.path / SHARDS / f"{name}.{fmt}") for name in sorted(self.manifest["shards"])]
 
     def __iter__(self) -> Iterator[dict]:
-        for _, p in self.shard_paths():
-            yield from _read_shard(p)
+        if self.manifest is None:
+            yield from _read_shard(self.path)
+            return
+        for name, p in self.shard_paths():
+            yield from self._checked_rows(name, p)
+
+    def _checked_rows(self, name: str, path: Path) -> list[dict]:
+        """Rows of a finished shard, after checking its bytes against the manifest (a flipped digit in an input
+        dataset must not flow silently into the next stage)."""
+        info = self.manifest["shards"][name]
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise HardgenError(f"cannot read shard {path}: {e.strerror or e}; rerun the stage that wrote "
+                               f"{self.path}") from None
+        if "sha256" in info and hashlib.sha256(data).hexdigest() != info["sha256"]:
+            raise HardgenError(f"shard {path} is corrupted (its bytes differ from {self.path / MANIFEST}); "
+                               "rerun the stage that wrote it to redo that shard")
+        if path.suffix == ".parquet":
+            import io
+
+            import pyarrow.parquet as pq
+
+            return [validate_record(r, f"{path}:row {i}")
+                    for i, r in enumerate(pq.read_table(io.BytesIO(data)).to_pylist(), 1)]
+        rows = []
+        for lineno, line in enumerate(data.decode("utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    rows.append(validate_record(json.loads(line), f"{path}:{lineno}"))
+                except json.JSONDecodeError as e:
+                    raise HardgenError(f"{path}:{lineno}: malformed JSON ({e.msg} at column {e.colno})") from None
+        return rows
 
     def chunks(self, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Chunk]:
         """Units of work in a stable order: one per shard, or slices of `chunk_rows` for a plain file."""
         if self.manifest is not None:
             for name, p in self.shard_paths():
-                yield Chunk(name, list(_read_shard(p)))
+                yield Chunk(name, self._checked_rows(name, p))
             return
         buf: list[dict] = []
         i = 0
