@@ -92,6 +92,8 @@ _Group.command_class = _Command
 
 workers_opt = click.option("--workers", "-w", type=int, default=None,
                            help="Worker processes (default: the machine's cores).")
+engine_opt = click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+                          help="Run shards in a local process pool or on Ray (RAY_ADDRESS picks a cluster).")
 overwrite_opt = click.option("--overwrite", is_flag=True, help="Replace an existing output of a different run.")
 
 
@@ -120,10 +122,11 @@ def list_cmd(ctx: click.Context, family: str | None) -> None:
 @click.option("--test-fraction", type=float, default=0.1, show_default=True,
               help="Share of ids hashed into the test split.")
 @workers_opt
+@engine_opt
 @overwrite_opt
 @click.pass_context
 def generate(ctx, families, n, seed, level, knobs, from_path, out, fmt, shard_rows, test_fraction, workers,
-             overwrite):
+             engine, overwrite):
     """Generate candidate problems from template families."""
     from hardgen.generators.run import generate_dataset
 
@@ -132,7 +135,7 @@ def generate(ctx, families, n, seed, level, knobs, from_path, out, fmt, shard_ro
         knob_values["path"] = from_path
     s = generate_dataset(list(families), n=n, out=out, seed=seed, level=level, knobs=knob_values,
                          workers=workers, shard_rows=shard_rows, fmt=fmt, overwrite=overwrite,
-                         test_fraction=test_fraction)
+                         test_fraction=test_fraction, engine=engine)
     rows = [[f, v["rows"], v["duplicates_dropped"]] for f, v in s["families"].items()]
     _emit(ctx, s, _table(rows, ["family", "rows", "duplicates dropped"]) + f"\n\nwrote {s['rows']} rows to {out}")
 
@@ -142,13 +145,15 @@ def generate(ctx, families, n, seed, level, knobs, from_path, out, fmt, shard_ro
 @click.option("-o", "--out", required=True, type=click.Path(), help="Output dataset directory.")
 @click.option("--drop-invalid", is_flag=True, help="Keep only valid rows.")
 @workers_opt
+@engine_opt
 @overwrite_opt
 @click.pass_context
-def verify(ctx, data, out, drop_invalid, workers, overwrite):
+def verify(ctx, data, out, drop_invalid, workers, engine, overwrite):
     """Re-derive every answer independently and write `validity` on each row."""
     from hardgen.verifiers.validity import verify_dataset
 
-    s = verify_dataset(data, out, workers=workers, keep_invalid=not drop_invalid, overwrite=overwrite)
+    s = verify_dataset(data, out, workers=workers, keep_invalid=not drop_invalid, overwrite=overwrite,
+                       engine=engine)
     rows = [[f, c["valid"], c["invalid"], c["unknown"]] for f, c in sorted(s["by_family"].items())]
     c = s["counts"]
     human = _table(rows, ["family", "valid", "invalid", "unknown"])

@@ -27,15 +27,26 @@ def resolve_workers(workers: int | None) -> int:
     return workers
 
 
+ENGINES = ("local", "ray")
+
+
 def map_ordered(fn: Callable[[Any], Any], tasks: Iterable[Any], workers: int | None = None,
-                window: int | None = None) -> Iterator[Any]:
+                window: int | None = None, engine: str = "local") -> Iterator[Any]:
     """Apply `fn` to each task and yield results in task order.
 
     With one worker this runs in-process. With more, a process pool runs at most `window` tasks at a time
     (default 2 × workers), so memory stays flat however many tasks there are — unlike `Pool.imap`, which
     consumes its whole input eagerly. `fn` and the tasks must be picklable (top-level functions).
-    Results are identical for any number of workers.
+    Results are identical for any number of workers. `engine="ray"` runs the same tasks on Ray (a local instance,
+    or the cluster at RAY_ADDRESS) with the same contract and the same results.
     """
+    if engine == "ray":
+        from hardgen.engine_ray import map_ordered_ray
+
+        yield from map_ordered_ray(fn, tasks, workers, window)
+        return
+    if engine != "local":
+        raise HardgenError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
     workers = resolve_workers(workers)
     if workers == 1:
         for t in tasks:

@@ -97,7 +97,7 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
     out.mkdir(parents=True, exist_ok=True)
     state_path = out / "pipeline.json"
     state = json.loads(state_path.read_text()) if state_path.exists() else {}
-    seed, workers = cfg.get("seed", 0), cfg.get("workers")
+    seed, workers, engine = cfg.get("seed", 0), cfg.get("workers"), cfg.get("engine", "local")
     prev: str | None = None
     results: dict[str, Any] = {}
     for stage in ORDER:
@@ -120,9 +120,10 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
         if stage == "generate":
             r = generate_dataset(o["families"], n=o["n"], out=dest, seed=seed, level=o["level"], knobs=o["knobs"],
                                  workers=workers, shard_rows=o["shard_rows"], test_fraction=o["test_fraction"],
-                                 overwrite=True)
+                                 overwrite=True, engine=engine)
         elif stage == "verify":
-            r = verify_dataset(src, dest, workers=workers, keep_invalid=not o["drop_invalid"], overwrite=True)
+            r = verify_dataset(src, dest, workers=workers, keep_invalid=not o["drop_invalid"], overwrite=True,
+                               engine=engine)
         elif stage == "grade":
             ada = None
             if o["adaptive"] or o["until_correct"]:

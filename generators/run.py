@@ -85,7 +85,7 @@ def _plan(entry: str | dict, n: int, level: str | None, knobs: dict[str, Any] | 
 def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0, level: str | None = None,
                      knobs: dict[str, Any] | None = None, workers: int | None = None,
                      shard_rows: int = DEFAULT_SHARD_ROWS, fmt: str = "jsonl", overwrite: bool = False,
-                     test_fraction: float = DEFAULT_TEST_FRACTION) -> dict:
+                     test_fraction: float = DEFAULT_TEST_FRACTION, engine: str = "local") -> dict:
     """Write `n` distinct problems per family to the dataset directory `out`.
 
     Knobs are the family defaults, then `level`'s values, then `knobs` (with several families, each takes the
@@ -141,7 +141,7 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
                     shard_no += 1
                 todo = [(t, s) for t, s in zip(tasks, names) if not writer.is_done(s)]
                 todo_names = {s for _, s in todo}
-                results = map_ordered(_run_task, [t for t, _ in todo], workers)
+                results = map_ordered(_run_task, [t for t, _ in todo], workers, engine=engine)
                 round_rows = 0
                 for t, s in zip(tasks, names):
                     if s in todo_names:

@@ -82,7 +82,7 @@ def _tally(rows: list[dict]) -> dict:
 
 
 def verify_dataset(src: str, out: str, workers: int | None = None, keep_invalid: bool = True,
-                   overwrite: bool = False, fmt: str = "jsonl") -> dict:
+                   overwrite: bool = False, fmt: str = "jsonl", engine: str = "local") -> dict:
     """Write `src` to `out` with `validity` filled on every row; resumable shard by shard.
 
     With `keep_invalid=False`, rows that are not valid are dropped (and counted in the summary).
@@ -101,7 +101,7 @@ def verify_dataset(src: str, out: str, workers: int | None = None, keep_invalid:
                 yield c.rows
 
     with bar(total=ds.num_rows, desc="verify") as pbar:
-        for i, rows in enumerate(map_ordered(_verify_rows, tasks(), workers)):
+        for i, rows in enumerate(map_ordered(_verify_rows, tasks(), workers, engine=engine)):
             kept = [r for r in rows if keep_invalid or r["validity"]["status"] == "valid"]
             writer.write_shard(keys[i], kept, {"tally": _tally(rows)})
             pbar.update(len(rows))
