@@ -12,7 +12,9 @@ Check options (keys of `record["check"]`, all optional):
   min_sig_digits: significant digits a decimal needs to stand for a non-integer exact value (default 3).
   timeout_s, memory_mb: limits of the symbolic proof (default 5 s, 1024 MB).
   max_answer_chars: longer extracted answers are undecided (default 2000).
-See `math_equiv` for the equivalence rules.
+See `math_equiv` for the equivalence rules. Every final answer must be right: an empty one (`\\boxed{}`), an
+unreadable one, or more than MAX_FINAL_ANSWERS distinct ones make the response wrong (False, never None, so a
+malformed response cannot escape its negative reward); an unreadable reference answer leaves it undecided.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ __all__ = ["score_math", "math_equal", "clear_cache", "cache_info", "shutdown_wo
 _OPTION_KEYS = ("extract", "tolerance", "min_sig_digits", "timeout_s", "memory_mb", "max_answer_chars")
 _BASE = {**DEFAULTS, "extract": "auto", "timeout_s": 5.0, "memory_mb": 1024, "max_answer_chars": 2000,
          "max_nesting": 60}
+
+#: a response giving more distinct final answers than this is wrong without judging each one: no right
+#: response writes the answer in that many forms, and judging them all could cost a proof time limit apiece
+MAX_FINAL_ANSWERS = 32
 
 _WORKERS: dict[Limits, LimitedWorker] = {}
 _WORKERS_LOCK = threading.Lock()
@@ -89,10 +95,23 @@ def _judge(gold: str, ans: str, key: tuple) -> tuple[bool | None, str]:
         return None, f"answer nested deeper than {opts['max_nesting']} brackets"
     if ans == gold:
         return True, "same text"
-    if is_text_answer(gold):
-        return clean_text(gold) == clean_text(ans), "text comparison"
+    # an unreadable reference leaves the pair undecided; an unreadable answer (e.g. an unclosed \text{) is
+    # wrong: a None reward is ignored by RL trainers, so malformed output must not escape its negative reward
     try:
-        ng, na = normalize(gold), normalize(ans)
+        gold_is_text = is_text_answer(gold)
+    except ParseError as e:
+        return None, f"cannot read the reference answer: {e}"
+    if gold_is_text:
+        try:
+            return clean_text(gold) == clean_text(ans), "text comparison"
+        except ParseError as e:
+            return False, f"cannot read the answer: {e}"
+    try:
+        ng = normalize(gold)
+    except (ParseError, RecursionError) as e:
+        return None, f"cannot read the reference answer: {e}"
+    try:
+        na = normalize(ans)
     except ParseError as e:
         return False, f"cannot read the answer: {e}"
     if re.sub(r"\s+", "", ng) == re.sub(r"\s+", "", na):
@@ -100,7 +119,7 @@ def _judge(gold: str, ans: str, key: tuple) -> tuple[bool | None, str]:
     try:
         gv = parse_value(ng)
     except (ParseError, RecursionError) as e:
-        if clean_text(gold) == clean_text(ans):
+        if _same_text(gold, ans):
             return True, "text comparison"
         return None, f"cannot parse the reference answer: {e}"
     except LimitError as e:
@@ -122,6 +141,14 @@ def _judge(gold: str, ans: str, key: tuple) -> tuple[bool | None, str]:
     if c.ok is not None or not c.pending:
         return c.ok, c.reason
     return _prove(c, opts)
+
+
+def _same_text(gold: str, ans: str) -> bool:
+    """Whether two answers read the same as words; False when the answer's LaTeX is malformed."""
+    try:
+        return clean_text(gold) == clean_text(ans)
+    except ParseError:
+        return False
 
 
 def _prove(c: Cmp, opts: dict) -> tuple[bool | None, str]:
@@ -162,13 +189,19 @@ def score_math(response: str, check: dict, answer: str | None) -> Verdict:
     ex = extract_answers(response, opts["extract"])
     if not ex.answers:
         return Verdict(False, f"no final answer ({ex.reason})")
+    if not all(a.strip() for a in ex.answers):
+        return Verdict(False, "an empty final answer (e.g. \\boxed{})")
+    if len(ex.answers) > MAX_FINAL_ANSWERS:
+        return Verdict(False, f"more than {MAX_FINAL_ANSWERS} different final answers")
     key = tuple(sorted((k, opts[k]) for k in _BASE if k != "extract"))
-    verdicts = [_judge(str(answer).strip(), a.strip(), key) for a in ex.answers]
+    verdicts = []
+    for a in ex.answers:  # stop at the first wrong one: the rest cannot make the response right
+        verdicts.append(_judge(str(answer).strip(), a.strip(), key))
+        if verdicts[-1][0] is False and len(ex.answers) > 1:
+            shown = ", ".join(_clip(a, 30) for a in ex.answers[:4])
+            return Verdict(False, f"conflicting final answers ({shown})")
     if len(verdicts) == 1:
         return Verdict(*verdicts[0])
-    if any(v[0] is False for v in verdicts):
-        shown = ", ".join(_clip(a, 30) for a in ex.answers[:4])
-        return Verdict(False, f"conflicting final answers ({shown})")
     if all(v[0] is True for v in verdicts):
         return Verdict(True, f"{len(verdicts)} final answers, all equal to the reference")
     return Verdict(None, next(v[1] for v in verdicts if v[0] is None))

@@ -1,8 +1,8 @@
 """Extraction of the final answer(s) from a model response, separate from deciding equivalence.
 
 Modes (`check["extract"]`):
-- "auto" (default): every `\\boxed{}` / `\\fbox{}`; if none, "final answer is/:" markers, then "answer is/:"
-  markers; if none, the last line's final expression ("last").
+- "auto" (default): every outermost `\\boxed{}` / `\\fbox{}` (an empty box counts, as a wrong answer); if none,
+  "final answer is/:" markers, then "answer is/:" markers; if none, the last line's final expression ("last").
 - "boxed": only boxed answers.  "marker": only answer markers.  "last": only the last line's expression.
 - "raw": the whole response is the answer.
 
@@ -28,72 +28,158 @@ class Extraction:
 
 
 _BOX = re.compile(r"\\(?:boxed|fbox)\s*")
+_BOX_TOKEN = re.compile(r"[^\s$]+")
 _FINAL = re.compile(r"final\s+answer\s*(?:is|:|=)?\s*[:=]?", re.I)
 _ANSWER = re.compile(r"\banswer\s*(?:is|:|=)\s*[:=]?", re.I)
-_MATH_SEG = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
+_SENTENCE_END = re.compile(r"\.\s")  # the sentence (and a marker's answer) ends at ". "
 _NUMBER = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?")
+#: the openers of inline math: $$...$$, $...$, \(...\), \[...\]
+_MATH_OPEN = re.compile(r"\$|\\[(\[]")
+#: trailing sentence punctuation (and the spaces between such marks) after an answer
+_TRAIL_PUNCT = frozenset(".,;:!")
+
+
+def _matching_braces(text: str) -> dict[int, int]:
+    """Position of every `{` that is closed -> position of its `}`, in one pass with a stack (linear time)."""
+    match: dict[int, int] = {}
+    stack: list[int] = []
+    for m in re.finditer(r"[{}]", text):
+        if m.group() == "{":
+            stack.append(m.start())
+        elif stack:
+            match[stack.pop()] = m.start()
+    return match
 
 
 def boxed_contents(text: str) -> list[str]:
-    """Contents of every \\boxed{...} / \\fbox{...} (and `\\boxed 5`), in order; unbalanced ones are skipped."""
+    """Contents of every outermost \\boxed{...} / \\fbox{...} (and `\\boxed 5`), in order; unclosed ones are skipped.
+
+    A box inside another box is part of that box's text, not a final answer of its own (so the total size of
+    the answers is at most the response's size, however deeply boxes nest). Braces are matched once for the
+    whole text, so the cost is linear however many boxes are left unclosed.
+    """
     out: list[str] = []
+    match: dict[int, int] | None = None
+    inside_until = -1  # end of the enclosing box found so far
     for m in _BOX.finditer(text):
+        if m.start() < inside_until:
+            continue
         i = m.end()
         if i < len(text) and text[i] == "{":
-            depth = 0
-            for j in range(i, len(text)):
-                ch = text[j]
-                if ch == "{":
-                    depth += 1
-                elif ch == "}":
-                    depth -= 1
-                    if depth == 0:
-                        out.append(text[i + 1:j])
-                        break
+            if match is None:
+                match = _matching_braces(text)
+            j = match.get(i)
+            if j is not None:
+                out.append(text[i + 1:j])
+                inside_until = j
         elif i < len(text) and m.group(0).endswith((" ", "\t")):
-            tok = re.match(r"[^\s$]+", text[i:])
+            tok = _BOX_TOKEN.match(text, i)
             if tok:
                 out.append(tok.group(0))
     return out
 
 
+def math_segments(text: str) -> list[str]:
+    """Contents of the inline math segments of text, left to right: `$$..$$`, `$..$`, `\\(..\\)`, `\\[..\\]`.
+
+    The segments a left-to-right lazy regex (`\\$\\$(.+?)\\$\\$|\\$(.+?)\\$|...`, DOTALL) finds, but in linear time:
+    that regex rescans to the end of the text for every opener that is never closed. Here a closer
+    that is absent after some position is remembered as absent after every later one.
+    """
+    out: list[str] = []
+    absent: dict[str, int] = {}  # closer -> a position after which it does not occur
+
+    def find(closer: str, start: int) -> int:
+        if closer in absent and start >= absent[closer]:
+            return -1
+        k = text.find(closer, start)
+        if k < 0:
+            absent[closer] = min(start, absent.get(closer, start))
+        return k
+
+    i = 0
+    while True:
+        m = _MATH_OPEN.search(text, i)
+        if not m:
+            return out
+        p = m.start()
+        if text.startswith("$$", p):
+            q = find("$$", p + 3)
+            if q >= 0:
+                out.append(text[p + 2:q])
+                i = q + 2
+                continue
+        if text[p] == "$":
+            q = find("$", p + 2)
+            if q >= 0:
+                out.append(text[p + 1:q])
+                i = q + 1
+                continue
+        else:
+            closer = "\\)" if text[p + 1] == "(" else "\\]"
+            q = find(closer, p + 3)
+            if q >= 0:
+                out.append(text[p + 2:q])
+                i = q + 2
+                continue
+        i = p + 1
+
+
 def _clean(ans: str) -> str:
     ans = ans.replace("\\$", "").strip()  # a dollar sign as a unit, not a math delimiter
-    seg = _MATH_SEG.findall(ans)
+    seg = math_segments(ans)
     if seg:  # "is $x = 3$." -> the math inside
-        last = seg[-1]
-        ans = next(p for p in last if p) if any(last) else ans
+        ans = seg[-1]
     ans = ans.strip().strip("*").strip()
-    ans = re.sub(r"^\\\(|\\\)$|^\\\[|\\\]$|^\$+|\$+$", "", ans).strip()
-    while ans.endswith((".", ",", ";", ":", "!")):  # sentence punctuation after the answer
-        ans = ans[:-1].rstrip()
-    return ans
+    # one math delimiter (or run of dollars) at each end; index arithmetic rather than a regex such as `\$+$`,
+    # which is quadratic on a long run of dollars that does not end the text
+    start = 2 if ans.startswith(("\\(", "\\[")) else len(ans) - len(ans.lstrip("$"))
+    end = len(ans)
+    if ans.endswith(("\\)", "\\]")) and end - 2 >= start:
+        end -= 2
+    else:
+        while end > start and ans[end - 1] == "$":
+            end -= 1
+    ans = ans[start:end].strip()
+    end = len(ans)
+    while end and (ans[end - 1] in _TRAIL_PUNCT or ans[end - 1].isspace()):  # sentence punctuation after it
+        end -= 1
+    return ans[:end]
 
 
 def _after_marker(text: str, pattern: re.Pattern) -> list[str]:
+    """The answer after each marker: the rest of its line (or the next line), up to the sentence's end.
+
+    A marker's text stops where the next marker begins, so that many markers on one line cost linear time
+    (each would otherwise read up to 2000 characters of the following ones).
+    """
     text = text.replace("\\$", "")
     found = []
-    for m in pattern.finditer(text):
-        rest = text[m.end():m.end() + 2000]
-        line = rest.split("\n", 1)[0] if rest.strip() and rest.lstrip(" ")[:1] != "\n" else rest.lstrip()
-        line = line.split("\n", 1)[0]
-        if not _MATH_SEG.search(line):
-            line = re.split(r"\.\s", line, maxsplit=1)[0]  # the sentence ends at ". "
-        ans = _clean(line)
+    done: dict[str, str] = {}  # window -> its answer: a marker repeated many times is read once
+    marks = list(pattern.finditer(text))
+    for k, m in enumerate(marks):
+        stop = min(m.end() + 2000, marks[k + 1].start() if k + 1 < len(marks) else len(text))
+        rest = text[m.end():stop]
+        ans = done.get(rest)
+        if ans is None:
+            line = rest.split("\n", 1)[0] if rest.strip() and rest.lstrip(" ")[:1] != "\n" else rest.lstrip()
+            line = line.split("\n", 1)[0]
+            if not math_segments(line):
+                line = _SENTENCE_END.split(line, maxsplit=1)[0]
+            ans = done[rest] = _clean(line)
         if ans:
             found.append(ans)
     return found
 
 
 def _last_expression(text: str) -> list[str]:
-    text = text.replace("\\$", "")
-    lines = [ln for ln in text.strip().split("\n") if ln.strip()]
-    if not lines:
+    text = text.replace("\\$", "").strip()
+    if not text:
         return []
-    line = lines[-1][-2000:]
-    segs = _MATH_SEG.findall(line)
+    line = text.rsplit("\n", 1)[-1][-2000:]  # the last non-blank line (the text is stripped)
+    segs = math_segments(line)
     if segs:
-        seg = next(p for p in segs[-1] if p)
+        seg = segs[-1]
         return [_clean(seg.split("=")[-1]) if "=" in seg and _NUMBER.fullmatch(seg.split("=")[-1].strip())
                 else _clean(seg)]
     if "=" in line:
@@ -119,7 +205,9 @@ def extract_answers(response: str, mode: str = "auto") -> Extraction:
         ans = _clean(response)
         return Extraction((ans,) if ans else (), "raw", "" if ans else "empty response")
     if mode in ("auto", "boxed"):
-        boxes = [b.strip() for b in boxed_contents(response) if b.strip()]
+        # an empty box is a (wrong) final answer, not a missing one: dropping it would let `\\boxed{GOLD}
+        # \\boxed{}` or `The answer is GOLD. \\boxed{}` score on the other answer
+        boxes = [b.strip() for b in boxed_contents(response)]
         if boxes:
             return Extraction(_distinct(boxes), "boxed")
         if mode == "boxed":

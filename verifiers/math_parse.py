@@ -391,7 +391,9 @@ def parse_expr(s: str) -> Node:
 # ---------------------------------------------------------------------------------------------------------------
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _WORD = re.compile(r"^[A-Za-z][A-Za-z '\-.]*$")
-_TRAIL_UNITS = re.compile(r"^(.*?[0-9)}\]a-zA-Z])\s+((?:[A-Za-z]+\s*(?:\^\s*\(?[23]\)?)?\s*)+)$")
+#: characters a value may end with before its trailing unit words ('5 cm', '(1, 2) m', 'x cm')
+_UNIT_LEAD = frozenset("0123456789)}]abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def split_top(s: str, seps: tuple[str, ...]) -> list[str]:
@@ -449,13 +451,58 @@ def clean_text(raw: str) -> str:
     return re.sub(r"\s+", " ", t)
 
 
+def _exponent_start(s: str, j: int) -> int:
+    """Start of a unit exponent `^2`, `^ (3)`, `^(2` ending at s[:j], or -1 (read backwards, one way only)."""
+    if j and s[j - 1] == ")":
+        j -= 1
+    if not j or s[j - 1] not in "23":
+        return -1
+    j -= 1
+    if j and s[j - 1] == "(":
+        j -= 1
+    while j and s[j - 1].isspace():
+        j -= 1
+    return j - 1 if j and s[j - 1] == "^" else -1
+
+
+def _unit_tail(s: str) -> tuple[int, int]:
+    """(end of the value, start of its trailing unit words) of s, or (-1, -1) when s has no such tail.
+
+    The tail is a run of letter words, each optionally followed by an exponent 2/3, separated by spaces, which
+    follows whitespace after a digit, a closing bracket or a letter. Of all such splits the one with the longest
+    tail is taken. The text is read backwards once (linear time); a regular expression for the same grammar
+    needs nested quantifiers, which backtrack exponentially on a long run of letters that is not a tail.
+    """
+    j = len(s)
+    best = (-1, -1)
+    while True:
+        while j and s[j - 1].isspace():
+            j -= 1
+        e = _exponent_start(s, j)
+        if e >= 0:  # an exponent must follow a word
+            j = e
+            while j and s[j - 1].isspace():
+                j -= 1
+        k = j
+        while k and s[k - 1] in _ASCII_LETTERS:
+            k -= 1
+        if k == j:
+            return best
+        p = k  # the value ends before the whitespace in front of this word
+        while p and s[p - 1].isspace():
+            p -= 1
+        if p < k and p and s[p - 1] in _UNIT_LEAD:
+            best = (p, k)
+        j = k
+
+
 def strip_units(s: str) -> str:
     """Drop trailing unit words after a number ('5 cm', '12 square meters', '3 cm^2')."""
-    m = _TRAIL_UNITS.match(s)
-    if m:
-        words = re.findall(r"[A-Za-z]+", m.group(2))
+    end, start = _unit_tail(s)
+    if end >= 0:
+        words = re.findall(r"[A-Za-z]+", s[start:])
         if words and all(w.lower() in UNITS for w in words):
-            return m.group(1)
+            return s[:end]
     return s
 
 

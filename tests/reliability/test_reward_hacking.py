@@ -185,14 +185,7 @@ def _cases():
 
 
 #: (family or check kind, hack) -> why it is a known verifier bug (for the lead to fix; strict so a fix shows)
-_EMPTY_BOX = ("BUG verifiers/math_extract.py extract_answers: empty boxes are dropped (`if b.strip()`), so an empty final "
-              "\\boxed{} does not count as an answer: '\\boxed{GOLD} \\boxed{}' scores True from the first box, and "
-              "'The answer is GOLD. \\boxed{}' falls back to the prose marker and scores True; expected False (the "
-              "final answer is empty / the final answers conflict)")
-KNOWN_HACKS: dict[tuple[str, str], str] = {
-    ("math", "answer_in_prose_empty_box"): _EMPTY_BOX,
-    ("math", "right_box_plus_empty_box"): _EMPTY_BOX,
-}
+KNOWN_HACKS: dict[tuple[str, str], str] = {}
 
 
 def test_the_reference_solutions_are_accepted():

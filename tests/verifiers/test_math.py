@@ -115,3 +115,72 @@ def test_reward_lists_for_strings_and_chat_messages():
     assert reward(comps, check=checks, answer=answers) == [1.0, 0.0, None]
     chats = [[{"role": "assistant", "content": c}] for c in comps]
     assert reward(chats, check=checks, answer=answers) == [1.0, 0.0, None]
+
+
+def test_empty_box_is_a_wrong_final_answer():
+    assert score_math("\\boxed{42} \\boxed{}", {"kind": "math"}, "42").correct is False
+    assert score_math("The answer is 42. \\boxed{ }", {"kind": "math"}, "42").correct is False
+    assert score_math("\\boxed{}", {"kind": "math", "extract": "boxed"}, "42").correct is False
+    assert extract_answers("\\boxed{} and \\boxed{3}").answers == ("", "3")
+
+
+def test_nested_boxes_are_one_answer():
+    # a box inside a box is text of the outer one (which keeps extraction linear however deep boxes nest)
+    assert extract_answers("\\boxed{\\boxed{5}} then \\boxed{6}").answers == ("\\boxed{5}", "6")
+    assert score_math("\\boxed{\\boxed{5}}", {"kind": "math"}, "5").correct is False
+
+
+@pytest.mark.parametrize("resp,gold", [("The answer is \\text{", "yes"), ("\\boxed{\\text{\\text{}", "red"),
+                                       ("\\boxed{\\text{ye}", "yes")])
+def test_malformed_text_answer_is_wrong_and_malformed_gold_undecided(resp, gold):
+    assert score_math(resp, {"kind": "math"}, gold).correct is False
+    v = score_math("\\boxed{yes}", {"kind": "math"}, "\\text{")
+    assert v.correct is None and "reference" in v.reason
+
+
+@pytest.mark.parametrize("text,stripped", [
+    ("5 cm", "5"), ("12 square meters", "12"), ("3 cm ^2", "3"), ("3 cm^(2)", "3"), ("x cm", "x"),
+    ("(1, 2) m", "(1, 2)"), ("5cm", "5cm"), ("x y cm", "x y cm"), ("cm m", "cm"), ("2 apples and 3", "2 apples and 3"),
+    ("1 " + "ab" * 5000 + " (", "1 " + "ab" * 5000 + " ("),
+])
+def test_unit_stripping(text, stripped):
+    from hardgen.verifiers.math_parse import strip_units
+
+    t0 = time.monotonic()
+    assert strip_units(text) == stripped
+    assert time.monotonic() - t0 < 0.1
+
+
+def test_math_segments_match_the_lazy_regex():
+    import random
+    import re
+
+    from hardgen.verifiers.math_extract import math_segments
+
+    seg = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
+    rng = random.Random(0)
+    alpha = ["$", "$", "\\(", "\\)", "\\[", "\\]", "\\", "x", " ", "\n"]
+    for _ in range(3000):
+        s = "".join(rng.choice(alpha) for _ in range(rng.randint(0, 12)))
+        assert math_segments(s) == [next(p for p in t if p) for t in seg.findall(s)], s
+
+
+HUGE = {
+    "unclosed-boxes": "\\boxed{" * 150_000, "nested-boxes": "\\boxed{" * 70_000 + "}" * 70_000,
+    "box-tokens": "\\boxed 5 " * 110_000, "distinct-boxes": "".join(f"\\boxed{{{i}}}" for i in range(80_000)),
+    "markers": "answer: " * 125_000, "distinct-markers": "".join(f"answer: {i}. j " for i in range(80_000)),
+    "open-math": "\\(" * 500_000, "dollars": "$" * 1_000_000 + "x", "newlines": "\n" * 1_000_000,
+    "dots": "x = 1" + ". " * 500_000, "open-text": "The answer is \\text{" * 50_000,
+    "unit-words": "\\boxed{1 " + "ab" * 999 + " (}",
+}
+
+
+@pytest.mark.parametrize("resp", list(HUGE.values()), ids=list(HUGE))
+@pytest.mark.parametrize("extract", ["auto", "raw", "last"])
+def test_megabyte_responses_are_decided_in_linear_time(resp, extract):
+    # nothing here reaches the sympy worker: the time is all spent in the caller's process
+    score_math("\\boxed{1}", {"kind": "math"}, "2")
+    t0 = time.monotonic()
+    v = score_math(resp, {"kind": "math", "extract": extract}, "2")
+    assert v.correct in (False, None), v
+    assert time.monotonic() - t0 < 1.5
