@@ -180,6 +180,11 @@ def cache_info():
     return _judge.cache_info()
 
 
+#: a final answer longer than max(OVERSIZE_MIN_CHARS, OVERSIZE_FACTOR × len(reference)) is wrong
+OVERSIZE_MIN_CHARS = 200
+OVERSIZE_FACTOR = 8
+
+
 @register_check("math")
 def score_math(response: str, check: dict, answer: str | None) -> Verdict:
     """Score a response to a math record: every final answer it gives must equal the reference answer."""
@@ -193,6 +198,13 @@ def score_math(response: str, check: dict, answer: str | None) -> Verdict:
         return Verdict(False, "an empty final answer (e.g. \\boxed{})")
     if len(ex.answers) > MAX_FINAL_ANSWERS:
         return Verdict(False, f"more than {MAX_FINAL_ANSWERS} different final answers")
+    # an answer far longer than the reference is not a way of writing it; deciding False here (not None) keeps a
+    # policy from dodging negative reward with answers too big to prove (recursion, time or size limits)
+    limit = max(OVERSIZE_MIN_CHARS, OVERSIZE_FACTOR * len(str(answer)))
+    for a in ex.answers:
+        if len(a) > limit:
+            return Verdict(False, f"final answer of {len(a)} characters, far longer than the reference "
+                                  f"({len(str(answer))}); limit {limit}")
     key = tuple(sorted((k, opts[k]) for k in _BASE if k != "extract"))
     verdicts = []
     for a in ex.answers:  # stop at the first wrong one: the rest cannot make the response right
