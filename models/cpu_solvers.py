@@ -91,12 +91,12 @@ def walksat(num_vars: int, clauses: list[list[int]], max_flips: int, noise: floa
     return val[1:], flips
 
 
-@dataclass
 class _SatPanel(Solver):
     def supports(self, record: dict) -> bool:
         return supports_record(record)
 
 
+@dataclass
 class CdclPanel(_SatPanel):
     """CDCL (CaDiCaL) with a conflict budget; rollout j renumbers variables and shuffles clauses by a seeded
     permutation, so repeated rollouts explore differently. Out of budget -> a give-up response (scored wrong)."""

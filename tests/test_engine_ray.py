@@ -86,8 +86,8 @@ def test_generate_through_ray_writes_the_local_engine_bytes(tmp_path, monkeypatc
     generate_dataset(out=str(tmp_path / "local"), workers=1, **args)
     calls = []
 
-    def via_ray(fn, tasks, workers=None, window=None):
-        calls.append(fn)
+    def via_ray(fn, tasks, workers=None, window=None, engine="local"):
+        calls.append(engine)
         return map_ordered_ray(fn, tasks, workers)
 
     monkeypatch.setattr(run, "map_ordered", via_ray)
@@ -101,3 +101,11 @@ def test_generate_through_ray_writes_the_local_engine_bytes(tmp_path, monkeypatc
     assert sorted(local) == sorted(remote)
     for name in local:  # shards and manifest alike: the engine and worker count are not part of a run's identity
         assert remote[name] == local[name], name
+
+
+def test_cli_engine_ray_gives_the_local_rows(cli, tmp_path):
+    args = ["generate", "math.modular", "logic.sudoku", "-n", 40, "--shard-rows", 16, "--seed", 4]
+    cli(*args, "-o", tmp_path / "local", "-w", 1)
+    cli(*args, "-o", tmp_path / "ray", "-w", 2, "--engine", "ray")
+    for p in sorted((tmp_path / "local" / "shards").iterdir()):
+        assert (tmp_path / "ray" / "shards" / p.name).read_bytes() == p.read_bytes()
