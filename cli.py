@@ -340,6 +340,148 @@ def report(ctx, data, out, calibration, no_lineage, card_dir, card_command, card
     _emit(ctx, s, human)
 
 
+def _kv_options(pairs: tuple[str, ...], what: str) -> dict[str, Any]:
+    """NAME=VALUE pairs → dict, values parsed as YAML scalars (numbers, booleans, strings)."""
+    import yaml
+
+    out = {}
+    for p in pairs:
+        if "=" not in p:
+            raise HardgenError(f"{what} expects NAME=VALUE, got {p!r}")
+        k, v = p.split("=", 1)
+        out[k.strip()] = yaml.safe_load(v)
+    return out
+
+
+def _print_config(ctx, s: dict, what: str) -> None:
+    import yaml
+
+    _emit(ctx, s, f"{what} (dry run, nothing trained):\n" + yaml.safe_dump(s["config"], sort_keys=False).rstrip())
+
+
+@main.group(cls=_Group)
+def distill() -> None:
+    """Teacher traces with rejection sampling, SFT and GRPO of students (TRL + PEFT) with curricula."""
+
+
+@distill.command("traces")
+@click.argument("data", type=click.Path())
+@click.option("--teacher", "-t", required=True, help="Solver SPEC of the teacher (hf:, openai:, vllm:, ref:).")
+@click.option("-k", "k", type=int, default=4, show_default=True, help="Samples per problem (fixed mode).")
+@click.option("--mode", type=click.Choice(["fixed", "uniform", "prop2diff"]), default="fixed", show_default=True,
+              help="Budget: fixed k; DART uniform (until m correct or max-k); prop2diff (more for harder problems).")
+@click.option("-m", "m", type=int, default=1, show_default=True, help="Correct traces wanted per problem.")
+@click.option("--max-k", type=int, default=16, show_default=True, help="Budget per problem (uniform/prop2diff).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--include-test", is_flag=True, help="Also trace test-split problems (they would leak into training).")
+@click.option("-o", "--out", required=True, type=click.Path())
+@overwrite_opt
+@click.pass_context
+def distill_traces(ctx, data, teacher, k, mode, m, max_k, seed, include_test, out, overwrite):
+    """The teacher writes solutions; only verified-correct ones are kept (a TRL-ready chat dataset)."""
+    from hardgen.distill import make_traces
+
+    s = make_traces(data, teacher, out, k=k, mode=mode, m=m, max_k=max_k, seed=seed, include_test=include_test,
+                    overwrite=overwrite)
+    human = ", ".join(f"{k} {v}" for k, v in s.items() if isinstance(v, (int, float)) and not isinstance(v, bool))
+    _emit(ctx, s, f"traces: {human}\n→ {out}")
+
+
+lora_opt = click.option("--lora", default=None, metavar="r=8,alpha=16[,dropout=..]",
+                        help="Train LoRA adapters (PEFT) instead of all weights.")
+config_opt = click.option("--config", "config_yaml", type=click.Path(exists=True), default=None,
+                          help="YAML file of hyper-parameters (flags override it).")
+
+
+@distill.command("sft")
+@click.argument("traces", type=click.Path())
+@click.option("--student", required=True, help="Local model directory (or hub id) of the student.")
+@click.option("-o", "--out", required=True, type=click.Path())
+@lora_opt
+@click.option("--epochs", type=float, default=None)
+@click.option("--lr", type=float, default=None)
+@click.option("--batch-size", type=int, default=None)
+@click.option("--max-steps", type=int, default=None)
+@click.option("--max-length", type=int, default=None)
+@config_opt
+@click.option("--no-resume", is_flag=True, help="Start over instead of resuming from the last checkpoint.")
+@click.option("--dry-run", is_flag=True, help="Check inputs and print the resolved config; train nothing.")
+@click.option("--threads", type=int, default=None, help="torch threads on CPU.")
+@click.pass_context
+def distill_sft(ctx, traces, student, out, lora, epochs, lr, batch_size, max_steps, max_length, config_yaml,
+                no_resume, dry_run, threads):
+    """Supervised fine-tuning on verified traces (TRL SFTTrainer, completion-only loss, checkpoints, resumable)."""
+    from hardgen.distill import train_sft
+
+    s = train_sft(traces, student, out, lora=lora, epochs=epochs, lr=lr, batch_size=batch_size, max_steps=max_steps,
+                  max_length=max_length, config_yaml=config_yaml, resume=not no_resume, dry_run=dry_run,
+                  threads=threads)
+    if dry_run:
+        return _print_config(ctx, s, "sft")
+    _emit(ctx, s, f"sft done → {out}" + "".join(f"\n  {k}: {v}" for k, v in s.items() if k != "config"))
+
+
+@distill.command("grpo")
+@click.argument("data", type=click.Path())
+@click.option("--student", required=True, help="Local model directory of the student (e.g. the SFT output).")
+@click.option("-o", "--out", required=True, type=click.Path())
+@click.option("--curriculum", type=click.Choice(["none", "static", "gated", "sec", "dump", "balanced"]),
+              default="none", show_default=True)
+@click.option("--arms", type=click.Choice(["difficulty", "family"]), default=None,
+              help="Categories the bandit curricula (sec, dump) choose between.")
+@click.option("--curriculum-option", "curriculum_options", multiple=True, metavar="NAME=VALUE",
+              help="Curriculum setting, e.g. epsilon=0.6 (gated) or tau=0.5 (sec).")
+@lora_opt
+@click.option("--num-generations", type=int, default=None)
+@click.option("--prompts-per-step", type=int, default=None)
+@click.option("--max-steps", type=int, default=None)
+@click.option("--lr", type=float, default=None)
+@click.option("--max-completion-length", type=int, default=None)
+@click.option("--temperature", type=float, default=None)
+@click.option("--format-weight", type=float, default=None, help="Weight of the one-boxed-answer format reward.")
+@config_opt
+@click.option("--no-resume", is_flag=True)
+@click.option("--dry-run", is_flag=True)
+@click.option("--threads", type=int, default=None)
+@click.pass_context
+def distill_grpo(ctx, data, student, out, curriculum, arms, curriculum_options, lora, num_generations,
+                 prompts_per_step, max_steps, lr, max_completion_length, temperature, format_weight, config_yaml,
+                 no_resume, dry_run, threads):
+    """GRPO (TRL) with the family verifiers as rewards and a curriculum over graded difficulty."""
+    from hardgen.distill import train_grpo
+
+    s = train_grpo(data, student, out, curriculum=curriculum, arms=arms,
+                   curriculum_options=_kv_options(curriculum_options, "--curriculum-option"), lora=lora,
+                   num_generations=num_generations, prompts_per_step=prompts_per_step, max_steps=max_steps, lr=lr,
+                   max_completion_length=max_completion_length, temperature=temperature,
+                   format_weight=format_weight, config_yaml=config_yaml, resume=not no_resume, dry_run=dry_run,
+                   threads=threads)
+    if dry_run:
+        return _print_config(ctx, s, "grpo")
+    _emit(ctx, s, f"grpo done → {out}" + "".join(f"\n  {k}: {v}" for k, v in s.items() if k != "config"))
+
+
+@main.command("eval")
+@click.argument("data", type=click.Path())
+@click.option("--solver", "-s", required=True)
+@click.option("--compare", default=None, help="A second solver SPEC side by side (before/after).")
+@click.option("-k", "k", type=int, default=1, show_default=True, help="Samples per problem (pass@1 and pass@k).")
+@click.option("--split", type=click.Choice(["test", "train", "all"]), default="test", show_default=True)
+@click.option("--max-problems", type=int, default=None)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("-o", "--out", type=click.Path(), default=None, help="Write eval.json and eval.png here.")
+@click.pass_context
+def eval_cmd(ctx, data, solver, compare, k, split, max_problems, seed, out):
+    """pass@1 / pass@k by family and difficulty bin on the test split; --compare for before/after."""
+    from hardgen.distill import evaluate
+
+    s = evaluate(data, solver, k=k, split=None if split == "all" else split, out=out, compare=compare, seed=seed,
+                 max_problems=max_problems, quiet=True)
+    from hardgen.distill.evaluate import format_table
+
+    _emit(ctx, s, format_table(s) + (f"\n→ {out}" if out else ""))
+
+
 @main.group(cls=_Group)
 def model() -> None:
     """Local models: build a tiny one for tests and demos."""

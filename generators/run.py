@@ -16,6 +16,8 @@ from hardgen.store import DatasetWriter
 #: redraws allowed per item when a generator rejects a degenerate sample
 MAX_ATTEMPTS = 50
 DEFAULT_SHARD_ROWS = 500
+#: a top-up round draws max(TOPUP_MIN, TOPUP_FACTOR × missing) items; MAX_EMPTY_ROUNDS fruitless rounds end the run
+TOPUP_MIN, TOPUP_FACTOR, MAX_EMPTY_ROUNDS = 32, 4, 6
 
 
 @dataclass(frozen=True)
@@ -122,11 +124,14 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
             if n_fam < p["n"]:
                 pbar.total -= p["n"] - n_fam
             seen: set[str] = set()
-            have, dropped, next_index = 0, 0, 0
+            have, dropped, next_index, rounds, empty_rounds = 0, 0, 0, 0, 0
             while have < n_fam:
-                # plan shards of the indices still needed; top-up rounds replace dropped duplicates
+                # plan shards of the indices still needed; top-up rounds replace dropped duplicates and draw
+                # extra, since in a small knob space most fresh draws are duplicates too
                 tasks, names = [], []
-                want = n_fam - have
+                missing = n_fam - have
+                want = missing if rounds == 0 else max(TOPUP_MIN, TOPUP_FACTOR * missing)
+                rounds += 1
                 if size is not None:  # a finite collection: never ask for items past its end
                     want = min(want, size - next_index)
                     if want <= 0:
@@ -162,9 +167,10 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
                     have += len(rows)
                     round_rows += len(rows)
                     pbar.update(len(rows))
-                if round_rows == 0:
-                    raise HardgenError(f"family {name!r} produced no new distinct problems; its knob space "
-                                       f"holds fewer than {n_fam} problems (got {have})")
+                empty_rounds = empty_rounds + 1 if round_rows == 0 else 0
+                if empty_rounds >= MAX_EMPTY_ROUNDS:
+                    raise HardgenError(f"family {name!r} produced no new distinct problems in {next_index} draws; "
+                                       f"its knob space seems to hold fewer than {n_fam} problems (got {have})")
             key = name if name not in summary["families"] else f"{name}#{len(summary['families'])}"
             summary["families"][key] = {"rows": have, "duplicates_dropped": dropped, "knobs": resolved}
             summary["rows"] += have

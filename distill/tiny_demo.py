@@ -1,0 +1,117 @@
+"""The end-to-end proof on a CPU: a tiny student learns math.arithmetic by SFT on teacher traces, then GRPO.
+
+Three-term single-digit sums ("Compute 3 + 8 + 5."): the ref teacher writes worked solutions
+("3 + 8 + 5 = 11 + 5 = 16"), a third of them corrupted so rejection sampling has work to do; a randomly
+initialised tiny Qwen2 is fine-tuned on the verified traces, then trained with GRPO on the train split, and
+every stage is scored greedily on the held-out test split. Held-out sums are new triples, so the student must
+compose the two-term steps it has seen rather than recall answers.
+
+    python -m hardgen.distill.tiny_demo runs/demo      # about two minutes on two CPU cores
+
+Reports: `OUT/demo.json` (test pass@1 before / after SFT / after GRPO), `OUT/eval_*/eval.{json,png}`,
+`OUT/eval_compare` (after GRPO vs before, side by side).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+#: the problems: 3 single-digit terms, + only (1000 distinct problems; 360 drawn, a fifth held out)
+KNOBS = {"digits": 1, "terms": 3, "ops": "+", "mul_digits": 1}
+
+
+def tokenizer_corpus() -> list[str]:
+    """Prompts and worked solutions of every arithmetic level: what the tiny tokenizer is fitted on."""
+    from hardgen.generators.base import get_family
+    from hardgen.generators.run import generate_one
+
+    fam_cls = get_family("math.arithmetic")
+    fam = fam_cls()
+    texts = []
+    for level in ("easy", "medium", "hard"):
+        for i in range(60):
+            rec = generate_one("math.arithmetic", level, fam_cls.levels[level], 0, i)
+            texts += [rec["prompt"], fam.explain(rec)]
+    return texts
+
+
+def greedy(model_dir: str | Path, max_new_tokens: int = 40) -> str:
+    return f"hf:{model_dir}?temperature=0&max_new_tokens={max_new_tokens}&device=cpu&batch_size=32"
+
+
+def run_tiny_demo(out: str | Path, *, n: int = 360, seed: int = 0, hidden: int = 128, sft_epochs: float = 16.0,
+                  sft_lr: float = 2e-3, grpo_steps: int = 40, grpo_lr: float = 5e-5, curriculum: str = "none",
+                  num_generations: int = 4, prompts_per_step: int = 8, threads: int | None = 1,
+                  quiet: bool = True) -> dict[str, Any]:
+    """Generate, trace, SFT, GRPO and evaluate; returns test pass@1 before, after SFT and after GRPO."""
+    import torch
+
+    from hardgen.distill.evaluate import evaluate
+    from hardgen.distill.grpo import train_grpo
+    from hardgen.distill.sft import train_sft
+    from hardgen.distill.traces import make_traces
+    from hardgen.generators.run import generate_dataset
+    from hardgen.models.tiny import build_tiny_model
+
+    if threads is not None:
+        torch.set_num_threads(threads)  # tiny models: extra intra-op threads only contend on a small machine
+    out = Path(out)
+    t0 = time.time()
+    timings: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        timings[name] = round(time.time() - t0 - sum(timings.values()), 2)
+
+    data = out / "data"
+    generate_dataset([{"family": "math.arithmetic", "knobs": KNOBS}], n=n, out=str(data), seed=seed,
+                     workers=1, test_fraction=0.2, overwrite=True)
+    student = build_tiny_model(out / "student", corpus=tokenizer_corpus(), vocab_size=320, hidden=hidden,
+                               layers=2, heads=4, kv_heads=2, max_positions=128, seed=seed, overwrite=True)
+    lap("setup")
+    traces = make_traces(str(data), "ref:noise=0.3", str(out / "traces"), k=2, mode="fixed", seed=seed,
+                         overwrite=True)
+    lap("traces")
+    sft = train_sft(str(out / "traces"), str(student), str(out / "sft"), epochs=sft_epochs, lr=sft_lr,
+                    batch_size=16, seed=seed, save_steps=10_000, logging_steps=50, resume=False)
+    lap("sft")
+    grpo = train_grpo(str(data), str(out / "sft"), str(out / "grpo"), curriculum=curriculum, max_steps=grpo_steps,
+                      lr=grpo_lr, num_generations=num_generations, prompts_per_step=prompts_per_step,
+                      max_completion_length=40, seed=seed, save_steps=10_000, resume=False)
+    lap("grpo")
+    scores = {}
+    for name, model in (("before", student), ("sft", out / "sft"), ("grpo", out / "grpo")):
+        rep = evaluate(str(data), greedy(model), k=1, split="test", seed=seed, quiet=True,
+                       out=str(out / f"eval_{name}"))
+        scores[name] = rep["solvers"][greedy(model)]["overall"]["pass@1"]
+    # one side-by-side report (table, JSON, PNG) of the trained student against the untrained one
+    evaluate(str(data), greedy(out / "grpo"), k=1, split="test", seed=seed, quiet=quiet, compare=greedy(student),
+             out=str(out / "eval_compare"))
+    lap("eval")
+    result = {"test_pass@1": scores, "test_problems": rep["problems"], "traces": traces["traces"],
+              "rejected": traces["rollouts"] - traces["traces"], "sft_steps": sft["steps"],
+              "grpo_steps": grpo["steps"], "curriculum": curriculum, "seconds": timings,
+              "total_seconds": round(time.time() - t0, 1)}
+    (out / "demo.json").write_text(json.dumps(result, indent=1) + "\n")
+    if not quiet:
+        print(json.dumps(result, indent=1))
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", help="output directory (data, student, traces, sft, grpo, eval_*)")
+    ap.add_argument("--curriculum", default="none")
+    ap.add_argument("--grpo-steps", type=int, default=40)
+    ap.add_argument("--sft-epochs", type=float, default=16.0)
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args(argv)
+    run_tiny_demo(a.out, curriculum=a.curriculum, grpo_steps=a.grpo_steps, sft_epochs=a.sft_epochs, seed=a.seed,
+                  quiet=False)
+
+
+if __name__ == "__main__":
+    main()

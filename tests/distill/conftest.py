@@ -1,0 +1,60 @@
+"""Shared fixtures for distillation tests: one torch thread, a small arithmetic set, one tiny student."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """Tiny models gain nothing from intra-op threads and on a busy 2-core machine they spin (measured 6x slower
+    training steps); restored after each test."""
+    import torch
+
+    prev = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(prev)
+
+
+@pytest.fixture(scope="session")
+def arith_data(tmp_path_factory) -> str:
+    """60 easy+medium math.arithmetic problems and 20 linear systems (a family without `explain`)."""
+    from hardgen.generators.run import generate_dataset
+
+    out = tmp_path_factory.mktemp("data") / "raw"
+    generate_dataset([{"family": "math.arithmetic", "level": "medium", "n": 30},
+                      {"family": "math.arithmetic", "level": "hard", "n": 30},
+                      {"family": "math.linear_system", "level": "easy", "n": 20}],
+                     n=30, out=str(out), seed=3, workers=1, test_fraction=0.2)
+    return str(out)
+
+
+def arithmetic_corpus() -> list[str]:
+    """Prompts and worked solutions of math.arithmetic, for fitting a tiny model's tokenizer."""
+    from hardgen.generators.base import get_family
+    from hardgen.generators.run import generate_one
+
+    fam_cls = get_family("math.arithmetic")
+    fam = fam_cls()
+    texts = []
+    for level in ("easy", "medium", "hard"):
+        for i in range(60):
+            rec = generate_one("math.arithmetic", level, fam_cls.levels[level], 0, i)
+            texts += [rec["prompt"], fam.explain(rec)]
+    return texts
+
+
+@pytest.fixture(scope="session")
+def tiny_student(tmp_path_factory) -> str:
+    """A very small random Qwen2 student whose tokenizer knows arithmetic text (built in about a second)."""
+    from hardgen.models.tiny import build_tiny_model
+
+    out = tmp_path_factory.mktemp("student") / "tiny"
+    build_tiny_model(out, corpus=arithmetic_corpus(), vocab_size=320, hidden=32, layers=1, heads=2, kv_heads=1,
+                     max_positions=256, seed=0)
+    return str(out)
