@@ -353,6 +353,11 @@ def _kv_options(pairs: tuple[str, ...], what: str) -> dict[str, Any]:
     return out
 
 
+def _scalars(s: dict) -> str:
+    """The plain values of a training summary, one per line (logs and configs stay in --json)."""
+    return "".join(f"\n  {k}: {v}" for k, v in s.items() if not isinstance(v, (list, dict)) and v is not None)
+
+
 def _print_config(ctx, s: dict, what: str) -> None:
     import yaml
 
@@ -418,7 +423,7 @@ def distill_sft(ctx, traces, student, out, lora, epochs, lr, batch_size, max_ste
                   threads=threads)
     if dry_run:
         return _print_config(ctx, s, "sft")
-    _emit(ctx, s, f"sft done → {out}" + "".join(f"\n  {k}: {v}" for k, v in s.items() if k != "config"))
+    _emit(ctx, s, f"sft done → {out}" + _scalars(s))
 
 
 @distill.command("grpo")
@@ -458,7 +463,7 @@ def distill_grpo(ctx, data, student, out, curriculum, arms, curriculum_options, 
                    threads=threads)
     if dry_run:
         return _print_config(ctx, s, "grpo")
-    _emit(ctx, s, f"grpo done → {out}" + "".join(f"\n  {k}: {v}" for k, v in s.items() if k != "config"))
+    _emit(ctx, s, f"grpo done → {out}" + _scalars(s))
 
 
 @main.command("eval")
