@@ -26,8 +26,10 @@ DEFAULT_CHUNK_ROWS = 64
 class AdaptiveConfig:
     """Sequential rollouts: draw `batch` at a time, stop a problem once its side of `window` is decided.
 
-    A problem stops when the posterior probability (Beta prior, binomial likelihood) that its pass rate lies in
-    the window is at least `confidence` or at most `1 - confidence`, or when `max_k` rollouts are spent. With a
+    A problem stops when spending the rest of its budget is expected to raise the probability of classifying it
+    right by less than `min_gain` (value of information under the posterior predictive: Beta prior, binomial
+    likelihood), or when `max_k` rollouts are spent. With `min_gain=None` it stops instead once the call is right
+    with posterior probability >= `confidence`. With a
     lower bound of 0 (open), a problem counts as inside only once a rollout has solved it.
     `until_correct=m` is DART's mode instead: sample until m correct or `max_k` trials.
     `prior`: `"jeffreys"` (Beta(1/2, 1/2)) or `"empirical"` (a zero-inflated Beta fitted to the first round of
@@ -40,6 +42,7 @@ class AdaptiveConfig:
     confidence: float = 0.9
     prior: str = "empirical"
     until_correct: int | None = None
+    min_gain: float | None = 0.03
 
     def __post_init__(self):
         if self.batch < 1 or self.max_k < 1:
@@ -113,6 +116,37 @@ def p_in_window(correct: int, n: int, window: Window, prior: PassRatePrior = JEF
     return (w_beta * beta_in + w_zero * zero_in) / (w_beta + w_zero)
 
 
+def _decision(c: int, n: int, window: Window, prior: PassRatePrior) -> tuple[bool, float]:
+    """(call it inside?, probability that call is right). With an open lower bound at 0, "inside" means shown
+    solvable, so a problem never solved is called outside."""
+    p_in = p_in_window(c, n, window, prior)
+    if c == 0 and window.lo == 0 and not window.lo_closed:
+        return False, 1.0 - p_in
+    return p_in >= 0.5, max(p_in, 1.0 - p_in)
+
+
+def decision_gain(c: int, n: int, remaining: int, window: Window, prior: PassRatePrior = JEFFREYS) -> float:
+    """Expected rise in the probability of classifying the problem right if `remaining` more rollouts were drawn
+    (value of information under the posterior predictive); 0 when nothing is left to learn."""
+    import math
+
+    from scipy.special import betaln
+    from scipy.stats import betabinom
+
+    if remaining <= 0:
+        return 0.0
+    _, now = _decision(c, n, window, prior)
+    a, b = prior.a + c, prior.b + n - c
+    w0 = 0.0
+    if c == 0 and prior.zero > 0:  # posterior weight of "unsolvable"
+        wb = (1 - prior.zero) * math.exp(betaln(a, b) - betaln(prior.a, prior.b))
+        w0 = prior.zero / (prior.zero + wb)
+    pmf = (1 - w0) * betabinom.pmf(range(remaining + 1), remaining, a, b)
+    pmf[0] += w0
+    later = sum(float(q) * _decision(c + j, n + remaining, window, prior)[1] for j, q in enumerate(pmf))
+    return later - now
+
+
 def _derive_seed(*parts: Any) -> int:
     return int.from_bytes(hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:4], "big")
 
@@ -145,9 +179,12 @@ def rollouts_for(solver: Solver, rows: list[dict], k: int, seed: int, key: str,
                 info[i] = {"rounds": rnd + 1, "stopped": "m_correct" if done else "budget"}
             else:
                 p_in = p_in_window(c, n, adaptive.window, prior)
-                done = p_in >= adaptive.confidence or p_in <= 1 - adaptive.confidence
-                # "inside" with an open lower bound at 0 needs a solved rollout: it means shown solvable
-                inside = p_in >= 0.5 and (c > 0 or adaptive.window.lo > 0 or adaptive.window.lo_closed)
+                inside, p_right = _decision(c, n, adaptive.window, prior)
+                if adaptive.min_gain is not None:
+                    # stop once the rest of the budget is not expected to change the call enough
+                    done = decision_gain(c, n, adaptive.max_k - n, adaptive.window, prior) < adaptive.min_gain
+                else:
+                    done = p_right >= adaptive.confidence
                 info[i] = {"rounds": rnd + 1, "p_in_window": round(p_in, 4),
                            "stopped": "decided" if done else "budget", "in_window": inside}
             if not done and n < adaptive.max_k:
