@@ -24,10 +24,26 @@ class _Group(click.Group):
 
 
 def _emit(ctx: click.Context, summary: Any, human: str) -> None:
-    if ctx.obj.get("json"):
-        click.echo(json.dumps(summary, indent=1, default=str))
+    obj = ctx.find_root().obj
+    if obj.get("json"):
+        # libraries (trainers) print to stdout; with --json it carries the summary alone
+        out = obj.get("stdout") or sys.stdout
+        out.write(json.dumps(summary, indent=1, default=str) + "\n")
+        out.flush()
     else:
         click.echo(human)
+
+
+def _json_mode(ctx: click.Context) -> None:
+    """--json: keep the real stdout for the summary and send everything else printed there to stderr."""
+    import contextlib
+
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    if not root.obj.get("stdout"):
+        root.obj["stdout"] = sys.stdout
+        ctx.with_resource(contextlib.redirect_stdout(sys.stderr))
+    root.obj["json"] = True
 
 
 def _parse_knobs(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -57,7 +73,9 @@ def main(ctx: click.Context, quiet: bool, as_json: bool) -> None:
     from hardgen.progress import set_quiet
 
     ctx.ensure_object(dict)
-    ctx.obj["json"] = as_json
+    ctx.obj.setdefault("json", False)
+    if as_json:
+        _json_mode(ctx)
     set_quiet(quiet or as_json)
 
 
@@ -65,8 +83,7 @@ def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value:
         from hardgen.progress import set_quiet
 
-        ctx.ensure_object(dict)
-        ctx.find_root().obj["json"] = True
+        _json_mode(ctx)
         set_quiet(True)
 
 
@@ -116,6 +133,14 @@ def list_cmd(ctx: click.Context, family: str | None) -> None:
 @click.option("--knob", "knobs", multiple=True, metavar="NAME=VALUE", help="Set a knob (repeatable).")
 @click.option("--from", "from_path", default=None, type=click.Path(exists=True),
               help="Input files for families that wrap existing problems (e.g. sat.dimacs); sets knob 'path'.")
+@click.option("--model", "model_spec", default=None,
+              help="`gen generate llm`: the trained generator (a model directory or a solver SPEC).")
+@click.option("--condition", "conditions", multiple=True, metavar="FAMILY:DIFFICULTY[:TAGS]",
+              help="`gen generate llm`: what to ask the generator for (repeatable; default: its training conditions).")
+@click.option("--teacher", default=None, help="`gen generate llm`: solver SPEC answering free-form problems by vote.")
+@click.option("--teacher-k", type=int, default=4, show_default=True, help="`gen generate llm`: teacher samples.")
+@click.option("--agreement", type=float, default=0.75, show_default=True,
+              help="`gen generate llm`: majority share needed for a free-form answer to count.")
 @click.option("-o", "--out", required=True, type=click.Path(), help="Output dataset directory.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True)
 @click.option("--shard-rows", type=int, default=500, show_default=True)
@@ -125,10 +150,23 @@ def list_cmd(ctx: click.Context, family: str | None) -> None:
 @engine_opt
 @overwrite_opt
 @click.pass_context
-def generate(ctx, families, n, seed, level, knobs, from_path, out, fmt, shard_rows, test_fraction, workers,
-             engine, overwrite):
-    """Generate candidate problems from template families."""
+def generate(ctx, families, n, seed, level, knobs, from_path, model_spec, conditions, teacher, teacher_k, agreement,
+             out, fmt, shard_rows, test_fraction, workers, engine, overwrite):
+    """Generate candidate problems: template families, efa:FILE.py programs, or `llm` (a trained generator)."""
     from hardgen.generators.run import generate_dataset
+
+    if "llm" in families:
+        if families != ("llm",):
+            raise HardgenError("`gen generate llm` samples a trained generator; run template families separately")
+        if not model_spec:
+            raise HardgenError("`gen generate llm` needs --model (a trained generator directory or solver SPEC)")
+        from hardgen.generators.llm_sample import sample_llm_problems
+
+        s = sample_llm_problems(model_spec, n, out, conditions=list(conditions) or None, teacher=teacher,
+                                k_teacher=teacher_k, agreement=agreement, seed=seed, overwrite=overwrite,
+                                test_fraction=test_fraction)
+        counts = ", ".join(f"{k} {v}" for k, v in s.items() if isinstance(v, int) and not isinstance(v, bool))
+        return _emit(ctx, s, f"llm generator: {counts}\n→ {out}")
 
     knob_values = _parse_knobs(knobs)
     if from_path is not None:
@@ -527,6 +565,36 @@ def generator() -> None:
     """Problem generators written or trained by models: EFA programs, the trained LLM generator."""
 
 
+@generator.command("train")
+@click.argument("data", type=click.Path())
+@click.option("--model", "-m", required=True, help="Starting model directory (e.g. `gen model tiny -o DIR`).")
+@click.option("--method", type=click.Choice(["sft", "rft", "grpo"]), default="sft", show_default=True,
+              help="sft: hard part only (ScaleDiff); rft: rounds of rejection fine-tuning (QueST); grpo: RL on "
+                   "validity × hardness minus a near-duplicate penalty.")
+@click.option("--rounds", type=int, default=3, show_default=True, help="RFT rounds.")
+@click.option("--reference-solver", default="sat:walksat@2", show_default=True,
+              help="Solver SPEC whose pass rate measures the hardness of what the generator writes.")
+@click.option("-k", "k", type=int, default=8, show_default=True, help="Reference rollouts per generated problem.")
+@click.option("--solver", default=None, help="Whose grades rank DATA's rows (default: mean over graded solvers).")
+@click.option("--hard-fraction", type=float, default=0.5, show_default=True)
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Training setting, e.g. epochs=8, lr=5e-4, samples_per_round=256, grpo_steps=24.")
+@click.option("-o", "--out", required=True, type=click.Path())
+@overwrite_opt
+@click.pass_context
+def generator_train(ctx, data, model, method, rounds, reference_solver, k, solver, hard_fraction, params, out,
+                    overwrite):
+    """Train the LLM problem generator on a graded set; report validity, novelty and hardness per round."""
+    from hardgen.distill.gen_train import train_generator
+
+    s = train_generator(data, model, out, method=method, rounds=rounds, reference_solver=reference_solver, k=k,
+                        solver=solver, hard_fraction=hard_fraction, overwrite=overwrite,
+                        **_kv_options(params, "--param"))
+    rows = [[r.get("round", i), f"{r.get('validity_rate') or float('nan'):.3f}", f"{r.get('novelty') or float('nan'):.3f}",
+             f"{r.get('mean_pass_rate') or float('nan'):.3f}"] for i, r in enumerate(s.get("rounds", []))]
+    _emit(ctx, s, _table(rows, ["round", "validity", "novelty", "mean pass rate"]) + f"\n\ngenerator → {out}")
+
+
 @generator.command("efa")
 @click.option("--model", "-m", required=True, help="Solver SPEC of the model that writes programs.")
 @click.option("--seed-problems", required=True, type=click.Path(exists=True), help="JSONL of {problem, answer}.")
@@ -552,7 +620,7 @@ def run_cmd(ctx, config):
     from hardgen.pipeline import load_config, run_pipeline
 
     cfg = load_config(config)
-    if ctx.obj.get("json"):
+    if ctx.find_root().obj.get("json"):
         res = run_pipeline(cfg, config_path=config)
     else:
         res = run_pipeline(cfg, on_stage=lambda s, m: click.echo(f"[{s}] {m}", err=True), config_path=config)

@@ -1,0 +1,493 @@
+"""Sampling a trained LLM problem generator: candidates from any backend, each given an answer and a validity status.
+
+A generator is asked with a *condition* (family, difficulty, concept tags) and writes one problem. Formal families
+(`llm.cnf`, the grammar in `hardgen.generators.formal`) are parsed and solved exactly, so validity is proved.
+Free-form problems (`llm.text`) get their answer from a teacher's k samples by majority vote, answers grouped with
+the math verifier's equivalence; they are valid only when the largest group reaches the agreement threshold, and
+the agreement is stored. Exact and near-duplicates of the generator's training data (and of each other) are dropped
+and counted. Rows are ordinary hardgen records with `validity` filled, written with `DatasetWriter`.
+
+This module registers no template family: `gen generate llm --model SPEC` is routed here by the CLI.
+
+>>> sample_llm_problems("runs/gen", n=100, out="data/llm")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from hardgen.difficulty.dedup import NearDuplicateIndex
+from hardgen.errors import HardgenError
+from hardgen.generators.formal import (FORMAL_FAMILY, FormulaIndex, formal_candidate, formula_key, parse_formula,
+                                      solve_formula)
+from hardgen.models.base import Solver, get_solver
+from hardgen.models.generation import derive_seed, split_spec_options
+from hardgen.records import DEFAULT_TEST_FRACTION, make_record
+
+TEXT_FAMILY = "llm.text"
+#: families the generator may be asked for, and how each is checked
+FAMILIES = (FORMAL_FAMILY, TEXT_FAMILY)
+#: what `train_generator` writes beside a model: the texts it was trained on (dedup reference for sampling)
+TRAIN_TEXTS_FILE = "generator_data.jsonl"
+#: the training summary beside a trained generator; its sampling parameters are the sampler's defaults
+GENERATOR_CARD = "hardgen_generator.json"
+DEFAULT_MAX_NEW_TOKENS = 384
+DEFAULT_NEAR_DUP = 0.8
+
+
+@dataclass(frozen=True)
+class Condition:
+    """What the generator is asked to write: a family, a difficulty label and concept tags ("vars=10")."""
+
+    family: str = FORMAL_FAMILY
+    difficulty: str = "hard"
+    tags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise HardgenError(f"a generator condition's family must be one of {', '.join(FAMILIES)}, "
+                               f"got {self.family!r}")
+        object.__setattr__(self, "tags", tuple(self.tags))
+
+    def prompt(self) -> str:
+        """The generator's input text (training and sampling use exactly this)."""
+        tags = ", ".join(self.tags) if self.tags else "none"
+        return f"Write a new problem.\nfamily: {self.family}\ndifficulty: {self.difficulty}\ntags: {tags}"
+
+    @classmethod
+    def parse(cls, value: "Condition | dict | str") -> "Condition":
+        """A Condition from itself, a mapping {family, difficulty, tags}, or "family:difficulty[:tag,tag]"."""
+        if isinstance(value, Condition):
+            return value
+        if isinstance(value, str):
+            parts = value.split(":", 2)
+            tags = tuple(t.strip() for t in parts[2].split(",") if t.strip()) if len(parts) > 2 else ()
+            return cls(parts[0], parts[1] if len(parts) > 1 and parts[1] else "hard", tags)
+        if isinstance(value, dict):
+            extra = set(value) - {"family", "difficulty", "tags"}
+            if extra:
+                raise HardgenError(f"condition {value!r} has unknown key(s) {', '.join(sorted(extra))}; "
+                                   "expected family, difficulty, tags")
+            tags = value.get("tags") or ()
+            if isinstance(tags, str):
+                tags = tuple(t.strip() for t in tags.split(",") if t.strip())
+            return cls(value.get("family", FORMAL_FAMILY), value.get("difficulty", "hard"), tuple(tags))
+        raise HardgenError(f"a condition must be a mapping or 'family:difficulty[:tags]', got {value!r}")
+
+
+def formal_tags(num_vars: int, clauses: list) -> tuple[str, ...]:
+    """Concept tags of a formula: its variable count and clause width (what the generator is conditioned on)."""
+    widths = sorted({len(c) for c in clauses})
+    width = str(widths[0]) if len(widths) == 1 else f"{widths[0]}-{widths[-1]}"
+    return (f"vars={num_vars}", f"width={width}")
+
+
+@dataclass
+class Assessed:
+    """One generated text and what became of it."""
+
+    condition: Condition
+    text: str
+    index: int
+    status: str  # valid | invalid | duplicate | near_duplicate
+    reason: str
+    record: dict | None = None
+    similarity: float | None = None
+    extras: dict = field(default_factory=dict)
+
+
+class DedupReference:
+    """The texts a generator must not copy (its training data) plus everything accepted so far in a run."""
+
+    def __init__(self, threshold: float = DEFAULT_NEAR_DUP):
+        self.threshold = threshold
+        self.formulas = FormulaIndex(threshold)
+        self.texts = NearDuplicateIndex(threshold)
+        self.exact: set[str] = set()
+        self.train_size = 0
+
+    @staticmethod
+    def _key(family: str, text: str) -> str:
+        if family == FORMAL_FAMILY:
+            try:
+                _, clauses = parse_formula(text)
+            except HardgenError:
+                return "text:" + " ".join(text.split())
+            return "cnf:" + repr(formula_key(clauses))
+        return "text:" + " ".join(text.lower().split())
+
+    def add(self, key: str, family: str, text: str, training: bool = False) -> None:
+        self.exact.add(self._key(family, text))
+        if family == FORMAL_FAMILY:
+            try:
+                _, clauses = parse_formula(text)
+            except HardgenError:
+                return  # an unparsable training text can neither be copied nor nearly copied as a formula
+            self.formulas.add(key, clauses)
+        else:
+            self.texts.add(key, text)
+        if training:
+            self.train_size += 1
+
+    def check(self, family: str, text: str) -> tuple[str | None, float | None, str | None]:
+        """("duplicate" | "near_duplicate" | None, similarity, key of the match)."""
+        if self._key(family, text) in self.exact:
+            return "duplicate", 1.0, None
+        if family == FORMAL_FAMILY:
+            try:
+                _, clauses = parse_formula(text)
+            except HardgenError:
+                return None, None, None
+            sim = self.formulas.similarity(clauses)
+            if sim is None:
+                return None, 0.0, None
+            return ("near_duplicate" if sim[1] >= self.threshold else None), sim[1], sim[0]
+        hit = self.texts.query(text)
+        return ("near_duplicate", None, hit) if hit is not None else (None, None, None)
+
+
+def load_train_texts(source: str | Path | Iterable[dict] | None) -> list[dict]:
+    """Training texts `{family, text}`: a `generator_data.jsonl` file, a model directory holding one, or rows."""
+    if source is None:
+        return []
+    if isinstance(source, (str, Path)):
+        p = Path(source)
+        if p.is_dir():
+            p = p / TRAIN_TEXTS_FILE
+        if not p.exists():
+            raise HardgenError(f"no generator training texts at {p} (expected a {TRAIN_TEXTS_FILE} written by "
+                               "`gen generator train`)")
+        rows = []
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    raise HardgenError(f"{p}:{i}: not JSON: {e}") from None
+        source = rows
+    out = []
+    for r in source:
+        if not isinstance(r, dict) or not isinstance(r.get("text"), str):
+            raise HardgenError(f"a training text must be a mapping with 'text', got {r!r:.80}")
+        out.append({"family": r.get("family", FORMAL_FAMILY), "text": r["text"]})
+    return out
+
+
+def generator_spec(model: str, max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS, temperature: float | None = None,
+                   batch_size: int | None = None, top_p: float | None = None) -> str:
+    """A solver SPEC for a generator: a bare path becomes `hf:PATH`; options are added unless the SPEC has them."""
+    spec = model if ":" in model.split("?")[0] and not Path(model.split("?")[0]).exists() else f"hf:{model}"
+    prefix = spec.split(":", 1)[0]
+    if prefix not in ("hf", "vllm", "openai"):
+        return spec
+    base, opts = split_spec_options(spec)
+    wanted = {"max_new_tokens": max_new_tokens, "temperature": temperature, "top_p": top_p,
+              "batch_size": batch_size}
+    if prefix == "openai":
+        wanted.pop("batch_size")
+    for k, v in wanted.items():
+        if v is not None and k not in opts:
+            opts[k] = str(v)
+    return base + ("?" + "&".join(f"{k}={v}" for k, v in opts.items()) if opts else "")
+
+
+def spread(conditions: list[Condition], n: int) -> list[tuple[Condition, int]]:
+    """n samples over the conditions, as evenly as possible (the first ones get the remainder)."""
+    if not conditions:
+        raise HardgenError("name at least one condition")
+    base, extra = divmod(n, len(conditions))
+    return [(c, base + (1 if i < extra else 0)) for i, c in enumerate(conditions) if base + (i < extra) > 0]
+
+
+def write_texts(generator: Solver, plan: list[tuple[Condition, int]], seed: int) -> list[tuple[Condition, str]]:
+    """Sample the generator: `count` texts for each (condition, count)."""
+    records = [{"id": f"cond-{i}", "prompt": c.prompt()} for i, (c, _) in enumerate(plan)]
+    out: list[tuple[Condition, str]] = []
+    # one solve call per distinct count keeps batches full (a backend samples k per record)
+    by_count: dict[int, list[int]] = {}
+    for i, (_, k) in enumerate(plan):
+        by_count.setdefault(k, []).append(i)
+    texts: dict[int, list[str]] = {}
+    for k, idx in sorted(by_count.items()):
+        rolls = generator.solve([records[i] for i in idx], k, derive_seed("llm-generator", seed, k))
+        for i, rs in zip(idx, rolls):
+            texts[i] = [r.text for r in rs]
+    for i, (c, _) in enumerate(plan):
+        out.extend((c, t) for t in texts[i])
+    return out
+
+
+# ---------------------------------------------------------------- free-form answers by teacher vote
+
+def majority_answer(responses: list[str]) -> tuple[str | None, int, int]:
+    """(answer, votes, voters): responses' final answers grouped by the math verifier's equivalence.
+
+    A response without exactly one distinct \\boxed{} answer does not vote. The largest group wins; a tie
+    between groups yields no answer (agreement is then at most half).
+    """
+    from hardgen.verifiers.math import math_equal
+    from hardgen.verifiers.math_extract import extract_answers
+
+    answers: list[str] = []
+    for r in responses:
+        ex = extract_answers(r or "", "boxed")
+        if len(ex.answers) == 1 and ex.answers[0].strip():
+            answers.append(ex.answers[0].strip())
+    groups: list[list[str]] = []
+    for a in answers:
+        for g in groups:
+            if math_equal(g[0], a).correct is True:
+                g.append(a)
+                break
+        else:
+            groups.append([a])
+    if not groups:
+        return None, 0, len(responses)
+    groups.sort(key=len, reverse=True)
+    if len(groups) > 1 and len(groups[1]) == len(groups[0]):
+        return None, len(groups[0]), len(responses)
+    return groups[0][0], len(groups[0]), len(responses)
+
+
+_FORMAT_LINE = "Put your final answer within \\boxed{}."
+
+
+def text_problem_prompt(text: str) -> str:
+    """A free-form problem as a solver sees it: the text, with a boxed-answer instruction if it has none."""
+    t = text.strip()
+    return t if "\\boxed" in t else f"{t}\n\n{_FORMAT_LINE}"
+
+
+# ---------------------------------------------------------------- assessment
+
+def assess_texts(written: list[tuple[Condition, str]], *, reference: DedupReference, model_name: str, seed: int,
+                 teacher: Solver | None = None, k_teacher: int = 4, agreement: float = 0.75,
+                 start_index: int = 0, test_fraction: float = DEFAULT_TEST_FRACTION) -> list[Assessed]:
+    """Give each generated text a validity status (and a record when valid and not a duplicate).
+
+    Accepted rows are added to `reference`, so later duplicates of them are caught too.
+    """
+    out: list[Assessed] = []
+    pending_text: list[int] = []
+    for j, (cond, text) in enumerate(written):
+        i = start_index + j
+        text = text.strip()
+        source = {"generator": "llm", "model": model_name, "condition": asdict(cond), "seed": seed, "index": i,
+                  "text": text}
+        if cond.family == FORMAL_FAMILY:
+            sol = solve_formula(text)
+            if not sol.valid:
+                out.append(Assessed(cond, text, i, "invalid", sol.reason))
+                continue
+            dup, sim, _ = reference.check(cond.family, text)
+            if dup:
+                out.append(Assessed(cond, text, i, dup, f"{dup.replace('_', ' ')} of the training data or an "
+                                    f"earlier sample (similarity {sim:.2f})", similarity=sim))
+                continue
+            cand = formal_candidate(sol, {"level": cond.difficulty, "condition_tags": list(cond.tags),
+                                          "novelty_similarity": round(sim or 0.0, 4)})
+            rec = make_record(FORMAL_FAMILY, cand.prompt, cand.answer, cand.check, source, cand.difficulty,
+                              test_fraction)
+            rec["validity"] = {"status": "valid", "checks": {"parses": True, "satisfiable": True,
+                                                             "witness_satisfies": True}, "reason": sol.reason}
+            reference.add(rec["id"], cond.family, text)
+            out.append(Assessed(cond, text, i, "valid", sol.reason, rec, sim))
+        else:
+            if not text or len(text) > 20_000:
+                out.append(Assessed(cond, text, i, "invalid", "empty or over 20000 characters"))
+                continue
+            dup, sim, _ = reference.check(cond.family, text)
+            if dup:
+                out.append(Assessed(cond, text, i, dup, f"{dup.replace('_', ' ')} of the training data or an "
+                                    "earlier sample", similarity=sim))
+                continue
+            out.append(Assessed(cond, text, i, "pending", "", extras={"source": source}))
+            pending_text.append(len(out) - 1)
+            reference.add(f"pending-{i}", cond.family, text)  # a later copy in this batch is a duplicate
+    if pending_text:
+        if teacher is None:
+            for p in pending_text:
+                a = out[p]
+                a.status, a.reason = "invalid", "free-form problem and no teacher to answer it"
+        else:
+            recs = [{"id": f"text-{out[p].index}", "prompt": text_problem_prompt(out[p].text)} for p in pending_text]
+            rolls = teacher.solve(recs, k_teacher, derive_seed("llm-teacher", seed, start_index))
+            for p, rec_in, rs in zip(pending_text, recs, rolls):
+                a = out[p]
+                answer, votes, voters = majority_answer([r.text for r in rs])
+                share = votes / voters if voters else 0.0
+                a.extras["agreement"] = round(share, 4)
+                if answer is None or share < agreement:
+                    a.status = "invalid"
+                    a.reason = (f"teacher agreement {votes}/{voters} below {agreement:g}" if answer is not None
+                                else f"no majority answer among {voters} teacher samples")
+                    continue
+                check = {"kind": "math", "teacher_agreement": round(share, 4), "teacher_votes": [votes, voters]}
+                diff = {"level": a.condition.difficulty, "condition_tags": list(a.condition.tags),
+                        "teacher_agreement": round(share, 4)}
+                rec = make_record(TEXT_FAMILY, rec_in["prompt"], answer, check, a.extras.pop("source"), diff,
+                                  test_fraction)
+                rec["validity"] = {"status": "valid", "checks": {"teacher_agreement": True},
+                                   "reason": f"{votes} of {voters} teacher samples agree on the answer"}
+                a.status, a.reason, a.record = "valid", rec["validity"]["reason"], rec
+    return out
+
+
+def tally(assessed: list[Assessed]) -> dict[str, Any]:
+    """Counts by status and the three generator figures: validity rate (valid or duplicate / all), novelty
+    (share of well-formed candidates that are not duplicates or near-duplicates), valid novel rows."""
+    counts = {s: 0 for s in ("valid", "invalid", "duplicate", "near_duplicate")}
+    reasons: dict[str, int] = {}
+    for a in assessed:
+        counts[a.status] = counts.get(a.status, 0) + 1
+        if a.status == "invalid":
+            head = a.reason.split(":")[0]
+            reasons[head] = reasons.get(head, 0) + 1
+    total = len(assessed)
+    well_formed = counts["valid"] + counts["duplicate"] + counts["near_duplicate"]
+    return {"candidates": total, **counts, "invalid_reasons": reasons,
+            "validity_rate": round(well_formed / total, 4) if total else None,
+            "novelty": round(counts["valid"] / well_formed, 4) if well_formed else None}
+
+
+# ---------------------------------------------------------------- the stage
+
+def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, conditions: list | None = None,
+                        teacher: str | Solver | None = None, k_teacher: int = 4, agreement: float = 0.75,
+                        train_data: str | Iterable[dict] | None = None, near_dup_threshold: float = DEFAULT_NEAR_DUP,
+                        seed: int = 0, temperature: float | None = None, top_p: float | None = None,
+                        max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS, batch_size: int | None = None,
+                        max_rounds: int = 8, oversample: float = 1.5, overwrite: bool = False,
+                        test_fraction: float = DEFAULT_TEST_FRACTION) -> dict[str, Any]:
+    """Write up to `n` valid, novel problems from a trained generator to the dataset directory `out`.
+
+    `model_spec`: a model directory (sampled with transformers), any solver SPEC (`hf:`, `vllm:`, `openai:`), or
+    a loaded `Solver`. `conditions`: Condition / mapping / "family:difficulty[:tags]" entries, sampled evenly;
+    by default the conditions the generator was trained on (from its `generator_data.jsonl`), else
+    `llm.cnf:hard`. `train_data`: the texts not to copy (default: the model directory's `generator_data.jsonl`).
+    Sampling parameters left as None come from the model directory's `hardgen_generator.json` when it has one.
+    `teacher`: a solver SPEC answering free-form (`llm.text`) problems with `k_teacher` samples; a problem is
+    valid when at least `agreement` of them agree. Rounds of sampling (each oversampled by `oversample`) go on
+    until `n` rows are kept or `max_rounds` pass; every round is one shard, so a rerun resumes.
+    Returns {rows, candidates, valid, invalid, duplicate, near_duplicate, validity_rate, novelty, path, ...}.
+    """
+    from hardgen.store import DatasetWriter
+
+    if n < 1:
+        raise HardgenError(f"-n must be at least 1, got {n}")
+    if not 0 < agreement <= 1:
+        raise HardgenError(f"agreement must be in (0, 1], got {agreement}")
+    if k_teacher < 1:
+        raise HardgenError(f"k_teacher must be at least 1, got {k_teacher}")
+    if max_rounds < 1 or oversample < 1:
+        raise HardgenError("max_rounds must be >= 1 and oversample >= 1")
+    model_dir = None
+    if isinstance(model_spec, str):
+        base = split_spec_options(model_spec.split(":", 1)[1] if model_spec.startswith("hf:") else model_spec)[0]
+        if Path(base).is_dir():
+            model_dir = Path(base)
+    if train_data is None and model_dir is not None and (model_dir / TRAIN_TEXTS_FILE).exists():
+        train_data = str(model_dir)
+    if model_dir is not None and (model_dir / GENERATOR_CARD).exists():
+        # sample as the generator was sampled while it was trained (a tiny model needs its temperature)
+        trained = json.loads((model_dir / GENERATOR_CARD).read_text()).get("params", {})
+        temperature = trained.get("temperature") if temperature is None else temperature
+        top_p = trained.get("top_p") if top_p is None else top_p
+    train = load_train_texts(train_data)
+    if conditions is None:
+        conds = _conditions_of(train_data) or [Condition()]
+    else:
+        conds = [Condition.parse(c) for c in conditions]
+        if not conds:
+            raise HardgenError("conditions is empty; name at least one or leave it out")
+    name = model_spec if isinstance(model_spec, str) else (model_spec.spec or type(model_spec).__name__)
+    params = {"model": name, "n": n, "conditions": [asdict(c) for c in conds], "seed": seed,
+              "teacher": teacher if isinstance(teacher, str) or teacher is None else teacher.spec,
+              "k_teacher": k_teacher, "agreement": agreement, "near_dup_threshold": near_dup_threshold,
+              "train_texts": len(train), "test_fraction": test_fraction}
+    writer = DatasetWriter(out, stage="generate", params=params, overwrite=overwrite)
+    reference = DedupReference(near_dup_threshold)
+    for i, r in enumerate(train):
+        reference.add(f"train-{i}", r["family"], r["text"], training=True)
+    owned: list[Solver] = []
+    generator = teacher_solver = None
+    totals: dict[str, Any] = {"candidates": 0, "valid": 0, "invalid": 0, "duplicate": 0, "near_duplicate": 0,
+                              "invalid_reasons": {}}
+    have, index = 0, 0
+    try:
+        for rnd in range(max_rounds):
+            key = f"part-{rnd:05d}"
+            if writer.is_done(key):
+                info = writer.manifest["shards"][key]
+                for row in writer.done_rows(key):
+                    reference.add(row["id"], row["family"], row["source"]["text"])
+                have += info["rows"]
+                index = info["next_index"]
+                for k in ("candidates", "valid", "invalid", "duplicate", "near_duplicate"):
+                    totals[k] += info["tally"][k]
+                continue
+            if have >= n:
+                break
+            if generator is None:
+                if isinstance(model_spec, Solver):
+                    generator = model_spec
+                else:
+                    generator = get_solver(generator_spec(model_spec, max_new_tokens, temperature, batch_size, top_p))
+                    owned.append(generator)
+                if isinstance(teacher, str):
+                    teacher_solver = get_solver(teacher)
+                    owned.append(teacher_solver)
+                else:
+                    teacher_solver = teacher
+            want = max(1, math.ceil((n - have) * oversample))
+            written = write_texts(generator, spread(conds, want), derive_seed(seed, rnd))
+            assessed = assess_texts(written, reference=reference, model_name=name, seed=seed, teacher=teacher_solver,
+                                    k_teacher=k_teacher, agreement=agreement, start_index=index,
+                                    test_fraction=test_fraction)
+            index += len(written)
+            rows = [a.record for a in assessed if a.status == "valid"][: n - have]
+            t = tally(assessed)
+            writer.write_shard(key, rows, {"tally": t, "next_index": index})
+            have += len(rows)
+            for k in ("candidates", "valid", "invalid", "duplicate", "near_duplicate"):
+                totals[k] += t[k]
+            for r, c in t["invalid_reasons"].items():
+                totals["invalid_reasons"][r] = totals["invalid_reasons"].get(r, 0) + c
+    finally:
+        for s in owned:
+            s.close()
+    well = totals["valid"] + totals["duplicate"] + totals["near_duplicate"]
+    summary = {"rows": have, **totals,
+               "validity_rate": round(well / totals["candidates"], 4) if totals["candidates"] else None,
+               "novelty": round(totals["valid"] / well, 4) if well else None,
+               "duplicates_dropped": totals["duplicate"] + totals["near_duplicate"],
+               "conditions": [c.prompt().split("\n", 1)[1] for c in conds]}
+    writer.finish(summary)
+    summary["path"] = str(writer.path)
+    return summary
+
+
+def _conditions_of(train_data: str | Iterable[dict] | None) -> list[Condition]:
+    """The distinct conditions recorded with a generator's training texts (their `condition` field), in order."""
+    if train_data is None:
+        return []
+    rows = load_train_texts_full(train_data)
+    seen: dict[Condition, None] = {}
+    for r in rows:
+        c = r.get("condition")
+        if isinstance(c, dict):
+            seen.setdefault(Condition.parse(c), None)
+    return list(seen)
+
+
+def load_train_texts_full(source: str | Iterable[dict]) -> list[dict]:
+    """Training text rows with every stored field (condition included)."""
+    if isinstance(source, (str, Path)):
+        p = Path(source)
+        p = p / TRAIN_TEXTS_FILE if p.is_dir() else p
+        return [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in source if isinstance(r, dict)]

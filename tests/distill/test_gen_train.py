@@ -1,0 +1,149 @@
+"""Training the problem generator: hard-part selection, the GRPO reward, and THE PROOF that a tiny generator trained
+on llm.cnf writes mostly valid, mostly novel problems that rejection fine-tuning makes harder for the reference
+solver while validity holds (fixed seed; about 2 minutes on two busy CPU cores)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hardgen.distill.gen_train import (GeneratorReward, formal_seed_set, generator_corpus, hard_examples,
+                                       row_to_target, train_generator)
+from hardgen.errors import HardgenError
+from hardgen.generators.formal import formula_key, parse_formula
+from hardgen.generators.llm_sample import TRAIN_TEXTS_FILE
+
+REFERENCE = "sat:walksat@2"
+
+
+def graded_row(i: int, rate: float, clauses: list[list[int]]) -> dict:
+    return {"id": f"r{i}", "family": "llm.cnf", "prompt": "p", "answer": None,
+            "check": {"kind": "sat", "params": {"num_vars": max(abs(x) for c in clauses for x in c),
+                                                "clauses": clauses, "status": "sat", "format": "bits"}},
+            "validity": {"status": "valid"}, "difficulty": {"grades": {REFERENCE: {"pass_rate": rate}}}}
+
+
+def test_hard_examples_keep_the_hardest_part_and_rewrite_sat_rows():
+    rows = [graded_row(i, rate, [[1, -2, 3], [2, 3 + i % 3, -1]]) for i, rate in enumerate([0.9, 0.1, 0.5, 0.3])]
+    rows.append({**graded_row(9, 0.0, [[1]]), "validity": {"status": "invalid"}})  # invalid rows never teach
+    ex = hard_examples(rows, hard_fraction=0.5)
+    assert [e.pass_rate for e in ex] == [0.1, 0.3]
+    assert all(e.condition.difficulty == "hard" and e.condition.family == "llm.cnf" for e in ex)
+    assert formula_key(parse_formula(ex[0].text)[1]) == formula_key(rows[1]["check"]["params"]["clauses"])
+    assert [e.pass_rate for e in hard_examples(rows, max_pass_rate=0.5)] == [0.1, 0.3, 0.5]
+    # a sat.saturn-style row over letters converts; an unsatisfiable or 27-variable one does not
+    assert row_to_target(graded_row(0, 0.5, [[1, 2], [-1, 2]]))[0] == "llm.cnf"
+    assert row_to_target(graded_row(0, 0.5, [[1], [-1]])) is None
+    assert row_to_target(graded_row(0, 0.5, [[27, 1]])) is None
+    with pytest.raises(HardgenError, match="grade them first"):
+        hard_examples([{**r, "difficulty": {}} for r in rows])
+
+
+def test_generator_reward_is_validity_times_hardness_minus_copies():
+    train = "(A | B | !C) & (!A | C | D) & (B | !D | E)"
+    reward = GeneratorReward(REFERENCE, k=8, train_texts=[{"family": "llm.cnf", "text": train}])
+    try:
+        hard = ("(A | B | C) & (!A | !B | D) & (A | !C | !D) & (!B | C | !E) & (B | D | E) & (!A | C | E) & "
+                "(A | !D | !E) & (!C | D | F) & (B | !E | !F) & (!A | !B | F) & (C | E | !F) & (A | B | !F) & "
+                "(!C | !D | !F) & (B | !C | D) & (!A | E | F) & (A | C | !E)")
+        got = reward([[{"role": "assistant", "content": hard}], "(A)", "(A) & (!A)", "(A | ", train,
+                      "(!C | A | B) & (D | C | !A) & (E | !D | B)"])
+        assert 0.0 < got[0] <= 1.0          # valid and the 2-flip WalkSAT fails on some rollouts
+        assert got[1] == 0.0                # valid but trivial: solved every time
+        assert got[2] == 0.0 and got[3] == 0.0  # unsatisfiable / malformed: not problems
+        assert got[4] == -1.0 and got[5] == -1.0  # a copy of the training data, also reordered
+        with pytest.raises(HardgenError, match="llm.cnf"):
+            reward.score_text("What is 2+2?", "llm.text")
+    finally:
+        reward.close()
+
+
+def test_train_generator_input_errors(tmp_path):
+    with pytest.raises(HardgenError, match="method"):
+        train_generator([], "m", str(tmp_path / "o"), method="ppo")
+    with pytest.raises(HardgenError, match="does not exist"):
+        train_generator([], str(tmp_path / "missing"), str(tmp_path / "o"))
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("x")
+    with pytest.raises(HardgenError, match="not empty"):
+        train_generator([], str(tmp_path), str(tmp_path / "full"))
+    with pytest.raises(HardgenError, match="known parameters"):
+        train_generator([], str(tmp_path), str(tmp_path / "o2"), learning_rate=1.0)
+
+
+@pytest.fixture(scope="module")
+def proof(tmp_path_factory):
+    """Seed set -> tiny model -> SFT on the hard half -> 3 rounds of rejection fine-tuning (fixed seeds)."""
+    import torch
+
+    from hardgen.models.tiny import build_tiny_model
+
+    # a module fixture is set up before the function-scoped one_torch_thread: one thread here too (on a busy
+    # 2-core machine two spinning threads made this run 3x slower)
+    prev = torch.get_num_threads()
+    torch.set_num_threads(1)
+
+    work = tmp_path_factory.mktemp("gen")
+    graded = formal_seed_set(str(work / "seed"), n=300, seed=1, reference_solver=REFERENCE, k=8)
+    tiny = build_tiny_model(work / "tiny", vocab_size=320, hidden=64, layers=2, heads=4, kv_heads=2,
+                            max_positions=512, corpus=generator_corpus(graded), seed=0)
+    try:
+        summary = train_generator(graded, str(tiny), str(work / "gen"), method="rft", rounds=3, k=16,
+                                  samples_per_round=256, reference_solver=REFERENCE, seed=0)
+    finally:
+        torch.set_num_threads(prev)
+    return work, graded, summary
+
+
+def test_proof_rft_makes_valid_novel_problems_harder(proof):
+    work, graded, s = proof
+    rounds = s["rounds"]
+    for r in rounds:
+        print(f"round {r['round']}: validity {r['validity_rate']:.3f}  novelty {r['novelty']:.3f}  "
+              f"mean pass rate ({REFERENCE}) {r['mean_pass_rate']:.3f}  clauses {r['mean_clauses']}")
+    assert [r["round"] for r in rounds] == [0, 1, 2, 3]
+    # (a) mostly valid, every round: parses and is proved satisfiable
+    assert all(r["validity_rate"] >= 0.8 for r in rounds)
+    # (b) mostly not copies of the training data (clause-set Jaccard < 0.8 to every text trained on)
+    assert all(r["novelty"] >= 0.9 for r in rounds)
+    # (c) rejection fine-tuning makes what it writes harder for the reference solver while validity holds
+    assert rounds[-1]["mean_pass_rate"] <= rounds[0]["mean_pass_rate"] - 0.04
+    assert rounds[-1]["validity_rate"] >= rounds[0]["validity_rate"] - 0.03
+    assert rounds[-1]["mean_clauses"] > rounds[0]["mean_clauses"]  # by writing more (distinct) constraints
+    assert all(r["kept_mean_pass_rate"] < r["mean_pass_rate"] for r in rounds[1:])  # it kept the hard ones
+    # the saved model and its training texts are what `gen generate llm` samples from and deduplicates against
+    out = Path(s["path"])
+    assert (out / "config.json").exists() and (out / TRAIN_TEXTS_FILE).exists()
+    written = json.loads((out / "hardgen_generator.json").read_text())
+    assert written["rounds"][-1]["mean_pass_rate"] == rounds[-1]["mean_pass_rate"]
+
+
+def test_sampling_the_trained_generator_writes_verified_records(proof, tmp_path):
+    from hardgen.generators.llm_sample import sample_llm_problems
+    from hardgen.store import open_dataset
+    from hardgen.verifiers.validity import verify_record
+
+    work, _, s = proof
+    res = sample_llm_problems(s["path"], n=16, out=str(tmp_path / "llm"), seed=3, temperature=0.8, top_p=0.95,
+                              max_new_tokens=256)
+    rows = list(open_dataset(str(tmp_path / "llm")))
+    assert res["rows"] == len(rows) == 16 and res["validity_rate"] >= 0.5
+    assert res["conditions"] == ["family: llm.cnf\ndifficulty: hard\ntags: vars=6, width=3"]
+    for r in rows:  # `gen verify` agrees with the sampler, by its own route (Glucose, re-parsed prompt)
+        assert verify_record(r)["status"] == "valid"
+
+
+def test_grpo_runs_with_the_generator_reward(proof, tmp_path):
+    work, graded, s = proof
+    g = train_generator(graded, s["path"], str(tmp_path / "grpo"), method="grpo", epochs=0, grpo_steps=2,
+                        num_generations=4, samples_per_round=16, max_new_tokens=200, reference_solver=REFERENCE)
+    assert [r["round"] for r in g["rounds"]] == [0, 1]
+    hist = g["rounds"][1]["history"]
+    assert g["rounds"][1]["steps"] == 2 and len(hist) == 2
+    assert all(-1.0 <= h["reward"] <= 1.0 for h in hist)
+    assert (Path(g["path"]) / "config.json").exists() and g["sft"] is None
+    # epochs=0 started from the trained generator: its round 0 is that model, and its training texts are kept
+    assert g["rounds"][0]["validity_rate"] >= 0.8
+    assert len((Path(g["path"]) / TRAIN_TEXTS_FILE).read_text().splitlines()) > g["hard_examples"]
