@@ -644,6 +644,13 @@ def run_cmd(ctx, config):
             lines.append(f"{stage:<9} " + ", ".join(f"{k} {v}" for k, v in r.items()))
         elif stage == "report":
             lines.append(f"{stage:<9} {len(r['plots'])} plots → {r['report']}")
+        elif stage == "traces":
+            lines.append(f"{stage:<9} {r.get('traces')} verified traces of {r.get('rollouts')} samples")
+        elif stage in ("sft", "grpo"):
+            lines.append(f"{stage:<9} model → {cfg['out']}/{stage}")
+        elif stage == "eval":
+            lines.append(f"{stage:<9} " + ", ".join(f"{sp} pass@1 {v['overall'].get('pass@1') or 0.0:.3f}"
+                                                    for sp, v in r["solvers"].items()))
     _emit(ctx, res, "\n".join(lines) + f"\n\noutputs under {cfg['out']}")
 
 

@@ -31,12 +31,19 @@ SCHEMA: dict[str, dict[str, Any]] = {
                "balance_families": False, "target": None, "max_rows": None, "input": None},
     "irt": {"model": "2pl", "input": None},
     "export": {"format": "parquet", "card": True, "input": None},
+    "traces": {"teacher": None, "k": 4, "mode": "fixed", "m": 1, "max_k": 16, "input": None},
+    "sft": {"student": None, "lora": None, "epochs": None, "lr": None, "batch_size": None, "max_steps": None,
+            "max_length": None, "config": None, "threads": None},
+    "grpo": {"student": None, "curriculum": "none", "arms": None, "curriculum_options": {}, "lora": None,
+             "num_generations": None, "prompts_per_step": None, "max_steps": None, "lr": None,
+             "max_completion_length": None, "temperature": None, "config": None, "threads": None, "input": None},
+    "eval": {"solver": None, "compare": None, "k": 1, "split": "test", "max_problems": None, "input": None},
     "report": {"calibration": None, "input": None},
 }
 TOP_KEYS = {"out", "seed", "workers", "engine", *SCHEMA}
 ORDER = list(SCHEMA)
-#: stages whose output no later stage reads: later stages read the selected/graded set before them
-LEAVES = ("export", "report")
+#: stages that do not change the problem set later stages read (the selected/graded set before them)
+LEAVES = ("export", "report", "traces", "sft", "grpo", "eval")
 
 
 def load_config(path: str) -> dict:
@@ -72,7 +79,8 @@ def validate_config(cfg: Any, where: str = "config") -> dict:
                 raise HardgenError(f"{where}: in '{stage}': {unknown_name_error('key', str(k), sorted(SCHEMA[stage]))}")
         merged = {**SCHEMA[stage], **sec}
         for k, v in SCHEMA[stage].items():
-            if v is None and merged.get(k) is None and k in ("families", "solvers", "solver"):
+            if v is None and merged.get(k) is None and k in ("families", "solvers", "teacher") + (
+                    ("solver",) if stage == "select" else ()):
                 raise HardgenError(f"{where}: '{stage}' needs '{k}'")
         cfg[stage] = merged
     if not any(s in cfg for s in SCHEMA):
@@ -144,6 +152,41 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
                 from hardgen.card import write_card
 
                 write_card(src, dest, command=f"gen run {config_path}" if config_path else None, config=config_path)
+        elif stage == "traces":
+            from hardgen.distill import make_traces
+
+            r = make_traces(src, o["teacher"], dest, k=o["k"], mode=o["mode"], m=o["m"], max_k=o["max_k"], seed=seed,
+                            overwrite=True)
+        elif stage == "sft":
+            from hardgen.distill import train_sft
+
+            if "traces" not in cfg:
+                raise HardgenError("stage 'sft' trains on the 'traces' stage's output: add a traces section")
+            if not o["student"]:
+                raise HardgenError("stage 'sft' needs 'student' (a model directory or hub id)")
+            r = train_sft(str(out / "traces"), o["student"], dest, lora=o["lora"], epochs=o["epochs"], lr=o["lr"],
+                          batch_size=o["batch_size"], max_steps=o["max_steps"], max_length=o["max_length"],
+                          config_yaml=o["config"], seed=seed, threads=o["threads"])
+        elif stage == "grpo":
+            from hardgen.distill import train_grpo
+
+            student = o["student"] or (str(out / "sft") if "sft" in cfg else None)
+            if not student:
+                raise HardgenError("stage 'grpo' needs 'student', or an 'sft' stage to start from")
+            r = train_grpo(src, student, dest, curriculum=o["curriculum"], arms=o["arms"],
+                           curriculum_options=o["curriculum_options"], lora=o["lora"],
+                           num_generations=o["num_generations"], prompts_per_step=o["prompts_per_step"],
+                           max_steps=o["max_steps"], lr=o["lr"], max_completion_length=o["max_completion_length"],
+                           temperature=o["temperature"], config_yaml=o["config"], seed=seed, threads=o["threads"])
+        elif stage == "eval":
+            from hardgen.distill import evaluate
+
+            trained = "grpo" if "grpo" in cfg else "sft" if "sft" in cfg else None
+            solver = o["solver"] or (f"hf:{out / trained}?temperature=0" if trained else None)
+            if not solver:
+                raise HardgenError("stage 'eval' needs 'solver', or an sft/grpo stage whose model it evaluates")
+            r = evaluate(src, solver, k=o["k"], split=None if o["split"] == "all" else o["split"], out=dest,
+                         compare=o["compare"], seed=seed, max_problems=o["max_problems"], quiet=True)
         elif stage == "report":
             from hardgen.report import make_report
 

@@ -86,3 +86,27 @@ export: {{format: jsonl}}
     cfg.write_text(f"out: {tmp_path / 'x'}\ngenerate: {{families: [math.modular], nn: 3}}\n")
     r = cli("run", cfg, expect=2)
     assert "unknown key 'nn'" in r.output and "did you mean: n" in r.output
+
+
+def test_pipeline_runs_distillation_stages(cli, tmp_path):
+    from hardgen.models.tiny import build_tiny_model
+
+    build_tiny_model(tmp_path / "tiny")
+    cfg = tmp_path / "p.yaml"
+    cfg.write_text(f"""
+out: {tmp_path / 'run'}
+workers: 1
+generate: {{families: [math.arithmetic], n: 80, level: medium}}
+verify: {{drop_invalid: true}}
+traces: {{teacher: "ref:noise=0.3", k: 2}}
+sft: {{student: {tmp_path / 'tiny'}, max_steps: 2, threads: 1}}
+grpo: {{curriculum: static, max_steps: 1, threads: 1}}
+eval: {{max_problems: 4}}
+""")
+    res = json.loads(cli("--json", "run", cfg).stdout)
+    assert res["traces"]["traces"] > 0
+    assert (tmp_path / "run" / "sft" / "config.json").exists() and (tmp_path / "run" / "grpo" / "config.json").exists()
+    assert list(res["eval"]["solvers"]) == [f"hf:{tmp_path / 'run' / 'grpo'}?temperature=0"]
+    cfg.write_text(f"out: {tmp_path / 'x'}\ngenerate: {{families: [math.modular]}}\nsft: {{student: s}}\n")
+    r = cli("run", cfg, expect=2)
+    assert "traces" in r.output
