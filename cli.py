@@ -254,10 +254,14 @@ solver_opt = click.option("--solver", "-s", "solvers", multiple=True, required=T
 @click.option("--interval", "interval_method", type=click.Choice(["wilson", "jeffreys"]), default="wilson",
               show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--workers", "-w", type=int, default=1, show_default=True,
+              help="Processes grading chunks in parallel, each with its own solvers (CPU panels; one model each).")
+@engine_opt
 @click.option("-o", "--out", required=True, type=click.Path())
 @overwrite_opt
 @click.pass_context
-def grade(ctx, data, solvers, k, adaptive, window, batch, until_correct, interval_method, seed, out, overwrite):
+def grade(ctx, data, solvers, k, adaptive, window, batch, until_correct, interval_method, seed, workers, engine, out,
+          overwrite):
     """Rollouts from solvers, scored by the verifiers: pass rates with intervals, pass@k, rollouts kept."""
     from hardgen.difficulty.grade import AdaptiveConfig, grade_dataset
     from hardgen.difficulty.window import Window
@@ -266,7 +270,7 @@ def grade(ctx, data, solvers, k, adaptive, window, batch, until_correct, interva
     if adaptive or until_correct:
         ada = AdaptiveConfig(window=Window.parse(window), batch=batch, max_k=k, until_correct=until_correct)
     s = grade_dataset(data, out, list(solvers), k=k, seed=seed, adaptive=ada, interval_method=interval_method,
-                      overwrite=overwrite)
+                      overwrite=overwrite, workers=workers, engine=engine)
     rows = [[sp, t["problems"], t["rollouts"], f"{t['correct'] / t['rollouts']:.3f}" if t["rollouts"] else "-"]
             for sp, t in s["solvers"].items()]
     _emit(ctx, s, _table(rows, ["solver", "problems", "rollouts", "pass rate"]) + f"\n\ngraded rows → {out}")

@@ -26,7 +26,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "generate": {"families": None, "n": 100, "level": None, "knobs": {}, "shard_rows": 500, "test_fraction": 0.1},
     "verify": {"drop_invalid": False, "input": None},
     "grade": {"solvers": None, "k": 8, "adaptive": False, "window": "0,0.5", "batch": 4, "until_correct": None,
-              "interval": "wilson", "input": None},
+              "interval": "wilson", "workers": 1, "input": None},
     "select": {"solver": None, "window": "0,0.5", "require_solvable": True, "dedup": 0.8,
                "balance_families": False, "target": None, "max_rows": None, "input": None},
     "irt": {"model": "2pl", "input": None},
@@ -138,7 +138,7 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
                 ada = AdaptiveConfig(window=Window.parse(o["window"]), batch=o["batch"], max_k=o["k"],
                                      until_correct=o["until_correct"])
             r = grade_dataset(src, dest, list(o["solvers"]), k=o["k"], seed=seed, adaptive=ada,
-                              interval_method=o["interval"], overwrite=True)
+                              interval_method=o["interval"], overwrite=True, workers=o["workers"], engine=engine)
         elif stage == "select":
             tgt = o["target"]
             tgt = parse_target(",".join(f"{k}={v}" for k, v in tgt.items()) if isinstance(tgt, dict) else tgt)

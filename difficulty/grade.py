@@ -14,7 +14,7 @@ from typing import Any
 from hardgen.difficulty.stats import coefficient_of_variation, grade_summary
 from hardgen.difficulty.window import Window
 from hardgen.errors import HardgenError
-from hardgen.models.base import Solver, get_solver
+from hardgen.models.base import Solver, check_spec, get_solver
 from hardgen.progress import bar
 from hardgen.store import DatasetWriter, open_dataset
 from hardgen.verifiers import score_check
@@ -206,13 +206,44 @@ def _run_round(solver: Solver, rows: list[dict], idx: list[int], k: int, seed: i
             results[i].append({"response": ro.text, "correct": v.correct, "reason": v.reason, "tokens": ro.tokens})
 
 
+#: solvers built in this process, by SPEC: a worker process builds each one once, not once per chunk
+_WORKER_SOLVERS: dict[str, Solver] = {}
+
+
+@dataclass(frozen=True)
+class GradeTask:
+    rows: list
+    solvers: tuple
+    k: int
+    seed: int
+    key: str
+    adaptive: AdaptiveConfig | None
+    interval_method: str
+
+
+def _grade_task(t: GradeTask) -> tuple[list[dict], list[dict]]:
+    built = []
+    for spec in t.solvers:
+        if spec not in _WORKER_SOLVERS:
+            _WORKER_SOLVERS[spec] = get_solver(spec)
+        built.append(_WORKER_SOLVERS[spec])
+    return grade_rows(t.rows, built, t.k, t.seed, t.key, t.adaptive, t.interval_method)
+
+
 def grade_dataset(src: str, out: str, solvers: list[str], k: int = 8, seed: int = 0,
                   adaptive: AdaptiveConfig | None = None, interval_method: str = "wilson",
-                  chunk_rows: int = DEFAULT_CHUNK_ROWS, overwrite: bool = False, keep_rollouts: bool = True) -> dict:
+                  chunk_rows: int = DEFAULT_CHUNK_ROWS, overwrite: bool = False, keep_rollouts: bool = True,
+                  workers: int | None = 1, engine: str = "local") -> dict:
     """Grade every row of `src` with each solver; write graded rows and rollouts to `out` (resumable).
+
+    By default chunks are graded in this process (model backends parallelise inside: batching, concurrent HTTP).
+    `workers > 1` or `engine="ray"` spread chunks over processes or a Ray cluster, each building the solvers once —
+    for CPU solver panels, or one model replica per worker. Rows are the same either way.
 
     >>> grade_dataset("data/valid", "data/graded", ["sat:cdcl@200"], k=4)  # doctest: +SKIP
     """
+    from hardgen.engine import map_ordered
+
     if not solvers:
         raise HardgenError("name at least one --solver")
     if k < 1:
@@ -223,26 +254,36 @@ def grade_dataset(src: str, out: str, solvers: list[str], k: int = 8, seed: int 
     params = {"src": str(src), "solvers": solvers, "k": k, "seed": seed, "interval": interval_method,
               "adaptive": None if adaptive is None else {**adaptive.__dict__, "window": str(adaptive.window)}}
     writer = DatasetWriter(out, stage="grade", params=params, overwrite=overwrite, inputs=[str(src)])
-    built: list[Solver] = []
     totals = {s: {"rollouts": 0, "correct": 0, "problems": 0} for s in solvers}
+    for spec in solvers:  # a bad SPEC is an error now, not in a worker later
+        check_spec(spec)
+    keys: list[str] = []
+
+    def tasks():
+        for chunk in ds.chunks():
+            for j in range(0, len(chunk.rows), chunk_rows):
+                key = f"{chunk.key}-{j // chunk_rows:04d}"
+                rows = chunk.rows[j:j + chunk_rows]
+                if writer.is_done(key):
+                    continue
+                keys.append(key)
+                yield GradeTask(rows, tuple(solvers), k, seed, key, adaptive, interval_method)
+
+    in_process = (workers or 1) == 1 and engine == "local"
     try:
-        built = [get_solver(s) for s in solvers]
         with bar(total=ds.num_rows, desc="grade") as pbar:
-            for chunk in ds.chunks():
-                for j in range(0, len(chunk.rows), chunk_rows):
-                    key = f"{chunk.key}-{j // chunk_rows:04d}"
-                    rows = chunk.rows[j:j + chunk_rows]
-                    if writer.is_done(key):
-                        pbar.update(len(rows))
-                        continue
-                    graded, rollout_lines = grade_rows(rows, built, k, seed, key, adaptive, interval_method)
-                    if keep_rollouts:
-                        writer.write_side("rollouts", key, rollout_lines)
-                    writer.write_shard(key, graded, {"rollouts": len(rollout_lines)})
-                    pbar.update(len(rows))
+            pbar.update(sum(writer.manifest["shards"][n]["rows"] for n in writer.manifest["shards"]))
+            for i, (graded, rollout_lines) in enumerate(map_ordered(_grade_task, tasks(), workers, engine=engine)):
+                if keep_rollouts:
+                    writer.write_side("rollouts", keys[i], rollout_lines)
+                writer.write_shard(keys[i], graded, {"rollouts": len(rollout_lines)})
+                pbar.update(len(graded))
     finally:
-        for s in built:
-            s.close()
+        if in_process:
+            for spec in solvers:
+                built = _WORKER_SOLVERS.pop(spec, None)
+                if built is not None:
+                    built.close()
     for key in sorted(writer.manifest["shards"]):
         for r in writer.done_rows(key):
             for s, g in r["difficulty"].get("grades", {}).items():

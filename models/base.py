@@ -80,6 +80,22 @@ def solver_specs() -> list[str]:
     return sorted(_FACTORIES)
 
 
+#: backends whose solvers load a model: checked by prefix only, since building one is expensive
+_HEAVY = ("hf", "vllm", "openai")
+
+
+def check_spec(spec: str) -> None:
+    """Raise a clear error for a malformed SPEC without loading a model (light solvers are built and closed)."""
+    if ":" not in spec:
+        get_solver(spec)  # raises the format error
+    prefix = spec.split(":", 1)[0]
+    _load()
+    if prefix not in _FACTORIES:
+        raise unknown_name_error("solver backend", prefix, sorted(_FACTORIES))
+    if prefix not in _HEAVY:
+        get_solver(spec).close()
+
+
 def get_solver(spec: str) -> Solver:
     """Build the solver a SPEC names, e.g. `get_solver("sat:cdcl@1000")`."""
     if ":" not in spec:

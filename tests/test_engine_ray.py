@@ -109,3 +109,15 @@ def test_cli_engine_ray_gives_the_local_rows(cli, tmp_path):
     cli(*args, "-o", tmp_path / "ray", "-w", 2, "--engine", "ray")
     for p in sorted((tmp_path / "local" / "shards").iterdir()):
         assert (tmp_path / "ray" / "shards" / p.name).read_bytes() == p.read_bytes()
+
+
+def test_grade_on_ray_and_on_a_pool_gives_the_in_process_rows(cli, tmp_path):
+    cli("generate", "logic.sudoku", "sat.ksat", "-n", 40, "--level", "medium", "-o", tmp_path / "src", "-w", 1)
+    args = ["grade", tmp_path / "src", "--solver", "sat:cdcl@5", "--solver", "sat:walksat@200", "-k", 2]
+    cli(*args, "-o", tmp_path / "one")
+    cli(*args, "-o", tmp_path / "pool", "-w", 2)
+    cli(*args, "-o", tmp_path / "ray", "-w", 2, "--engine", "ray")
+    for folder in ("shards", "rollouts"):
+        ref = {p.name: p.read_bytes() for p in (tmp_path / "one" / folder).iterdir()}
+        assert ref and ref == {p.name: p.read_bytes() for p in (tmp_path / "pool" / folder).iterdir()}
+        assert ref == {p.name: p.read_bytes() for p in (tmp_path / "ray" / folder).iterdir()}
