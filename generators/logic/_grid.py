@@ -220,3 +220,25 @@ def first_latin_violation(grid: Sequence[Sequence[int]], n: int) -> str | None:
         if {grid[r][c] for r in range(n)} != full:
             return f"column {c + 1} does not hold each of 1..{n} once"
     return None
+
+
+def givens_grid(params: dict) -> list[list[int]]:
+    """The givens of a digit puzzle (`params["givens"]`: one string per row, '.' for an empty cell)."""
+    n = int(params["size"])
+    return [[0 if ch == "." else int(ch) for ch in params["givens"][r]] for r in range(n)]
+
+
+def read_digit_answer(response: str, params: dict, noun: str = "digit") -> tuple[list[list[int]] | None, str]:
+    """The boxed n×n grid of a response, checked for shape and for keeping every given; (None, reason) if not."""
+    n = int(params["size"])
+    body, why = boxed_answer(response)
+    if body is None:
+        return None, why
+    grid, why = parse_digit_grid(body, n)
+    if grid is None:
+        return None, why
+    for r, row in enumerate(givens_grid(params)):
+        for c, d in enumerate(row):
+            if d and grid[r][c] != d:
+                return None, f"cell ({r + 1},{c + 1}) is {grid[r][c]}, but the given {noun} is {d}"
+    return grid, ""

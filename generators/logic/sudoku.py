@@ -8,8 +8,8 @@ from functools import lru_cache
 
 from hardgen.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
-from hardgen.generators.logic._grid import (UniquenessOracle, boxed_answer, exactly_one, format_rows,
-                                            parse_digit_grid, reduce_clues)
+from hardgen.generators.logic._grid import (UniquenessOracle, exactly_one, format_rows, givens_grid,
+                                            read_digit_answer, reduce_clues)
 from hardgen.verifiers.base import Verdict, register_check
 
 #: box shape (rows, cols) per grid size
@@ -210,7 +210,7 @@ class Sudoku(Family, SatEncodable):
     def rederive(self, record: dict) -> dict[str, bool | None]:
         p = record["check"]["params"]
         n = int(p["size"])
-        givens = _givens(p)
+        givens = givens_grid(p)
         count, sol = count_solutions(givens, n)
         checks: dict[str, bool | None] = {"unique_solution": count == 1}
         checks["rederived"] = count >= 1 and format_rows(sol) == record["answer"]
@@ -220,7 +220,7 @@ class Sudoku(Family, SatEncodable):
     def cnf(self, record: dict) -> tuple[int, list[list[int]]]:
         p = record["check"]["params"]
         n = int(p["size"])
-        givens = _givens(p)
+        givens = givens_grid(p)
         cl = [list(x) for x in rules(n)]
         cl += [[var(n, r, c, givens[r][c] - 1)] for r in range(n) for c in range(n) if givens[r][c]]
         return n ** 3, cl
@@ -236,27 +236,15 @@ class Sudoku(Family, SatEncodable):
         return f"\\boxed{{{format_rows(grid_of_model(n, full))}}}"
 
 
-def _givens(params: dict) -> list[list[int]]:
-    n = int(params["size"])
-    rows = params["givens"]
-    return [[0 if ch == "." else int(ch) for ch in rows[r]] for r in range(n)]
-
 
 @register_check("logic.sudoku")
 def check_sudoku(response: str, check: dict, answer: str | None) -> Verdict:
     """Accept a completed grid that obeys the Sudoku rules and keeps every given digit."""
     p = check["params"]
     n = int(p["size"])
-    body, why = boxed_answer(response)
-    if body is None:
-        return Verdict(False, why)
-    grid, why = parse_digit_grid(body, n)
+    grid, why = read_digit_answer(response, p, "digit")
     if grid is None:
         return Verdict(False, why)
-    for r, row in enumerate(_givens(p)):
-        for c, d in enumerate(row):
-            if d and grid[r][c] != d:
-                return Verdict(False, f"cell ({r + 1},{c + 1}) is {grid[r][c]}, but the given digit is {d}")
     bad = rule_violation(grid, n)
     if bad:
         return Verdict(False, bad)
