@@ -8,7 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 
 
 def _shard_bytes(d: Path) -> list[bytes]:

@@ -4,8 +4,6 @@ program generates varied rows that `verify` proves (library and CLI)."""
 import json
 import os
 import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
