@@ -222,7 +222,8 @@ def score(ctx, data, responses, out):
 
 @main.command()
 @click.argument("data", type=click.Path())
-@click.option("--format", "fmt", required=True, type=click.Choice(["jsonl", "parquet", "hf"]))
+@click.option("--format", "fmt", required=True, type=click.Choice(["jsonl", "parquet", "hf", "trl-sft", "trl-grpo"]),
+              help="trl-sft: a trace set's messages; trl-grpo: chat prompts with the check/answer reward columns.")
 @click.option("-o", "--out", required=True, type=click.Path())
 @overwrite_opt
 @click.pass_context

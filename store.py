@@ -341,7 +341,19 @@ def read_records(path: str | os.PathLike) -> list[dict]:
 
 # --------------------------------------------------------------------------- export
 
-EXPORT_FORMATS = ("jsonl", "parquet", "hf")
+EXPORT_FORMATS = ("jsonl", "parquet", "hf", "trl-sft", "trl-grpo")
+
+
+def trl_row(rec: dict, fmt: str) -> dict:
+    """A row in the shape TRL's trainers read: `messages` for SFT (a trace set), a chat `prompt` plus the
+    `check`/`answer` columns `hardgen.verifiers.reward` needs for GRPO."""
+    if fmt == "trl-sft":
+        if not rec.get("messages"):
+            raise HardgenError(f"row {rec.get('id')} has no 'messages': export a trace set (`gen distill traces`) "
+                               "as trl-sft, or problems as trl-grpo")
+        return {"messages": rec["messages"], "id": rec["id"], "family": rec["family"]}
+    return {"prompt": [{"role": "user", "content": rec["prompt"]}], "check": json.dumps(rec["check"]),
+            "answer": rec.get("answer"), "id": rec["id"], "family": rec["family"]}
 
 
 def export_dataset(src: str | os.PathLike, out: str | os.PathLike, fmt: str, overwrite: bool = False) -> dict:
@@ -362,6 +374,18 @@ def export_dataset(src: str | os.PathLike, out: str | os.PathLike, fmt: str, ove
         shutil.rmtree(out) if out.is_dir() else out.unlink()
     out.mkdir(parents=True)
     counts = {"train": 0, "test": 0}
+    if fmt in ("trl-sft", "trl-grpo"):
+        # parquet per split: TRL loads it with load_dataset("parquet", ...) and keeps message lists as lists
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        by_split: dict[str, list[dict]] = {}
+        for rec in ds:
+            by_split.setdefault(rec.get("split") or "train", []).append(trl_row(rec, fmt))
+        for split, rows in by_split.items():
+            pq.write_table(pa.Table.from_pylist(rows), out / f"{split}.parquet")
+            counts[split] = len(rows)
+        return counts
     if fmt == "hf":
         import datasets
 

@@ -110,3 +110,19 @@ eval: {{max_problems: 4}}
     cfg.write_text(f"out: {tmp_path / 'x'}\ngenerate: {{families: [math.modular]}}\nsft: {{student: s}}\n")
     r = cli("run", cfg, expect=2)
     assert "traces" in r.output
+
+
+def test_trl_exports_feed_the_reward_function(cli, valid_dir, tmp_path):
+    import datasets
+
+    from hardgen.verifiers import reward
+
+    cli("export", valid_dir / "valid", "--format", "trl-grpo", "-o", tmp_path / "grpo")
+    ds = datasets.load_dataset("parquet", data_files=str(tmp_path / "grpo" / "train.parquet"),
+                               cache_dir=str(tmp_path / "c"))["train"]
+    assert ds[0]["prompt"][0]["role"] == "user"
+    batch = ds[:3]
+    good = [[{"role": "assistant", "content": f"\\boxed{{{a}}}"}] for a in batch["answer"]]
+    assert reward(good, check=batch["check"], answer=batch["answer"]) == [1.0, 1.0, 1.0]
+    r = cli("export", valid_dir / "valid", "--format", "trl-sft", "-o", tmp_path / "sft", expect=2)
+    assert "no 'messages'" in r.output

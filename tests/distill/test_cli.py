@@ -7,6 +7,11 @@ def test_distill_commands_end_to_end(cli, arith_data, tiny_student, tmp_path):
     s = json.loads(cli("--json", "distill", "traces", arith_data, "--teacher", "ref:noise=0.3", "-k", 2,
                        "-o", tmp_path / "traces").stdout)
     assert s["traces"] > 0 and s["traces"] == s["correct"] and s["skipped_test"] > 0
+    cli("export", tmp_path / "traces", "--format", "trl-sft", "-o", tmp_path / "trl")
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(tmp_path / "trl" / "train.parquet").to_pylist()
+    assert len(rows) == s["traces"] and [m["role"] for m in rows[0]["messages"]][-1] == "assistant"
     dry = cli("distill", "sft", tmp_path / "traces", "--student", tiny_student, "-o", tmp_path / "sft",
               "--lora", "r=4,alpha=8", "--max-steps", 2, "--dry-run").output
     assert "dry run" in dry and "max_steps: 2" in dry and not (tmp_path / "sft" / "config.json").exists()
