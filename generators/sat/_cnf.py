@@ -38,6 +38,22 @@ def _dimacs_int(tok: str) -> int:
     return int(tok)
 
 
+# ---------------------------------------------------------------- random formula shape
+
+
+class ClauseCountKnobs:
+    """Checks shared by knob classes with `n` variables, `k` literals per clause, and `ratio` or `clauses`."""
+
+    def check(self) -> None:
+        if self.k > self.n:
+            raise HardgenError(f"knob k ({self.k}) must not exceed n ({self.n}): a clause uses k distinct variables")
+        if self.clause_count() < 1:
+            raise HardgenError("knobs ratio and clauses give no clauses; set ratio > 0 or clauses >= 1")
+
+    def clause_count(self) -> int:
+        return self.clauses if self.clauses > 0 else round(self.ratio * self.n)
+
+
 # ---------------------------------------------------------------- DIMACS
 
 def parse_dimacs(text: str, source: str = "<string>") -> tuple[int, list[Clause]]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from hardgen.errors import HardgenError
 from hardgen.generators.base import Candidate, Knobs, Reject, knob, register
-from hardgen.generators.sat._cnf import (FORMATS, CnfFamily, cnf_prompt, make_unique_by_adding, solve,
+from hardgen.generators.sat._cnf import (FORMATS, ClauseCountKnobs, CnfFamily, cnf_prompt, make_unique_by_adding, solve,
                                          solved_candidate, uniform_clause)
 
 
 @dataclass(frozen=True)
-class KSatKnobs(Knobs):
+class KSatKnobs(ClauseCountKnobs, Knobs):
     n: int = knob(20, lo=1, hi=100_000, help="number of variables")
     k: int = knob(3, lo=1, hi=20, help="literals per clause (distinct variables)")
     ratio: float = knob(4.26, lo=0.0, hi=1000.0, help="clauses per variable (3-SAT threshold is ~4.27)")
@@ -20,15 +19,6 @@ class KSatKnobs(Knobs):
     allow_unsat: bool = knob(True, help="keep unsatisfiable instances (answer 'unsatisfiable'); else redraw")
     unique: bool = knob(False, help="make satisfiable instances have exactly one model by adding cutting clauses")
     format: str = knob("bits", choices=FORMATS, help="answer format: 'bits' (0/1 string) or 'dimacs' (signed ints)")
-
-    def check(self) -> None:
-        if self.k > self.n:
-            raise HardgenError(f"knob k ({self.k}) must not exceed n ({self.n}): a clause uses k distinct variables")
-        if self.clause_count() < 1:
-            raise HardgenError("knobs ratio and clauses give no clauses; set ratio > 0 or clauses >= 1")
-
-    def clause_count(self) -> int:
-        return self.clauses if self.clauses > 0 else round(self.ratio * self.n)
 
 
 @register

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from hardgen.errors import HardgenError
 from hardgen.generators.base import Candidate, Knobs, Reject, knob, register
-from hardgen.generators.sat._cnf import (FORMATS, CnfFamily, cnf_prompt, make_unique_by_adding, planted_clause,
-                                         render_values, solve, solved_candidate, true_count_weights)
+from hardgen.generators.sat._cnf import (FORMATS, ClauseCountKnobs, CnfFamily, cnf_prompt, make_unique_by_adding,
+                                         planted_clause, render_values, solve, solved_candidate, true_count_weights)
 
 
 @dataclass(frozen=True)
-class PlantedKnobs(Knobs):
+class PlantedKnobs(ClauseCountKnobs, Knobs):
     n: int = knob(20, lo=2, hi=100_000, help="number of variables")
     k: int = knob(3, lo=2, hi=20, help="literals per clause (distinct variables)")
     ratio: float = knob(4.26, lo=0.0, hi=1000.0, help="clauses per variable")
@@ -23,15 +23,6 @@ class PlantedKnobs(Knobs):
                               "polarity is balanced; 'naive': uniform over clauses the plant satisfies")
     unique: bool = knob(False, help="the hidden assignment is the only model (cutting clauses added as needed)")
     format: str = knob("bits", choices=FORMATS, help="answer format: 'bits' (0/1 string) or 'dimacs' (signed ints)")
-
-    def check(self) -> None:
-        if self.k > self.n:
-            raise HardgenError(f"knob k ({self.k}) must not exceed n ({self.n}): a clause uses k distinct variables")
-        if self.clause_count() < 1:
-            raise HardgenError("knobs ratio and clauses give no clauses; set ratio > 0 or clauses >= 1")
-
-    def clause_count(self) -> int:
-        return self.clauses if self.clauses > 0 else round(self.ratio * self.n)
 
 
 @register
