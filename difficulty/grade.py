@@ -230,6 +230,18 @@ def _grade_task(t: GradeTask) -> tuple[list[dict], list[dict]]:
     return grade_rows(t.rows, built, t.k, t.seed, t.key, t.adaptive, t.interval_method)
 
 
+def _solver_totals(rows: list[dict], solvers: list[str]) -> dict[str, dict[str, int]]:
+    """Rollouts, correct rollouts and graded problems per solver over some graded rows."""
+    totals = {spec: {"rollouts": 0, "correct": 0, "problems": 0} for spec in solvers}
+    for r in rows:
+        for spec, g in r["difficulty"].get("grades", {}).items():
+            if spec in totals:
+                totals[spec]["rollouts"] += g["k"]
+                totals[spec]["correct"] += g["correct"]
+                totals[spec]["problems"] += 1
+    return totals
+
+
 def grade_dataset(src: str, out: str, solvers: list[str], k: int = 8, seed: int = 0,
                   adaptive: AdaptiveConfig | None = None, interval_method: str = "wilson",
                   chunk_rows: int = DEFAULT_CHUNK_ROWS, overwrite: bool = False, keep_rollouts: bool = True,
@@ -276,7 +288,8 @@ def grade_dataset(src: str, out: str, solvers: list[str], k: int = 8, seed: int 
             for i, (graded, rollout_lines) in enumerate(map_ordered(_grade_task, tasks(), workers, engine=engine)):
                 if keep_rollouts:
                     writer.write_side("rollouts", keys[i], rollout_lines)
-                writer.write_shard(keys[i], graded, {"rollouts": len(rollout_lines)})
+                writer.write_shard(keys[i], graded, {"rollouts": len(rollout_lines),
+                                                     "totals": _solver_totals(graded, solvers)})
                 pbar.update(len(graded))
     finally:
         if in_process:
@@ -284,13 +297,12 @@ def grade_dataset(src: str, out: str, solvers: list[str], k: int = 8, seed: int 
                 built = _WORKER_SOLVERS.pop(spec, None)
                 if built is not None:
                     built.close()
-    for key in sorted(writer.manifest["shards"]):
-        for r in writer.done_rows(key):
-            for s, g in r["difficulty"].get("grades", {}).items():
-                if s in totals:
-                    totals[s]["rollouts"] += g["k"]
-                    totals[s]["correct"] += g["correct"]
-                    totals[s]["problems"] += 1
+    # per-shard totals live in the manifest, so a resumed run summarises without rereading finished shards
+    for key, info in sorted(writer.manifest["shards"].items()):
+        shard_totals = info.get("totals") or _solver_totals(list(writer.done_rows(key)), solvers)
+        for spec, t in shard_totals.items():
+            for field_name, v in t.items():
+                totals[spec][field_name] += v
     summary = {"solvers": totals, "rows": writer.rows_written}
     writer.finish(summary)
     summary["path"] = str(writer.path)

@@ -190,10 +190,15 @@ def load_families() -> dict[str, type[Family]]:
     return dict(sorted(_REGISTRY.items()))
 
 
-def _lookup(name: str) -> type[Family] | None:
+def registered_family(name: str) -> type[Family] | None:
+    """The family registered under `name`, or None; no sorting or copying, so it is cheap in per-row loops."""
     if not _LOADED:
         load_families()
-    fam = _REGISTRY.get(name)
+    return _REGISTRY.get(name)
+
+
+def _lookup(name: str) -> type[Family] | None:
+    fam = registered_family(name)
     if fam is None and name.startswith(("efa:", "efa.")):
         # EFA programs are files, not modules: `efa:PATH` loads (and checks) the file, `efa.NAME` finds one
         # loaded earlier in this process or by the parent of this worker process

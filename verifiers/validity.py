@@ -20,13 +20,12 @@ def reference_response(record: dict) -> str | None:
 
 def verify_record(record: dict) -> dict:
     """Validity of one record: `{status: valid|invalid|unknown, checks: {name: bool|None}, reason}`."""
-    from hardgen.generators.base import load_families
+    from hardgen.generators.base import registered_family
     from hardgen.verifiers import score
 
     checks: dict[str, Any] = {}
     reasons: list[str] = []
-    fams = load_families()
-    fam = fams.get(record["family"])
+    fam = registered_family(record["family"])
     if fam is None and str(record.get("family", "")).startswith("efa."):
         # an EFA row names its program file in source.knobs.program; load it (its code runs sandboxed)
         from hardgen.errors import HardgenError

@@ -235,7 +235,6 @@ class Futoshiki(Family, SatEncodable):
         return f"\\boxed{{{format_rows(grid)}}}"
 
 
-
 @register_check("logic.futoshiki")
 def check_futoshiki(response: str, check: dict, answer: str | None) -> Verdict:
     """Accept a completed grid that is a Latin square, keeps the givens and satisfies every inequality."""

@@ -236,7 +236,6 @@ class Sudoku(Family, SatEncodable):
         return f"\\boxed{{{format_rows(grid_of_model(n, full))}}}"
 
 
-
 @register_check("logic.sudoku")
 def check_sudoku(response: str, check: dict, answer: str | None) -> Verdict:
     """Accept a completed grid that obeys the Sudoku rules and keeps every given digit."""
