@@ -247,11 +247,18 @@ solver_opt = click.option("--solver", "-s", "solvers", multiple=True, required=T
 @main.command()
 @click.argument("data", type=click.Path())
 @solver_opt
-@click.option("-k", "k", type=int, default=8, show_default=True, help="Rollouts per problem (the budget when adaptive).")
+@click.option("-k", "k", type=int, default=8, show_default=True,
+              help="Rollouts per problem; with --adaptive, the accuracy of K fixed rollouts is what it matches.")
 @click.option("--adaptive", is_flag=True, help="Stop sampling a problem once its side of --window is decided.")
 @click.option("--window", default="0,0.5", show_default=True, help="Pass-rate window for --adaptive: LO,HI = (LO, HI].")
-@click.option("--batch", type=int, default=4, show_default=True, help="Rollouts per adaptive round.")
-@click.option("--until-correct", type=int, default=None, help="DART mode: sample until M correct or K trials.")
+@click.option("--batch", type=int, default=2, show_default=True, help="Rollouts per adaptive round.")
+@click.option("--max-k", type=int, default=None,
+              help="Most rollouts one problem may get when adaptive [default: 2K; K with --until-correct].")
+@click.option("--rollout-cost", type=float, default=None,
+              help="Adaptive: wrong calls one rollout is worth (e.g. 0.002) instead of matching fixed-K accuracy.")
+@click.option("--max-doubt", type=float, default=0.25, show_default=True,
+              help="Adaptive: a problem stops early only once P(its call is wrong) <= this (1 = no cap).")
+@click.option("--until-correct", type=int, default=None, help="DART mode: sample until M correct or --max-k trials.")
 @click.option("--interval", "interval_method", type=click.Choice(["wilson", "jeffreys"]), default="wilson",
               show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
@@ -261,15 +268,16 @@ solver_opt = click.option("--solver", "-s", "solvers", multiple=True, required=T
 @click.option("-o", "--out", required=True, type=click.Path())
 @overwrite_opt
 @click.pass_context
-def grade(ctx, data, solvers, k, adaptive, window, batch, until_correct, interval_method, seed, workers, engine, out,
-          overwrite):
+def grade(ctx, data, solvers, k, adaptive, window, batch, max_k, rollout_cost, max_doubt, until_correct,
+          interval_method, seed, workers, engine, out, overwrite):
     """Rollouts from solvers, scored by the verifiers: pass rates with intervals, pass@k, rollouts kept."""
     from hardgen.difficulty.grade import AdaptiveConfig, grade_dataset
     from hardgen.difficulty.window import Window
 
     ada = None
     if adaptive or until_correct:
-        ada = AdaptiveConfig(window=Window.parse(window), batch=batch, max_k=k, until_correct=until_correct)
+        ada = AdaptiveConfig(window=Window.parse(window), batch=batch, max_k=max_k, cost=rollout_cost,
+                             max_doubt=max_doubt, until_correct=until_correct)
     s = grade_dataset(data, out, list(solvers), k=k, seed=seed, adaptive=ada, interval_method=interval_method,
                       overwrite=overwrite, workers=workers, engine=engine)
     rows = [[sp, t["problems"], t["rollouts"], f"{t['correct'] / t['rollouts']:.3f}" if t["rollouts"] else "-"]

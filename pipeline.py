@@ -25,7 +25,8 @@ from hardgen.records import canonical_json
 SCHEMA: dict[str, dict[str, Any]] = {
     "generate": {"families": None, "n": 100, "level": None, "knobs": {}, "shard_rows": 500, "test_fraction": 0.1},
     "verify": {"drop_invalid": False, "input": None},
-    "grade": {"solvers": None, "k": 8, "adaptive": False, "window": "0,0.5", "batch": 4, "until_correct": None,
+    "grade": {"solvers": None, "k": 8, "adaptive": False, "window": "0,0.5", "batch": 2, "max_k": None,
+              "rollout_cost": None, "max_doubt": 0.25, "until_correct": None,
               "interval": "wilson", "workers": 1, "input": None},
     "select": {"solver": None, "window": "0,0.5", "require_solvable": True, "dedup": 0.8,
                "balance_families": False, "target": None, "max_rows": None, "input": None},
@@ -135,7 +136,8 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
         elif stage == "grade":
             ada = None
             if o["adaptive"] or o["until_correct"]:
-                ada = AdaptiveConfig(window=Window.parse(o["window"]), batch=o["batch"], max_k=o["k"],
+                ada = AdaptiveConfig(window=Window.parse(o["window"]), batch=o["batch"], max_k=o["max_k"],
+                                     cost=o["rollout_cost"], max_doubt=o["max_doubt"],
                                      until_correct=o["until_correct"])
             r = grade_dataset(src, dest, list(o["solvers"]), k=o["k"], seed=seed, adaptive=ada,
                               interval_method=o["interval"], overwrite=True, workers=o["workers"], engine=engine)

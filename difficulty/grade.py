@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from hardgen.difficulty.sequential import JEFFREYS, PassRatePrior, Policy, fit_prior, matched_policy, plan
 from hardgen.difficulty.stats import coefficient_of_variation, grade_summary
 from hardgen.difficulty.window import Window
 from hardgen.errors import HardgenError
@@ -20,131 +21,65 @@ from hardgen.store import DatasetWriter, open_dataset
 from hardgen.verifiers import score_check
 
 DEFAULT_CHUNK_ROWS = 64
+#: adaptive grading fits its prior per chunk: bigger chunks fit it better (256 rows measured as enough)
+ADAPTIVE_CHUNK_ROWS = 256
 
 
 @dataclass(frozen=True)
 class AdaptiveConfig:
     """Sequential rollouts: draw `batch` at a time, stop a problem once its side of `window` is decided.
 
-    A problem stops when spending the rest of its budget is expected to raise the probability of classifying it
-    right by less than `min_gain` (value of information under the posterior predictive: Beta prior, binomial
-    likelihood), or when `max_k` rollouts are spent. With `min_gain=None` it stops instead once the call is right
-    with posterior probability >= `confidence`. With a
-    lower bound of 0 (open), a problem counts as inside only once a rollout has solved it.
-    `until_correct=m` is DART's mode instead: sample until m correct or `max_k` trials.
-    `prior`: `"jeffreys"` (Beta(1/2, 1/2)) or `"empirical"` (a zero-inflated Beta fitted to the first round of
-    the whole chunk: it learns how many problems look unsolvable, so never-solved ones can stop early too).
+    The stopping rule is the Bayes-optimal one (`hardgen.difficulty.sequential`) under a pass-rate prior fitted
+    to the chunk's rollouts so far (`prior="empirical"`, refitted every round) or Jeffreys' (`"jeffreys"`). With
+    `cost=None` it spends as few rollouts as it can while its expected accuracy matches fixed grading with the
+    k of the call; a problem may get up to `max_k` rollouts (default 2k), so borderline problems can take more
+    than k while clear ones stop after a batch or two. An explicit `cost` (in wrong calls per rollout, e.g.
+    0.002) trades accuracy for rollouts directly instead.
+    `margin` (default 0.05) asks for 5% fewer expected wrong calls than fixed-k under the fitted prior, since the
+    prior is an estimate. Two guards against a prior that fits the pool's bulk but not its tails: no problem
+    stops before `min_k` rollouts, and none stops early while the probability that its call is wrong exceeds
+    `max_doubt` (its side of the window must be decided, not just likely; 1 turns the cap off). With the lower
+    bound an open 0, a problem is called inside only once a rollout solved it.
+    `until_correct=m` is DART's mode instead: sample until m correct or `max_k` (default k) trials.
     """
 
     window: Window = field(default_factory=Window)
-    batch: int = 4
-    max_k: int = 16
-    confidence: float = 0.9
+    batch: int = 2
+    max_k: int | None = None
+    cost: float | None = None
+    margin: float = 0.05
+    min_k: int = 4
+    max_doubt: float = 0.25
     prior: str = "empirical"
     until_correct: int | None = None
-    min_gain: float | None = 0.03
 
     def __post_init__(self):
-        if self.batch < 1 or self.max_k < 1:
+        if self.batch < 1 or (self.max_k is not None and self.max_k < 1):
             raise HardgenError(f"adaptive batch and budget must be >= 1, got {self.batch}, {self.max_k}")
-        if not 0.5 < self.confidence < 1:
-            raise HardgenError(f"adaptive confidence must be in (0.5, 1), got {self.confidence}")
+        if self.cost is not None and not 0 < self.cost < 1:
+            raise HardgenError(f"adaptive rollout cost must be in (0, 1), got {self.cost}")
+        if not 0 < self.max_doubt <= 0.5 and self.max_doubt != 1.0:
+            raise HardgenError(f"adaptive max_doubt must be in (0, 0.5] (or 1 for no cap), got {self.max_doubt}")
+        if self.min_k < 0:
+            raise HardgenError(f"adaptive min_k must be >= 0, got {self.min_k}")
+        if not 0 <= self.margin < 1:
+            raise HardgenError(f"adaptive margin must be in [0, 1), got {self.margin}")
         if self.prior not in ("jeffreys", "empirical"):
             raise HardgenError(f"adaptive prior must be jeffreys or empirical, got {self.prior!r}")
         if self.until_correct is not None and self.until_correct < 1:
             raise HardgenError(f"until_correct must be >= 1, got {self.until_correct}")
 
+    def budget(self, k: int) -> int:
+        """Most rollouts one problem may get when the call asks for k."""
+        if self.max_k is not None:
+            return self.max_k
+        return k if self.until_correct is not None else 2 * k
 
-@dataclass(frozen=True)
-class PassRatePrior:
-    """Zero-inflated Beta prior over pass rates: p = 0 (unsolvable) with probability `zero`, else Beta(a, b)."""
-
-    a: float = 0.5
-    b: float = 0.5
-    zero: float = 0.0
-
-
-JEFFREYS = PassRatePrior()
-
-
-def fit_prior(counts: list[tuple[int, int]]) -> PassRatePrior:
-    """Maximum-likelihood zero-inflated Beta-binomial fit to per-problem (correct, n) from a first round.
-
-    Regularised towards Jeffreys so a small or degenerate chunk cannot produce an overconfident prior.
-    """
-    import numpy as np
-    from scipy.optimize import minimize
-    from scipy.special import betaln, expit, gammaln
-
-    counts = [(c, n) for c, n in counts if n]
-    if len(counts) < 16:
-        return JEFFREYS
-    C = np.array([c for c, _ in counts], float)
-    N = np.array([n for _, n in counts], float)
-    logcomb = gammaln(N + 1) - gammaln(C + 1) - gammaln(N - C + 1)
-
-    def nll(x):
-        la, lb, lz = x
-        a, b, z = np.exp(la), np.exp(lb), expit(lz)
-        bb = np.exp(logcomb + betaln(a + C, b + N - C) - betaln(a, b))
-        lik = (1 - z) * bb + z * (C == 0)
-        # weak priors: log a, log b ~ N(log 0.5, 1); logit zero ~ N(-2, 1.5)
-        pen = 0.5 * ((la - np.log(0.5)) ** 2 + (lb - np.log(0.5)) ** 2) + 0.5 * ((lz + 2) / 1.5) ** 2
-        return -float(np.log(np.maximum(lik, 1e-300)).sum()) + pen
-
-    res = minimize(nll, np.array([np.log(0.5), np.log(0.5), -2.0]), method="Nelder-Mead",
-                   options={"xatol": 1e-3, "fatol": 1e-3, "maxiter": 400})
-    la, lb, lz = res.x
-    return PassRatePrior(float(np.exp(la)), float(np.exp(lb)), float(expit(lz)))
-
-
-def p_in_window(correct: int, n: int, window: Window, prior: PassRatePrior = JEFFREYS) -> float:
-    """Posterior probability that the pass rate lies in `window` after `correct` of `n` rollouts."""
-    import math
-
-    from scipy.special import betainc, betaln
-
-    a, b = prior.a + correct, prior.b + n - correct
-    mass = lambda x: float(betainc(a, b, x)) if x > 0 else 0.0  # noqa: E731  P(p <= x | p > 0, data)
-    beta_in = mass(window.hi) - mass(window.lo)
-    zero_in = window.lo == 0 and window.lo_closed  # does p = 0 count as inside?
-    if correct > 0 or prior.zero == 0:
-        return beta_in
-    # no success yet: weigh "unsolvable" against "solvable but unlucky"
-    w_beta = (1 - prior.zero) * math.exp(betaln(a, b) - betaln(prior.a, prior.b))
-    w_zero = prior.zero
-    return (w_beta * beta_in + w_zero * zero_in) / (w_beta + w_zero)
-
-
-def _decision(c: int, n: int, window: Window, prior: PassRatePrior) -> tuple[bool, float]:
-    """(call it inside?, probability that call is right). With an open lower bound at 0, "inside" means shown
-    solvable, so a problem never solved is called outside."""
-    p_in = p_in_window(c, n, window, prior)
-    if c == 0 and window.lo == 0 and not window.lo_closed:
-        return False, 1.0 - p_in
-    return p_in >= 0.5, max(p_in, 1.0 - p_in)
-
-
-def decision_gain(c: int, n: int, remaining: int, window: Window, prior: PassRatePrior = JEFFREYS) -> float:
-    """Expected rise in the probability of classifying the problem right if `remaining` more rollouts were drawn
-    (value of information under the posterior predictive); 0 when nothing is left to learn."""
-    import math
-
-    from scipy.special import betaln
-    from scipy.stats import betabinom
-
-    if remaining <= 0:
-        return 0.0
-    _, now = _decision(c, n, window, prior)
-    a, b = prior.a + c, prior.b + n - c
-    w0 = 0.0
-    if c == 0 and prior.zero > 0:  # posterior weight of "unsolvable"
-        wb = (1 - prior.zero) * math.exp(betaln(a, b) - betaln(prior.a, prior.b))
-        w0 = prior.zero / (prior.zero + wb)
-    pmf = (1 - w0) * betabinom.pmf(range(remaining + 1), remaining, a, b)
-    pmf[0] += w0
-    later = sum(float(q) * _decision(c + j, n + remaining, window, prior)[1] for j, q in enumerate(pmf))
-    return later - now
+    def policy(self, prior: PassRatePrior, k: int) -> Policy:
+        budget = self.budget(k)
+        if self.cost is not None:
+            return plan(prior, self.window, budget, self.batch, self.cost, self.min_k, self.max_doubt)
+        return matched_policy(prior, self.window, k, budget, self.batch, self.margin, self.min_k, self.max_doubt)
 
 
 def _derive_seed(*parts: Any) -> int:
@@ -157,38 +92,38 @@ def rollouts_for(solver: Solver, rows: list[dict], k: int, seed: int, key: str,
     results: list[list[dict]] = [[] for _ in rows]
     info: list[dict] = [{} for _ in rows]
     if adaptive is None:
-        plan = [(list(range(len(rows))), k)]
-        for idx, kk in plan:
-            _run_round(solver, rows, idx, kk, _derive_seed(seed, solver.spec, key, 0), results)
+        _run_round(solver, rows, list(range(len(rows))), k, _derive_seed(seed, solver.spec, key, 0), results)
         return results, info
-    active = list(range(len(rows)))
+    budget = adaptive.budget(k)
+    correct = [0] * len(rows)
     prior = JEFFREYS
+    active = list(range(len(rows)))
     rnd = 0
     while active:
-        kk = min(adaptive.batch, adaptive.max_k - len(results[active[0]]))
+        n = len(results[active[0]])  # every active problem has had the same rollouts
+        kk = min(adaptive.batch, budget - n)
         _run_round(solver, rows, active, kk, _derive_seed(seed, solver.spec, key, rnd), results)
-        if rnd == 0 and adaptive.prior == "empirical":
-            prior = fit_prior([(sum(r["correct"] is True for r in results[i]), len(results[i]))
-                                     for i in range(len(rows))])
-        still = []
+        n += kk
         for i in active:
-            n = len(results[i])
-            c = sum(r["correct"] is True for r in results[i])
-            if adaptive.until_correct is not None:
-                done = c >= adaptive.until_correct
-                info[i] = {"rounds": rnd + 1, "stopped": "m_correct" if done else "budget"}
-            else:
-                p_in = p_in_window(c, n, adaptive.window, prior)
-                inside, p_right = _decision(c, n, adaptive.window, prior)
-                if adaptive.min_gain is not None:
-                    # stop once the rest of the budget is not expected to change the call enough
-                    done = decision_gain(c, n, adaptive.max_k - n, adaptive.window, prior) < adaptive.min_gain
-                else:
-                    done = p_right >= adaptive.confidence
-                info[i] = {"rounds": rnd + 1, "p_in_window": round(p_in, 4),
-                           "stopped": "decided" if done else "budget", "in_window": inside}
-            if not done and n < adaptive.max_k:
-                still.append(i)
+            correct[i] = sum(r["correct"] is True for r in results[i])
+        if adaptive.until_correct is not None:
+            still = [i for i in active if correct[i] < adaptive.until_correct and n < budget]
+            for i in active:
+                info[i] = {"rounds": rnd + 1,
+                           "stopped": "m_correct" if correct[i] >= adaptive.until_correct else "budget"}
+        else:
+            if adaptive.prior == "empirical":  # every rollout so far, stopped problems included
+                prior = fit_prior([(correct[i], len(results[i])) for i in range(len(rows))])
+            pol = adaptive.policy(prior, k)
+            still = []
+            for i in active:
+                c = correct[i]
+                go = n < budget and bool(pol.go[n][c])
+                info[i] = {"rounds": rnd + 1, "p_in_window": round(float(pol.p_in[n][c]), 4),
+                           "stopped": "budget" if n >= budget else "decided", "in_window": bool(pol.call[n][c]),
+                           "window": str(adaptive.window)}
+                if go:
+                    still.append(i)
         active = still
         rnd += 1
     return results, info
@@ -244,7 +179,7 @@ def _solver_totals(rows: list[dict], solvers: list[str]) -> dict[str, dict[str, 
 
 def grade_dataset(src: str, out: str, solvers: list[str], k: int = 8, seed: int = 0,
                   adaptive: AdaptiveConfig | None = None, interval_method: str = "wilson",
-                  chunk_rows: int = DEFAULT_CHUNK_ROWS, overwrite: bool = False, keep_rollouts: bool = True,
+                  chunk_rows: int | None = None, overwrite: bool = False, keep_rollouts: bool = True,
                   workers: int | None = 1, engine: str = "local") -> dict:
     """Grade every row of `src` with each solver; write graded rows and rollouts to `out` (resumable).
 
@@ -260,6 +195,9 @@ def grade_dataset(src: str, out: str, solvers: list[str], k: int = 8, seed: int 
         raise HardgenError("name at least one --solver")
     if k < 1:
         raise HardgenError(f"-k must be at least 1, got {k}")
+    if chunk_rows is None:
+        bayes = adaptive is not None and adaptive.until_correct is None
+        chunk_rows = ADAPTIVE_CHUNK_ROWS if bayes else DEFAULT_CHUNK_ROWS
     if chunk_rows < 1:
         raise HardgenError(f"chunk rows must be at least 1, got {chunk_rows}")
     ds = open_dataset(src)

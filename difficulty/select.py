@@ -2,7 +2,8 @@
 
 Rules, in order, each counted in the summary:
 1. `window`: the named solver's pass rate must lie in the window (default `(0, 0.5]`: lower bound open, upper
-   closed). Rows the solver did not grade are dropped.
+   closed). Rows the solver did not grade are dropped. Rows graded adaptively for this same window keep the
+   grader's call (its posterior decision, made with every rollout) rather than re-reading the observed rate.
 2. solvable: a proven answer (`validity.status == "valid"`), or — for rows without a proven answer — solved at
    least once by another solver.
 3. near-duplicates: MinHash Jaccard >= `dedup_threshold` on the prompt's token 3-grams, leaving out the wording
@@ -99,7 +100,9 @@ def select_rows(records, solver: str, window: Window = Window(), require_solvabl
             dropped["not_graded"] += 1
             continue
         p = g["pass_rate"]
-        if not window.contains(p):
+        ada = g.get("adaptive") or {}
+        inside = ada["in_window"] if ada.get("window") == str(window) and "in_window" in ada else window.contains(p)
+        if not inside:
             dropped["outside_window"] += 1
             continue
         if require_solvable and not _solvable(rec, solver):

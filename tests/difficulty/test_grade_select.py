@@ -5,8 +5,9 @@ import json
 import pytest
 
 from hardgen.difficulty.dedup import NearDuplicateIndex
-from hardgen.difficulty.grade import AdaptiveConfig, p_in_window, rollouts_for
+from hardgen.difficulty.grade import AdaptiveConfig, rollouts_for
 from hardgen.difficulty.select import parse_target, select_rows
+from hardgen.difficulty.sequential import p_in_window
 from hardgen.difficulty.window import Window
 from hardgen.errors import HardgenError
 from hardgen.models.simulated import SimulatedSolver
@@ -121,3 +122,34 @@ def test_near_duplicate_index_ignores_unrelated_texts():
     idx.add("a", "Let x be the number of ways to arrange 5 books on a shelf with two fixed.")
     assert idx.query("Let x be the number of ways to arrange 5 books on a shelf with two fixed!") == "a"
     assert idx.query("Compute the integral of x^2 from 0 to 3.") is None
+
+
+def test_select_keeps_the_adaptive_call_for_the_same_window():
+    # 3 of 4 observed (0.75) but the grader, seeing the pool, called it inside (0, 0.5]; 1 of 4 called outside
+    a, b, c = _rec(0, 0.75), _rec(1, 0.25), _rec(2, 0.75)
+    a["difficulty"]["grades"]["s"]["adaptive"] = {"in_window": True, "window": "(0, 0.5]"}
+    b["difficulty"]["grades"]["s"]["adaptive"] = {"in_window": False, "window": "(0, 0.5]"}
+    c["difficulty"]["grades"]["s"]["adaptive"] = {"in_window": True, "window": "(0, 0.3]"}  # another window
+    keep, s = select_rows([a, b, c], "s", dedup_threshold=None)
+    assert keep == {"r0"} and s["dropped"]["outside_window"] == 2
+
+
+def test_grade_cli_adaptive_spends_less_and_records_its_calls(cli, valid_data):
+    out = valid_data / "graded-ada"
+    cli("grade", valid_data / "valid", "--solver", "sim:1.8,0.6,0.05", "-k", 16, "--adaptive", "-o", out)
+    rows = [json.loads(x) for p in sorted((out / "shards").glob("*.jsonl")) for x in p.read_text().splitlines()]
+    grades = [r["difficulty"]["grades"]["sim:1.8,0.6,0.05"] for r in rows]
+    assert len(rows) == 150 and max(g["k"] for g in grades) <= 32
+    assert sum(g["k"] for g in grades) < 0.6 * 16 * 150
+    assert all(g["adaptive"]["window"] == "(0, 0.5]" and isinstance(g["adaptive"]["in_window"], bool) for g in grades)
+    assert all(not g["adaptive"]["in_window"] for g in grades if g["correct"] == 0)
+    # an explicit rollout cost trades accuracy for rollouts; the budget caps every problem
+    out2 = valid_data / "graded-ada-cheap"
+    cli("grade", valid_data / "valid", "--solver", "sim:1.8,0.6,0.05", "-k", 16, "--adaptive", "--max-k", 8,
+        "--rollout-cost", 0.02, "-o", out2)
+    rows2 = [json.loads(x) for p in sorted((out2 / "shards").glob("*.jsonl")) for x in p.read_text().splitlines()]
+    ks = [r["difficulty"]["grades"]["sim:1.8,0.6,0.05"]["k"] for r in rows2]
+    assert max(ks) <= 8 and sum(ks) < sum(g["k"] for g in grades)
+    r = cli("grade", valid_data / "valid", "--solver", "sim:1,1", "--adaptive", "--rollout-cost", 3, "-o",
+            valid_data / "e4", expect=2)
+    assert "rollout cost must be in (0, 1)" in r.output
