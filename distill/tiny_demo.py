@@ -43,6 +43,35 @@ def greedy(model_dir: str | Path, max_new_tokens: int = 40) -> str:
     return f"hf:{model_dir}?temperature=0&max_new_tokens={max_new_tokens}&device=cpu&batch_size=32"
 
 
+def prepare_student(out: str | Path, *, n: int = 360, seed: int = 0, hidden: int = 128, sft_epochs: float = 16.0,
+                    sft_lr: float = 2e-3) -> tuple[Path, Path, dict[str, Any]]:
+    """Problems (`OUT/data`), a random tiny student (`OUT/student`) and its SFT on verified traces (`OUT/sft`).
+
+    Returns (data dir, untrained student dir, SFT summary with `seconds` per step and the trace counts).
+    """
+    from hardgen.distill.sft import train_sft
+    from hardgen.distill.traces import make_traces
+    from hardgen.generators.run import generate_dataset
+    from hardgen.models.tiny import build_tiny_model
+
+    out = Path(out)
+    t0 = time.time()
+    data = out / "data"
+    generate_dataset([{"family": "math.arithmetic", "knobs": KNOBS}], n=n, out=str(data), seed=seed,
+                     workers=1, test_fraction=0.2, overwrite=True)
+    student = build_tiny_model(out / "student", corpus=tokenizer_corpus(), vocab_size=320, hidden=hidden,
+                               layers=2, heads=4, kv_heads=2, max_positions=128, seed=seed, overwrite=True)
+    t1 = time.time()
+    traces = make_traces(str(data), "ref:noise=0.3", str(out / "traces"), k=2, mode="fixed", seed=seed,
+                         overwrite=True)
+    t2 = time.time()
+    sft = train_sft(str(out / "traces"), str(student), str(out / "sft"), epochs=sft_epochs, lr=sft_lr,
+                    batch_size=16, seed=seed, save_steps=10_000, logging_steps=50, resume=False)
+    sft["seconds"] = {"setup": round(t1 - t0, 2), "traces": round(t2 - t1, 2), "sft": round(time.time() - t2, 2)}
+    sft["traces"], sft["rollouts"] = traces["traces"], traces["rollouts"]
+    return data, Path(student), sft
+
+
 def run_tiny_demo(out: str | Path, *, n: int = 360, seed: int = 0, hidden: int = 128, sft_epochs: float = 16.0,
                   sft_lr: float = 2e-3, grpo_steps: int = 40, grpo_lr: float = 5e-5, curriculum: str = "none",
                   num_generations: int = 4, prompts_per_step: int = 8, threads: int | None = 1,
@@ -52,10 +81,6 @@ def run_tiny_demo(out: str | Path, *, n: int = 360, seed: int = 0, hidden: int =
 
     from hardgen.distill.evaluate import evaluate
     from hardgen.distill.grpo import train_grpo
-    from hardgen.distill.sft import train_sft
-    from hardgen.distill.traces import make_traces
-    from hardgen.generators.run import generate_dataset
-    from hardgen.models.tiny import build_tiny_model
 
     if threads is not None:
         torch.set_num_threads(threads)  # tiny models: extra intra-op threads only contend on a small machine
@@ -66,18 +91,8 @@ def run_tiny_demo(out: str | Path, *, n: int = 360, seed: int = 0, hidden: int =
     def lap(name: str) -> None:
         timings[name] = round(time.time() - t0 - sum(timings.values()), 2)
 
-    data = out / "data"
-    generate_dataset([{"family": "math.arithmetic", "knobs": KNOBS}], n=n, out=str(data), seed=seed,
-                     workers=1, test_fraction=0.2, overwrite=True)
-    student = build_tiny_model(out / "student", corpus=tokenizer_corpus(), vocab_size=320, hidden=hidden,
-                               layers=2, heads=4, kv_heads=2, max_positions=128, seed=seed, overwrite=True)
-    lap("setup")
-    traces = make_traces(str(data), "ref:noise=0.3", str(out / "traces"), k=2, mode="fixed", seed=seed,
-                         overwrite=True)
-    lap("traces")
-    sft = train_sft(str(out / "traces"), str(student), str(out / "sft"), epochs=sft_epochs, lr=sft_lr,
-                    batch_size=16, seed=seed, save_steps=10_000, logging_steps=50, resume=False)
-    lap("sft")
+    data, student, sft = prepare_student(out, n=n, seed=seed, hidden=hidden, sft_epochs=sft_epochs, sft_lr=sft_lr)
+    timings.update(sft.pop("seconds"))
     grpo = train_grpo(str(data), str(out / "sft"), str(out / "grpo"), curriculum=curriculum, max_steps=grpo_steps,
                       lr=grpo_lr, num_generations=num_generations, prompts_per_step=prompts_per_step,
                       max_completion_length=40, seed=seed, save_steps=10_000, resume=False)
@@ -91,8 +106,8 @@ def run_tiny_demo(out: str | Path, *, n: int = 360, seed: int = 0, hidden: int =
     evaluate(str(data), greedy(out / "grpo"), k=1, split="test", seed=seed, quiet=quiet, compare=greedy(student),
              out=str(out / "eval_compare"))
     lap("eval")
-    result = {"test_pass@1": scores, "test_problems": rep["problems"], "traces": traces["traces"],
-              "rejected": traces["rollouts"] - traces["traces"], "sft_steps": sft["steps"],
+    result = {"test_pass@1": scores, "test_problems": rep["problems"], "traces": sft["traces"],
+              "rejected": sft["rollouts"] - sft["traces"], "sft_steps": sft["steps"],
               "grpo_steps": grpo["steps"], "curriculum": curriculum, "seconds": timings,
               "total_seconds": round(time.time() - t0, 1)}
     (out / "demo.json").write_text(json.dumps(result, indent=1) + "\n")
