@@ -256,8 +256,8 @@ solver_opt = click.option("--solver", "-s", "solvers", multiple=True, required=T
               help="Most rollouts one problem may get when adaptive [default: 2K; K with --until-correct].")
 @click.option("--rollout-cost", type=float, default=None,
               help="Adaptive: wrong calls one rollout is worth (e.g. 0.002) instead of matching fixed-K accuracy.")
-@click.option("--max-doubt", type=float, default=0.25, show_default=True,
-              help="Adaptive: a problem stops early only once P(its call is wrong) <= this (1 = no cap).")
+@click.option("--max-doubt", type=float, default=1.0, show_default=True,
+              help="Adaptive: a solved problem stops early only once P(its call is wrong) <= this (1 = no cap).")
 @click.option("--until-correct", type=int, default=None, help="DART mode: sample until M correct or --max-k trials.")
 @click.option("--interval", "interval_method", type=click.Choice(["wilson", "jeffreys"]), default="wilson",
               show_default=True)

@@ -26,7 +26,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
     "generate": {"families": None, "n": 100, "level": None, "knobs": {}, "shard_rows": 500, "test_fraction": 0.1},
     "verify": {"drop_invalid": False, "input": None},
     "grade": {"solvers": None, "k": 8, "adaptive": False, "window": "0,0.5", "batch": 2, "max_k": None,
-              "rollout_cost": None, "max_doubt": 0.25, "until_correct": None,
+              "rollout_cost": None, "max_doubt": 1.0, "until_correct": None,
               "interval": "wilson", "workers": 1, "input": None},
     "select": {"solver": None, "window": "0,0.5", "require_solvable": True, "dedup": 0.8,
                "balance_families": False, "target": None, "max_rows": None, "input": None},

@@ -13,8 +13,9 @@ no adaptive rule with the same batches and budget can match fixed-k accuracy wit
 
 `--tiny DIR` runs the same comparison with a real model instead: a tiny Qwen2 student built here and fine-tuned
 briefly on `math.arithmetic` traces (hardgen.distill.tiny_demo), sampled at temperature 1 on 360 problems. Its
-true pass rates are unknown, so "truth" is the pass rate of 64 further rollouts per problem (itself an estimate:
-the accuracy figures carry that noise, for both methods alike). One run per `--sft-epochs` value (default 6, 10,
+true pass rates are unknown, so "truth" is the pass rate of 128 further rollouts per problem (itself an estimate:
+the accuracy figures carry that noise, for both methods alike); fixed and adaptive grading are each run 3 times
+with fresh rollouts and averaged. One run per `--sft-epochs` value (default 6, 10,
 16, 24: from a student that rarely solves to one that nearly always does); about 2 minutes each on two CPU cores.
 
     python bench/bench_adaptive.py --tiny runs/adaptive-tiny
@@ -106,7 +107,7 @@ def run(n: int, chunk: int = 256, k: int = 16, batch: int = 2, max_k: int = 32) 
               flush=True)
 
 
-def run_tiny(workdir: str, sft_epochs: float, k: int = 16, truth_k: int = 64) -> dict:
+def run_tiny(workdir: str, sft_epochs: float, k: int = 16, truth_k: int = 128, repeats: int = 3) -> dict:
     """Train a tiny student for `sft_epochs`, then grade its 360 problems three ways; writes and returns figures."""
     import json
     import time
@@ -128,20 +129,25 @@ def run_tiny(workdir: str, sft_epochs: float, k: int = 16, truth_k: int = 64) ->
     t_truth = time.time() - t
     p_true = [sum(x["correct"] is True for x in r) / truth_k for r in res_t]
     truth = [window.contains(p) for p in p_true]
-    t = time.time()
-    res_f, _ = rollouts_for(solver, rows, k, seed=2, key="fixed")
-    t_fixed = time.time() - t
-    t = time.time()
-    res_a, info = rollouts_for(solver, rows, k, seed=3, key="adaptive", adaptive=AdaptiveConfig(window=window))
-    t_ada = time.time() - t
-    fixed_ok = sum(window.contains(sum(x["correct"] is True for x in r) / k) == tr for r, tr in zip(res_f, truth))
-    ada_ok = sum(i["in_window"] == tr for i, tr in zip(info, truth))
-    used = sum(len(r) for r in res_a)
+    cfg = AdaptiveConfig(window=window)
+    fixed_ok = ada_ok = used = 0
+    t_fixed = t_ada = 0.0
+    for rep in range(repeats):  # fresh rollouts each time: averages out the sampling noise of both methods
+        t = time.time()
+        res_f, _ = rollouts_for(solver, rows, k, seed=2 + rep, key="fixed")
+        t_fixed += time.time() - t
+        t = time.time()
+        res_a, info = rollouts_for(solver, rows, k, seed=2 + rep, key="adaptive", adaptive=cfg)
+        t_ada += time.time() - t
+        fixed_ok += sum(window.contains(sum(x["correct"] is True for x in r) / k) == tr for r, tr in zip(res_f, truth))
+        ada_ok += sum(i["in_window"] == tr for i, tr in zip(info, truth))
+        used += sum(len(r) for r in res_a)
+    n = len(rows) * repeats
     hist = np.histogram(p_true, bins=[0, 1e-9, 0.25, 0.5 + 1e-9, 0.75, 1 + 1e-9])[0].tolist()
     out = {"problems": len(rows), "sft_epochs": sft_epochs, "sft_steps": sft["steps"], "pass_rate_bins": hist,
-           "in_window_truth": sum(truth), "fixed_k": k, "fixed_accuracy": round(fixed_ok / len(rows), 3),
-           "adaptive_accuracy": round(ada_ok / len(rows), 3),
-           "adaptive_rollouts_share": round(used / (k * len(rows)), 3),
+           "in_window_truth": sum(truth), "fixed_k": k, "repeats": repeats, "truth_k": truth_k,
+           "fixed_accuracy": round(fixed_ok / n, 3),
+           "adaptive_accuracy": round(ada_ok / n, 3), "adaptive_rollouts_share": round(used / (k * n), 3),
            "seconds": {"truth": round(t_truth, 1), "fixed": round(t_fixed, 1), "adaptive": round(t_ada, 1)}}
     Path(workdir, "adaptive_tiny.json").write_text(json.dumps(out, indent=1) + "\n")
     return out

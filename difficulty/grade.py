@@ -35,11 +35,12 @@ class AdaptiveConfig:
     k of the call; a problem may get up to `max_k` rollouts (default 2k), so borderline problems can take more
     than k while clear ones stop after a batch or two. An explicit `cost` (in wrong calls per rollout, e.g.
     0.002) trades accuracy for rollouts directly instead.
-    `margin` (default 0.05) asks for 5% fewer expected wrong calls than fixed-k under the fitted prior, since the
-    prior is an estimate. Two guards against a prior that fits the pool's bulk but not its tails: no problem
-    stops before `min_k` rollouts, and none stops early while the probability that its call is wrong exceeds
-    `max_doubt` (its side of the window must be decided, not just likely; 1 turns the cap off). With the lower
-    bound an open 0, a problem is called inside only once a rollout solved it.
+    `margin` (default 0.1) asks for 10% fewer expected wrong calls than fixed-k under the fitted prior, since the
+    prior is an estimate. Two optional guards, off by default: no problem stops before `min_k` rollouts, and
+    none solved at least once stops early while the probability that its call is wrong exceeds `max_doubt` (its
+    side of the window must be decided, not just likely; 1 is no cap). They cost rollouts and, measured, bought
+    no accuracy on the benchmark pools or a real model. With the lower bound an open 0, a problem is called
+    inside only once a rollout solved it.
     `until_correct=m` is DART's mode instead: sample until m correct or `max_k` (default k) trials.
     """
 
@@ -47,9 +48,9 @@ class AdaptiveConfig:
     batch: int = 2
     max_k: int | None = None
     cost: float | None = None
-    margin: float = 0.05
-    min_k: int = 4
-    max_doubt: float = 0.25
+    margin: float = 0.1
+    min_k: int = 0
+    max_doubt: float = 1.0
     prior: str = "empirical"
     until_correct: int | None = None
 
