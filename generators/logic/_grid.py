@@ -205,6 +205,17 @@ def parse_digit_grid(body: str, n: int, lo: int = 1, hi: int | None = None) -> t
     return out, ""
 
 
+def cell_var(n: int, r: int, c: int, d: int) -> int:
+    """Variable "cell (r, c) holds digit d+1" (0-based r, c, d) in an n x n digit grid."""
+    return (r * n + c) * n + d + 1
+
+
+def grid_of_model(n: int, model: Iterable[int]) -> list[list[int]]:
+    """The n x n grid a SAT model sets with `cell_var` variables (0 where no digit is true)."""
+    pos = {lit for lit in model if lit > 0}
+    return [[next((d + 1 for d in range(n) if cell_var(n, r, c, d) in pos), 0) for c in range(n)] for r in range(n)]
+
+
 def format_rows(grid: Sequence[Sequence[object]]) -> str:
     """Rows of cells separated by single spaces, one row per line (the answer format)."""
     return "\n".join(" ".join(str(x) for x in row) for row in grid)

@@ -11,13 +11,9 @@ from pysat.solvers import Solver
 from hardgen.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
 from hardgen.generators.logic._grid import (UniquenessOracle, first_latin_violation, format_rows, givens_grid,
-                                            latin_rules, read_digit_answer, reduce_clues)
+                                            grid_of_model, latin_rules, read_digit_answer, reduce_clues)
+from hardgen.generators.logic._grid import cell_var as var
 from hardgen.verifiers.base import Verdict, register_check
-
-
-def var(n: int, r: int, c: int, d: int) -> int:
-    """Variable "cell (r, c) holds d+1" (0-based)."""
-    return (r * n + c) * n + d + 1
 
 
 @lru_cache(maxsize=None)
@@ -165,8 +161,7 @@ class Futoshiki(Family, SatEncodable):
             model = oracle.solve([var(n, 0, c, first[c]) for c in range(n)])
             if model is None:  # cannot happen: every permutation starts a Latin square
                 raise Reject("no Latin square extends the first row")
-            sol = [[next(d + 1 for d in range(n) if model[var(n, r, c, d) - 1] > 0) for c in range(n)]
-                   for r in range(n)]
+            sol = grid_of_model(n, model)
             # every neighbouring pair's sign, each switched on by a selector literal; givens are removed first
             # (all signs on), then signs (the kept givens on), so both counts are reached whenever they can be
             pairs = adjacent_pairs(n)
@@ -230,9 +225,7 @@ class Futoshiki(Family, SatEncodable):
         if model is None:
             return "The puzzle has no solution."
         n = int(record["check"]["params"]["size"])
-        pos = {l for l in model if l > 0}
-        grid = [[next((d + 1 for d in range(n) if var(n, r, c, d) in pos), 0) for c in range(n)] for r in range(n)]
-        return f"\\boxed{{{format_rows(grid)}}}"
+        return f"\\boxed{{{format_rows(grid_of_model(n, model))}}}"
 
 
 @register_check("logic.futoshiki")

@@ -9,18 +9,14 @@ from functools import lru_cache
 from hardgen.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
 from hardgen.generators.logic._grid import (UniquenessOracle, exactly_one, format_rows, givens_grid,
-                                            read_digit_answer, reduce_clues)
+                                            grid_of_model, read_digit_answer, reduce_clues)
+from hardgen.generators.logic._grid import cell_var as var
 from hardgen.verifiers.base import Verdict, register_check
 
 #: box shape (rows, cols) per grid size
 BOXES = {4: (2, 2), 6: (2, 3), 9: (3, 3)}
 #: fewest clues a unique puzzle of each size can have (4x4: 4, 6x6: 8, 9x9: 17)
 MIN_CLUES = {4: 4, 6: 8, 9: 17}
-
-
-def var(n: int, r: int, c: int, d: int) -> int:
-    """Variable "cell (r, c) holds digit d+1" (0-based r, c, d)."""
-    return (r * n + c) * n + d + 1
 
 
 def units(n: int) -> list[list[tuple[int, int]]]:
@@ -46,17 +42,6 @@ def rules(n: int) -> tuple[tuple[int, ...], ...]:
             cl += exactly_one([var(n, r, c, d) for r, c in u])
     return tuple(tuple(x) for x in cl)
 
-
-def grid_of_model(n: int, model: list[int]) -> list[list[int]]:
-    grid = [[0] * n for _ in range(n)]
-    for r in range(n):
-        for c in range(n):
-            base = (r * n + c) * n
-            for d in range(n):
-                if model[base + d] > 0:
-                    grid[r][c] = d + 1
-                    break
-    return grid
 
 
 def givens_rows(grid: list[list[int]]) -> list[str]:
@@ -229,11 +214,7 @@ class Sudoku(Family, SatEncodable):
         if model is None:
             return "The puzzle has no solution."
         n = int(record["check"]["params"]["size"])
-        full = [0] * (n ** 3)
-        for lit in model:
-            if 0 < abs(lit) <= n ** 3:
-                full[abs(lit) - 1] = lit
-        return f"\\boxed{{{format_rows(grid_of_model(n, full))}}}"
+        return f"\\boxed{{{format_rows(grid_of_model(n, model))}}}"
 
 
 @register_check("logic.sudoku")
