@@ -56,11 +56,11 @@ class LogitNormalSolver(SimulatedSolver):
 def logit_normal_prior(mu: float, sigma: float, zero: float, one: float) -> PassRatePrior:
     from scipy.stats import norm
 
-    edges = np.linspace(0, 1, 201)
-    with np.errstate(divide="ignore"):
-        cdf = norm.cdf((np.log(edges) - np.log1p(-edges) - mu) / sigma)
-    mass = np.diff(cdf) * (1 - zero - one)
-    return PassRatePrior(tuple(float(x) for x in np.concatenate([[zero], mass, [one]])))
+    def cdf(p):
+        with np.errstate(divide="ignore"):
+            return norm.cdf((np.log(p) - np.log1p(-p) - mu) / sigma)
+
+    return PassRatePrior.from_cdf(cdf, zero, one)
 
 
 #: name → (solver, the same spread as a prior on the grid)

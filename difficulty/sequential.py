@@ -60,13 +60,18 @@ class PassRatePrior:
         return float(self.w[0])
 
     @classmethod
+    def from_cdf(cls, cdf, zero: float = 0.0, one: float = 0.0, cells: int = CELLS) -> "PassRatePrior":
+        """A continuous spread given by its CDF (a vectorised function of p), put on the cells, with extra
+        atoms `zero` at p = 0 and `one` at p = 1."""
+        mass = np.diff(cdf(np.linspace(0, 1, cells + 1))) * (1 - zero - one)
+        return cls(tuple(float(x) for x in np.concatenate([[zero], mass, [one]])))
+
+    @classmethod
     def beta(cls, a: float, b: float, zero: float = 0.0, one: float = 0.0, cells: int = CELLS) -> "PassRatePrior":
         """Beta(a, b) spread over the cells, with extra atoms `zero` at p = 0 and `one` at p = 1."""
         from scipy.special import betainc
 
-        edges = np.linspace(0, 1, cells + 1)
-        mass = np.diff(betainc(a, b, edges)) * (1 - zero - one)
-        return cls(tuple(float(x) for x in np.concatenate([[zero], mass, [one]])))
+        return cls.from_cdf(lambda p: betainc(a, b, p), zero, one, cells)
 
     def posterior(self, c: np.ndarray | int, n: int) -> np.ndarray:
         """Posterior weights after `c` correct of `n` rollouts; one row per value of c."""
