@@ -216,6 +216,20 @@ def grid_of_model(n: int, model: Iterable[int]) -> list[list[int]]:
     return [[next((d + 1 for d in range(n) if cell_var(n, r, c, d) in pos), 0) for c in range(n)] for r in range(n)]
 
 
+def given_clauses(grid: Sequence[Sequence[int]]) -> list[list[int]]:
+    """Unit clauses fixing every given (non-zero) digit of a square grid, in `cell_var` variables."""
+    n = len(grid)
+    return [[cell_var(n, r, c, grid[r][c] - 1)] for r in range(n) for c in range(n) if grid[r][c]]
+
+
+def render_grid_model(record: dict, model: list[int] | None) -> str:
+    """A digit-grid puzzle's answer from a SAT model over `cell_var` variables, boxed (or "no solution")."""
+    if model is None:
+        return "The puzzle has no solution."
+    n = int(record["check"]["params"]["size"])
+    return f"\\boxed{{{format_rows(grid_of_model(n, model))}}}"
+
+
 def format_rows(grid: Sequence[Sequence[object]]) -> str:
     """Rows of cells separated by single spaces, one row per line (the answer format)."""
     return "\n".join(" ".join(str(x) for x in row) for row in grid)

@@ -11,7 +11,8 @@ from pysat.solvers import Solver
 from hardgen.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
 from hardgen.generators.logic._grid import (UniquenessOracle, first_latin_violation, format_rows, givens_grid,
-                                            grid_of_model, latin_rules, read_digit_answer, reduce_clues)
+                                            given_clauses, grid_of_model, latin_rules, read_digit_answer,
+                                            reduce_clues, render_grid_model)
 from hardgen.generators.logic._grid import cell_var as var
 from hardgen.verifiers.base import Verdict, register_check
 
@@ -217,15 +218,10 @@ class Futoshiki(Family, SatEncodable):
         cl = [list(x) for x in rules(n)]
         for r1, c1, r2, c2 in p["less"]:
             cl += less_clauses(n, (r1, c1), (r2, c2))
-        g = givens_grid(p)
-        cl += [[var(n, r, c, g[r][c] - 1)] for r in range(n) for c in range(n) if g[r][c]]
-        return n ** 3, cl
+        return n ** 3, cl + given_clauses(givens_grid(p))
 
     def render_model(self, record: dict, model: list[int] | None) -> str:
-        if model is None:
-            return "The puzzle has no solution."
-        n = int(record["check"]["params"]["size"])
-        return f"\\boxed{{{format_rows(grid_of_model(n, model))}}}"
+        return render_grid_model(record, model)
 
 
 @register_check("logic.futoshiki")

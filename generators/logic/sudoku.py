@@ -9,7 +9,8 @@ from functools import lru_cache
 from hardgen.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
 from hardgen.generators.logic._grid import (UniquenessOracle, exactly_one, format_rows, givens_grid,
-                                            grid_of_model, read_digit_answer, reduce_clues)
+                                            given_clauses, grid_of_model, read_digit_answer, reduce_clues,
+                                            render_grid_model)
 from hardgen.generators.logic._grid import cell_var as var
 from hardgen.verifiers.base import Verdict, register_check
 
@@ -205,16 +206,10 @@ class Sudoku(Family, SatEncodable):
     def cnf(self, record: dict) -> tuple[int, list[list[int]]]:
         p = record["check"]["params"]
         n = int(p["size"])
-        givens = givens_grid(p)
-        cl = [list(x) for x in rules(n)]
-        cl += [[var(n, r, c, givens[r][c] - 1)] for r in range(n) for c in range(n) if givens[r][c]]
-        return n ** 3, cl
+        return n ** 3, [list(x) for x in rules(n)] + given_clauses(givens_grid(p))
 
     def render_model(self, record: dict, model: list[int] | None) -> str:
-        if model is None:
-            return "The puzzle has no solution."
-        n = int(record["check"]["params"]["size"])
-        return f"\\boxed{{{format_rows(grid_of_model(n, model))}}}"
+        return render_grid_model(record, model)
 
 
 @register_check("logic.sudoku")
