@@ -92,8 +92,22 @@ def walksat(num_vars: int, clauses: list[list[int]], max_flips: int, noise: floa
 
 
 class _SatPanel(Solver):
+    """A CPU SAT solver as a solver panel: k seeded attempts per problem on the family's CNF encoding."""
+
     def supports(self, record: dict) -> bool:
         return supports_record(record)
+
+    def solve(self, records: list[dict], k: int = 1, seed: int = 0) -> list[list[Rollout]]:
+        out = []
+        for rec in records:
+            fam = encodable(rec)
+            n, clauses = fam.cnf(rec)
+            out.append([self.attempt(fam, rec, n, clauses, rollout_rng(seed, rec["id"], j)) for j in range(k)])
+        return out
+
+    def attempt(self, fam, rec: dict, n: int, clauses: list[list[int]], rng) -> Rollout:
+        """One seeded rollout on `rec`'s CNF (n variables)."""
+        raise NotImplementedError
 
 
 @dataclass
@@ -104,36 +118,24 @@ class CdclPanel(_SatPanel):
     budget: int
     backend: str = "cadical153"
 
-    def solve(self, records: list[dict], k: int = 1, seed: int = 0) -> list[list[Rollout]]:
-        out = []
-        for rec in records:
-            fam = encodable(rec)
-            n, clauses = fam.cnf(rec)
-            rolls = []
-            for j in range(k):
-                rng = rollout_rng(seed, rec["id"], j)
-                perm = list(range(1, n + 1))
-                rng.shuffle(perm)
-                back = {new: old for old, new in enumerate(perm, 1)}
-                renamed = [[perm[abs(x) - 1] * (1 if x > 0 else -1) for x in cl] for cl in clauses]
-                rng.shuffle(renamed)
-                with PySatSolver(name=self.backend, bootstrap_with=renamed) as s:
-                    s.conf_budget(self.budget)
-                    res = s.solve_limited()
-                    stats = s.accum_stats() or {}
-                    model = s.get_model() if res else None
-                meta = {"conflicts": int(stats.get("conflicts", 0)), "budget": self.budget}
-                if res is None:
-                    rolls.append(Rollout(GAVE_UP, meta={**meta, "status": "unknown"}))
-                    continue
-                if res:
-                    model = [back[abs(x)] * (1 if x > 0 else -1) for x in model if 0 < abs(x) <= n]
-                    text = fam.render_model(rec, model)
-                else:
-                    text = fam.render_model(rec, None)
-                rolls.append(Rollout(text, meta={**meta, "status": "sat" if res else "unsat"}))
-            out.append(rolls)
-        return out
+    def attempt(self, fam, rec: dict, n: int, clauses: list[list[int]], rng) -> Rollout:
+        perm = list(range(1, n + 1))
+        rng.shuffle(perm)
+        back = {new: old for old, new in enumerate(perm, 1)}
+        renamed = [[perm[abs(x) - 1] * (1 if x > 0 else -1) for x in cl] for cl in clauses]
+        rng.shuffle(renamed)
+        with PySatSolver(name=self.backend, bootstrap_with=renamed) as s:
+            s.conf_budget(self.budget)
+            res = s.solve_limited()
+            stats = s.accum_stats() or {}
+            model = s.get_model() if res else None
+        meta = {"conflicts": int(stats.get("conflicts", 0)), "budget": self.budget}
+        if res is None:
+            return Rollout(GAVE_UP, meta={**meta, "status": "unknown"})
+        if res:
+            model = [back[abs(x)] * (1 if x > 0 else -1) for x in model if 0 < abs(x) <= n]
+            return Rollout(fam.render_model(rec, model), meta={**meta, "status": "sat"})
+        return Rollout(fam.render_model(rec, None), meta={**meta, "status": "unsat"})
 
 
 @dataclass
@@ -143,22 +145,13 @@ class WalkSatPanel(_SatPanel):
     max_flips: int
     noise: float = 0.5
 
-    def solve(self, records: list[dict], k: int = 1, seed: int = 0) -> list[list[Rollout]]:
-        out = []
-        for rec in records:
-            fam = encodable(rec)
-            n, clauses = fam.cnf(rec)
-            rolls = []
-            for j in range(k):
-                values, flips = walksat(n, clauses, self.max_flips, self.noise, rollout_rng(seed, rec["id"], j))
-                meta = {"flips": flips, "budget": self.max_flips}
-                if values is None:
-                    rolls.append(Rollout(GAVE_UP, meta={**meta, "status": "unknown"}))
-                else:
-                    model = [i + 1 if v else -(i + 1) for i, v in enumerate(values)]
-                    rolls.append(Rollout(fam.render_model(rec, model), meta={**meta, "status": "sat"}))
-            out.append(rolls)
-        return out
+    def attempt(self, fam, rec: dict, n: int, clauses: list[list[int]], rng) -> Rollout:
+        values, flips = walksat(n, clauses, self.max_flips, self.noise, rng)
+        meta = {"flips": flips, "budget": self.max_flips}
+        if values is None:
+            return Rollout(GAVE_UP, meta={**meta, "status": "unknown"})
+        model = [i + 1 if v else -(i + 1) for i, v in enumerate(values)]
+        return Rollout(fam.render_model(rec, model), meta={**meta, "status": "sat"})
 
 
 def _positive_int(text: str, what: str, spec: str) -> int:

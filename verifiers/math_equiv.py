@@ -186,20 +186,7 @@ def symbols(node: Node, out: set | None = None) -> set:
 
 
 def has_const(node: Node, name: str) -> bool:
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n[0] == "c" and n[1] == name:
-            return True
-        if n[0] in ("+", "*"):
-            stack.extend(n[1])
-        elif n[0] == "f":
-            stack.extend(n[2])
-        elif n[0] in ("neg", "!"):
-            stack.append(n[1])
-        elif n[0] in ("/", "^"):
-            stack.extend((n[1], n[2]))
-    return False
+    return any(n[0] == "c" and n[1] == name for n in _walk(node))
 
 
 _CFUNCS = {"sqrt": cmath.sqrt, "exp": cmath.exp, "log": cmath.log, "sin": cmath.sin, "cos": cmath.cos,
