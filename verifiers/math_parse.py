@@ -421,10 +421,8 @@ def split_top(s: str, seps: tuple[str, ...]) -> list[str]:
     return parts
 
 
-def _enclosed(s: str, open_: str, close: str) -> bool:
-    """Whether s[0] is open_ and its matching bracket is the last character."""
-    if not s or s[0] != open_ or s[-1] != close:
-        return False
+def _outer_depth(s: str) -> int | None:
+    """Bracket depth left at the end of s, or None if the bracket opened at s[0] closes before the end."""
     depth = 0
     for k, ch in enumerate(s):
         if ch in "([{":
@@ -432,8 +430,13 @@ def _enclosed(s: str, open_: str, close: str) -> bool:
         elif ch in ")]}":
             depth -= 1
             if depth == 0 and k != len(s) - 1:
-                return False
-    return True
+                return None
+    return depth
+
+
+def _enclosed(s: str, open_: str, close: str) -> bool:
+    """Whether s[0] is open_ and its matching bracket is the last character."""
+    return bool(s) and s[0] == open_ and s[-1] == close and _outer_depth(s) is not None
 
 
 def is_text_answer(raw: str) -> bool:
@@ -581,17 +584,7 @@ def parse_value(s: str) -> Value:
 
 def _mixed_interval(s: str) -> bool:
     """[a, b) or (a, b]: brackets that do not pair up but enclose the whole text."""
-    if (s[0], s[-1]) not in (("[", ")"), ("(", "]")):
-        return False
-    depth = 0
-    for k, ch in enumerate(s):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth == 0 and k != len(s) - 1:
-                return False
-    return depth == 0
+    return (s[0], s[-1]) in (("[", ")"), ("(", "]")) and _outer_depth(s) == 0
 
 
 def _matrix(v: Value) -> Value:

@@ -34,27 +34,13 @@ def arith_data(tmp_path_factory) -> str:
     return str(out)
 
 
-def arithmetic_corpus() -> list[str]:
-    """Prompts and worked solutions of math.arithmetic, for fitting a tiny model's tokenizer."""
-    from hardgen.generators.base import get_family
-    from hardgen.generators.run import generate_one
-
-    fam_cls = get_family("math.arithmetic")
-    fam = fam_cls()
-    texts = []
-    for level in ("easy", "medium", "hard"):
-        for i in range(60):
-            rec = generate_one("math.arithmetic", level, fam_cls.levels[level], 0, i)
-            texts += [rec["prompt"], fam.explain(rec)]
-    return texts
-
-
 @pytest.fixture(scope="session")
 def tiny_student(tmp_path_factory) -> str:
     """A very small random Qwen2 student whose tokenizer knows arithmetic text (built in about a second)."""
+    from hardgen.distill.tiny_demo import tokenizer_corpus
     from hardgen.models.tiny import build_tiny_model
 
     out = tmp_path_factory.mktemp("student") / "tiny"
-    build_tiny_model(out, corpus=arithmetic_corpus(), vocab_size=320, hidden=32, layers=1, heads=2, kv_heads=1,
+    build_tiny_model(out, corpus=tokenizer_corpus(), vocab_size=320, hidden=32, layers=1, heads=2, kv_heads=1,
                      max_positions=256, seed=0)
     return str(out)
