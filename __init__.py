@@ -2,6 +2,6 @@
 
 __version__ = "0.1.0"
 
-from hardgen.errors import HardgenError  # noqa: E402
+from hardgen.core.errors import HardgenError  # noqa: E402
 
 __all__ = ["__version__", "HardgenError"]

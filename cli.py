@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from hardgen import __version__
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 
 
 class _Group(click.Group):
@@ -70,7 +70,7 @@ def _table(rows: list[list[Any]], header: list[str]) -> str:
 @click.pass_context
 def main(ctx: click.Context, quiet: bool, as_json: bool) -> None:
     """hardgen: make hard-but-solvable verified problems, grade them, train students on them."""
-    from hardgen.progress import set_quiet
+    from hardgen.core.progress import set_quiet
 
     ctx.ensure_object(dict)
     ctx.obj.setdefault("json", False)
@@ -81,7 +81,7 @@ def main(ctx: click.Context, quiet: bool, as_json: bool) -> None:
 
 def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value:
-        from hardgen.progress import set_quiet
+        from hardgen.core.progress import set_quiet
 
         _json_mode(ctx)
         set_quiet(True)
@@ -89,7 +89,7 @@ def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
 
 def _set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value:
-        from hardgen.progress import set_quiet
+        from hardgen.core.progress import set_quiet
 
         set_quiet(True)
 
@@ -153,14 +153,14 @@ def list_cmd(ctx: click.Context, family: str | None) -> None:
 def generate(ctx, families, n, seed, level, knobs, from_path, model_spec, conditions, teacher, teacher_k, agreement,
              out, fmt, shard_rows, test_fraction, workers, engine, overwrite):
     """Generate candidate problems: template families, efa:FILE.py programs, or `llm` (a trained generator)."""
-    from hardgen.generators.run import generate_dataset
+    from hardgen.stages.generate import generate_dataset
 
     if "llm" in families:
         if families != ("llm",):
             raise HardgenError("`gen generate llm` samples a trained generator; run template families separately")
         if not model_spec:
             raise HardgenError("`gen generate llm` needs --model (a trained generator directory or solver SPEC)")
-        from hardgen.generators.llm_sample import sample_llm_problems
+        from hardgen.llmgen.sample import sample_llm_problems
 
         s = sample_llm_problems(model_spec, n, out, conditions=list(conditions) or None, teacher=teacher,
                                 k_teacher=teacher_k, agreement=agreement, seed=seed, overwrite=overwrite,
@@ -188,7 +188,7 @@ def generate(ctx, families, n, seed, level, knobs, from_path, model_spec, condit
 @click.pass_context
 def verify(ctx, data, out, drop_invalid, workers, engine, overwrite):
     """Re-derive every answer independently and write `validity` on each row."""
-    from hardgen.verifiers.validity import verify_dataset
+    from hardgen.stages.verify import verify_dataset
 
     s = verify_dataset(data, out, workers=workers, keep_invalid=not drop_invalid, overwrite=overwrite,
                        engine=engine)
@@ -229,8 +229,8 @@ def score(ctx, data, responses, out):
 @click.pass_context
 def export(ctx, data, fmt, out, overwrite):
     """Export a dataset for trainers: {train,test}.jsonl / .parquet, or a HF DatasetDict (load_from_disk)."""
-    from hardgen.card import write_card
-    from hardgen.store import export_dataset
+    from hardgen.stages.card import write_card
+    from hardgen.core.store import export_dataset
 
     counts = export_dataset(data, out, fmt, overwrite=overwrite)
     if fmt == "hf":  # ready for push_to_hub: the card describes how the set was made and verified
@@ -377,11 +377,11 @@ def irt(ctx, data, model, out, overwrite):
 @click.pass_context
 def report(ctx, data, out, calibration, no_lineage, card_dir, card_command, card_config, card_license):
     """Statistics, PNG plots and report.md for a dataset; optionally a dataset card."""
-    from hardgen.report import make_report
+    from hardgen.stages.report import make_report
 
     s = make_report(data, out, calibration=list(calibration) or None, lineage=not no_lineage)
     if card_dir:
-        from hardgen.card import write_card
+        from hardgen.stages.card import write_card
 
         s["card"] = str(write_card(data, card_dir, card_command, card_config, license=card_license))
     human = f"{len(s['plots'])} plots, report → {s['report']}"
@@ -598,7 +598,7 @@ def generator() -> None:
 def generator_train(ctx, data, model, method, rounds, reference_solver, k, solver, hard_fraction, params, out,
                     overwrite):
     """Train the LLM problem generator on a graded set; report validity, novelty and hardness per round."""
-    from hardgen.distill.gen_train import train_generator
+    from hardgen.llmgen.train import train_generator
 
     s = train_generator(data, model, out, method=method, rounds=rounds, reference_solver=reference_solver, k=k,
                         solver=solver, hard_fraction=hard_fraction, overwrite=overwrite,
@@ -617,7 +617,7 @@ def generator_train(ctx, data, model, method, rounds, reference_solver, k, solve
 @click.pass_context
 def generator_efa(ctx, model, seed_problems, k, seed, out):
     """A model writes EFA programs for seed problems; the EFAGen checks accept or reject each."""
-    from hardgen.generators.efa_author import author_efas
+    from hardgen.llmgen.efa_author import author_efas
 
     s = author_efas(model, seed_problems, out, k=k, seed=seed)
     fails = ", ".join(f"{c} {n}" for c, n in sorted(s.get("failed_checks", {}).items(), key=lambda kv: -kv[1]))
@@ -630,7 +630,7 @@ def generator_efa(ctx, model, seed_problems, k, seed, out):
 @click.pass_context
 def run_cmd(ctx, config):
     """Run a whole pipeline from one YAML config; complete stages are skipped, partial ones resume."""
-    from hardgen.pipeline import load_config, run_pipeline
+    from hardgen.stages.run import load_config, run_pipeline
 
     cfg = load_config(config)
     if ctx.find_root().obj.get("json"):
@@ -675,7 +675,7 @@ def run_cmd(ctx, config):
 @click.pass_context
 def quickstart(ctx, out, n, seed, workers):
     """Generate and verify a few hundred problems from several families; print a summary."""
-    from hardgen.quickstart import run_quickstart
+    from hardgen.stages.quickstart import run_quickstart
 
     s = run_quickstart(out, n=n, seed=seed, workers=workers)
     _emit(ctx, s, s["text"])

@@ -12,7 +12,7 @@ no adaptive rule with the same batches and budget can match fixed-k accuracy wit
     python bench/bench_adaptive.py [--problems 4000]
 
 `--tiny DIR` runs the same comparison with a real model instead: a tiny Qwen2 student built here and fine-tuned
-briefly on `math.arithmetic` traces (hardgen.distill.tiny_demo), sampled at temperature 1 on 360 problems. Its
+briefly on `math.arithmetic` traces (hardgen.stages.tiny_demo), sampled at temperature 1 on 360 problems. Its
 true pass rates are unknown, so "truth" is the pass rate of 128 further rollouts per problem (itself an estimate:
 the accuracy figures carry that noise, for both methods alike); fixed and adaptive grading are each run 3 times
 with fresh rollouts and averaged. One run per `--sft-epochs` value (default 6, 10,
@@ -115,9 +115,9 @@ def run_tiny(workdir: str, sft_epochs: float, k: int = 16, truth_k: int = 128, r
 
     import torch
 
-    from hardgen.distill.tiny_demo import prepare_student
+    from hardgen.stages.tiny_demo import prepare_student
     from hardgen.models.base import get_solver
-    from hardgen.store import open_dataset
+    from hardgen.core.store import open_dataset
 
     torch.set_num_threads(2)
     window = Window()

@@ -26,7 +26,7 @@ def records(n: int) -> list[dict]:
     """`math.linear_system` problems; synthetic prompts of the same shape where the generators' own
     dependencies (sympy, python-sat) are not installed, e.g. on a bare GPU box."""
     try:
-        from hardgen.generators.run import generate_one
+        from hardgen.generators.item import generate_one
 
         return [generate_one("math.linear_system", "medium", {}, 11, i) for i in range(n)]
     except ImportError:

@@ -32,9 +32,9 @@ def main() -> None:
     from hardgen.distill.evaluate import evaluate
     from hardgen.distill.grpo import train_grpo
     from hardgen.distill.sft import train_sft
-    from hardgen.distill.tiny_demo import greedy, tokenizer_corpus
+    from hardgen.stages.tiny_demo import greedy, tokenizer_corpus
     from hardgen.distill.traces import make_traces
-    from hardgen.generators.run import generate_dataset
+    from hardgen.stages.generate import generate_dataset
     from hardgen.models.tiny import build_tiny_model
 
     torch.set_num_threads(1)

@@ -35,8 +35,8 @@ def rate_rg(name: str, n: int) -> float:
 
 def rate_ours(family: str, level: str, n: int) -> tuple[float, float]:
     from hardgen.generators.base import get_family
-    from hardgen.generators.run import generate_one
-    from hardgen.verifiers.validity import verify_record
+    from hardgen.generators.item import generate_one
+    from hardgen.stages.verify import verify_record
 
     knobs = get_family(family).resolve_knobs(level).as_dict()
     generate_one(family, level, knobs, 0, 0)  # warm imports

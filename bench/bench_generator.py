@@ -27,7 +27,7 @@ REFERENCE = "sat:walksat@2"
 def peer_pass_rate(n: int, knobs: dict, seed: int, k: int) -> tuple[float, float]:
     """Mean reference pass rate of `n` template problems and their rows per second (generation only)."""
     from hardgen.difficulty.grade import grade_rows
-    from hardgen.generators.run import generate_one
+    from hardgen.generators.item import generate_one
     from hardgen.models.base import get_solver
 
     t = time.perf_counter()
@@ -41,7 +41,7 @@ def peer_pass_rate(n: int, knobs: dict, seed: int, k: int) -> tuple[float, float
 def main() -> None:
     import torch
 
-    from hardgen.distill.gen_train import formal_seed_set, generator_corpus, train_generator
+    from hardgen.llmgen.train import formal_seed_set, generator_corpus, train_generator
     from hardgen.models.tiny import build_tiny_model
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -23,10 +23,10 @@ def main() -> None:
 
     os.environ.setdefault("HARDGEN_NO_PROGRESS", "1")
     from hardgen.difficulty.grade import grade_dataset
-    from hardgen.generators.run import generate_dataset
+    from hardgen.stages.generate import generate_dataset
     from hardgen.models.base import get_solver
     from hardgen.models.tiny import build_tiny_model
-    from hardgen.store import read_records
+    from hardgen.core.store import read_records
 
     tmp = Path(tempfile.mkdtemp())
     model = build_tiny_model(tmp / "tiny")

@@ -10,7 +10,7 @@ import argparse
 import time
 
 from hardgen.generators.base import get_family
-from hardgen.generators.run import generate_one
+from hardgen.generators.item import generate_one
 
 
 def _rate(fn, n: int) -> tuple[float, list]:

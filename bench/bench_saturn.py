@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import get_family
-from hardgen.generators.run import generate_one
+from hardgen.generators.item import generate_one
 from hardgen.generators.sat.saturn import SATURN_LEVELS, saturn_d, var_name
 
 BEYOND = [(3, 10, 45), (3, 20, 90), (3, 50, 220), (4, 30, 290), (3, 100, 420), (3, 200, 840)]

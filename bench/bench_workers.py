@@ -2,7 +2,7 @@
 and Ray on a local instance; wall time, speed-up over 1 worker, and a check that all three write identical bytes.
 
 Runs the library functions in this process (no CLI start-up in the figures). The Ray runs route the stages'
-`map_ordered` through `hardgen.engine_ray.map_ordered_ray`; Ray's own start-up is timed separately.
+`map_ordered` through `hardgen.core.engine_ray.map_ordered_ray`; Ray's own start-up is timed separately.
 
     python bench/bench_workers.py                         # a light job (math.modular) and a heavy one (logic.sudoku)
     python bench/bench_workers.py --job heavy --workers 4
@@ -43,9 +43,9 @@ def _engine(name: str, workers: int):
     if name != "ray":
         yield
         return
-    import hardgen.generators.run as run
-    import hardgen.verifiers.validity as validity
-    from hardgen.engine_ray import map_ordered_ray
+    import hardgen.stages.generate as run
+    import hardgen.stages.verify as validity
+    from hardgen.core.engine_ray import map_ordered_ray
 
     def via_ray(fn, tasks, workers=None, window=None):
         return map_ordered_ray(fn, tasks, workers, window)
@@ -59,8 +59,8 @@ def _engine(name: str, workers: int):
 
 
 def run_job(job: str, engine: str, workers: int, root: Path) -> dict:
-    from hardgen.generators.run import generate_dataset
-    from hardgen.verifiers.validity import verify_dataset
+    from hardgen.stages.generate import generate_dataset
+    from hardgen.stages.verify import verify_dataset
 
     family, level, n = JOBS[job]
     # the same paths for every engine: the verify manifest records its input path, so the bytes can match
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     engines = [("local", 1), ("local", a.workers)]
     ray_start = None
     if not a.no_ray:
-        from hardgen.engine_ray import ensure_ray, ray_available
+        from hardgen.core.engine_ray import ensure_ray, ray_available
 
         if ray_available():
             t0 = time.perf_counter()
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{job:<6} {r['rows']:>6} {r['engine']:<6} {r['workers']:>7} {r['generate_s']:>10.1f} {r['verify_s']:>9.1f} "
                   f"{total:>8.1f} {base / total:>10.2f}×  {'yes' if same else 'NO'}")
     if ray_start is not None:
-        from hardgen.engine_ray import shutdown_ray
+        from hardgen.core.engine_ray import shutdown_ray
 
         shutdown_ray()
     return 0 if ok else 1

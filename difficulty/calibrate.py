@@ -11,9 +11,9 @@ from typing import Any
 
 from hardgen.difficulty.grade import grade_rows
 from hardgen.difficulty.stats import interval
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import get_family
-from hardgen.generators.run import generate_one
+from hardgen.generators.item import generate_one
 from hardgen.models.base import get_solver
 
 

@@ -14,10 +14,10 @@ from typing import Any
 from hardgen.difficulty.sequential import JEFFREYS, PassRatePrior, Policy, fit_prior, matched_policy, plan
 from hardgen.difficulty.stats import coefficient_of_variation, grade_summary
 from hardgen.difficulty.window import Window
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.models.base import Solver, check_spec, get_solver
-from hardgen.progress import bar
-from hardgen.store import DatasetWriter, open_dataset
+from hardgen.core.progress import bar
+from hardgen.core.store import DatasetWriter, open_dataset
 from hardgen.verifiers import score_check
 
 DEFAULT_CHUNK_ROWS = 64
@@ -190,7 +190,7 @@ def grade_dataset(src: str, out: str, solvers: list[str], k: int = 8, seed: int 
 
     >>> grade_dataset("data/valid", "data/graded", ["sat:cdcl@200"], k=4)  # doctest: +SKIP
     """
-    from hardgen.engine import map_ordered
+    from hardgen.core.engine import map_ordered
 
     if not solvers:
         raise HardgenError("name at least one --solver")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,8 @@ def irt_dataset(src: str, out: str, model: str = "2pl", solvers: list[str] | Non
 
     Two streaming passes: the first collects only the count matrix, the second writes rows.
     """
-    from hardgen.progress import bar
-    from hardgen.store import DatasetWriter, open_dataset
+    from hardgen.core.progress import bar
+    from hardgen.core.store import DatasetWriter, open_dataset
 
     ds = open_dataset(src)
     slim = [{"difficulty": {"grades": (r.get("difficulty") or {}).get("grades", {})}} for r in ds]

@@ -20,11 +20,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from hardgen.difficulty.dedup import NearDuplicateIndex
+from hardgen.core.dedup import NearDuplicateIndex
 from hardgen.difficulty.window import Window
-from hardgen.errors import HardgenError
-from hardgen.progress import bar
-from hardgen.store import DatasetWriter, open_dataset
+from hardgen.core.errors import HardgenError
+from hardgen.core.progress import bar
+from hardgen.core.store import DatasetWriter, open_dataset
 
 LABELS = ("unsolved", "very_hard", "hard", "medium", "easy")
 
@@ -89,7 +89,7 @@ def select_rows(records, solver: str, window: Window = Window(), require_solvabl
     rows = list(records)
     boiler: dict[str, frozenset[int]] = {}
     if dedup_threshold:
-        from hardgen.difficulty.dedup import boilerplate_shingles
+        from hardgen.core.dedup import boilerplate_shingles
 
         for fam in {r["family"] for r in rows}:
             boiler[fam] = boilerplate_shingles(r["prompt"] for r in rows if r["family"] == fam)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from hardgen.errors import HardgenError, unknown_name_error
+from hardgen.core.errors import HardgenError, unknown_name_error
 
 
 @dataclass(frozen=True)

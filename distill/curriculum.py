@@ -29,7 +29,7 @@ import random
 from collections import defaultdict, deque
 from typing import Any, Sequence
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 
 LEVEL_ORDER = ("trivial", "easy", "medium", "hard", "extreme", "expert")
 

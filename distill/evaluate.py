@@ -16,9 +16,9 @@ from typing import Any
 
 from hardgen.difficulty.grade import rollouts_for
 from hardgen.difficulty.stats import pass_at_k, wilson_interval
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.models.base import get_solver
-from hardgen.store import open_dataset
+from hardgen.core.store import open_dataset
 
 
 def difficulty_bin(record: dict) -> str:

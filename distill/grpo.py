@@ -22,8 +22,8 @@ from typing import Any
 
 from hardgen.distill.config import LoraSpec, as_dict, check_student, last_checkpoint, resolve
 from hardgen.distill.curriculum import CURRICULA, Curriculum, make_curriculum
-from hardgen.errors import HardgenError
-from hardgen.store import open_dataset
+from hardgen.core.errors import HardgenError
+from hardgen.core.store import open_dataset
 from hardgen.verifiers import completion_text
 from hardgen.verifiers import reward as strict_reward
 

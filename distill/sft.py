@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from hardgen.distill.config import LoraSpec, as_dict, check_student, last_checkpoint, resolve
-from hardgen.errors import HardgenError
-from hardgen.store import open_dataset
+from hardgen.core.errors import HardgenError
+from hardgen.core.store import open_dataset
 
 
 @dataclass(frozen=True)

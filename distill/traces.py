@@ -22,10 +22,10 @@ from collections import Counter
 from typing import Any
 
 from hardgen.difficulty.grade import AdaptiveConfig, rollouts_for
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.models.base import Solver, get_solver
-from hardgen.progress import bar
-from hardgen.store import DatasetWriter, open_dataset
+from hardgen.core.progress import bar
+from hardgen.core.store import DatasetWriter, open_dataset
 
 MODES = ("fixed", "uniform", "prop2diff")
 DEFAULT_CHUNK_ROWS = 64

@@ -5,5 +5,5 @@
 set -euo pipefail
 OUT="${1:-runs/distill_tiny}"
 CURRICULUM="${2:-none}"
-python -m hardgen.distill.tiny_demo "$OUT" --curriculum "$CURRICULUM"
+python -m hardgen.stages.tiny_demo "$OUT" --curriculum "$CURRICULUM"
 echo "reports: $OUT/demo.json, $OUT/eval_compare/eval.png (after vs before), $OUT/eval_{before,sft,grpo}/"

@@ -8,9 +8,9 @@ import importlib
 import pkgutil
 import random
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, get_type_hints
+from typing import Any, Callable, ClassVar, get_type_hints
 
-from hardgen.errors import HardgenError, unknown_name_error
+from hardgen.core.errors import HardgenError, unknown_name_error
 
 
 def knob(default: Any, *, lo: float | None = None, hi: float | None = None, choices: tuple | None = None,
@@ -197,13 +197,22 @@ def registered_family(name: str) -> type[Family] | None:
     return _REGISTRY.get(name)
 
 
+#: name prefix -> function resolving names no module registers (e.g. `efa:PATH` program files)
+_RESOLVERS: dict[str, Callable[[str], "type[Family] | None"]] = {}
+
+
+def register_resolver(prefixes: tuple[str, ...], resolve: Callable[[str], "type[Family] | None"]) -> None:
+    """Let a family module resolve names with these prefixes that are files, not modules (EFA programs)."""
+    for p in prefixes:
+        _RESOLVERS[p] = resolve
+
+
 def _lookup(name: str) -> type[Family] | None:
-    fam = registered_family(name)
-    if fam is None and name.startswith(("efa:", "efa.")):
-        # EFA programs are files, not modules: `efa:PATH` loads (and checks) the file, `efa.NAME` finds one
-        # loaded earlier in this process or by the parent of this worker process
-        from hardgen.generators.efa import resolve_efa
-        fam = resolve_efa(name)
+    fam = registered_family(name)  # loads every family module, so their resolvers are registered too
+    if fam is None:
+        for prefix, resolve in _RESOLVERS.items():
+            if name.startswith(prefix):
+                return resolve(name)
     return fam
 
 

@@ -14,7 +14,7 @@ def describe_family(name: str, example: bool = False) -> dict[str, Any]:
         "knobs": fam.Knobs.spec(), "levels": fam.levels, "verification": fam.verification,
     }
     if example:
-        from hardgen.generators.run import generate_one
+        from hardgen.generators.item import generate_one
 
         lvl = "medium" if "medium" in fam.levels else next(iter(fam.levels))
         rec = generate_one(fam.name, lvl, fam.resolve_knobs(lvl).as_dict(), run_seed=0, index=0)

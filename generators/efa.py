@@ -13,7 +13,7 @@ and optionally SEED_PROBLEM / SEED_ANSWER (the seed it must reproduce), FAMILY_N
 
 `check_efa(path_or_text)` runs the EFAGen checks and returns an `EFAReport`; `load_efa_family(path)` turns an
 accepted file into a `Family` named `efa.<name>`, which is what `get_family("efa:path/to/file.py")` returns.
-Every line of program code (even the module body) runs in a confined `LimitedWorker` (see `hardgen.sandbox`):
+Every line of program code (even the module body) runs in a confined `LimitedWorker` (see `hardgen.core.jail`):
 nothing here imports or executes the program in the calling process, and results come back as JSON text.
 
 >>> report = check_efa("examples/efa/quadratic.py")                     # doctest: +SKIP
@@ -33,9 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from hardgen.errors import HardgenError
-from hardgen.generators.base import Candidate, Family, Knobs, Reject, knob, register
-from hardgen.sandbox import LimitedWorker, Limits, Outcome
+from hardgen.core.errors import HardgenError
+from hardgen.generators.base import (Candidate, Family, Knobs, Reject, knob, register, register_resolver,
+                                     registered_family)
+from hardgen.core.jail import LimitedWorker, Limits, Outcome
 
 __all__ = ["EFAReport", "EFAFamily", "check_efa", "extract_program", "load_efa_family", "resolve_efa",
            "family_for_record", "efa_limits", "EFA_CHECKS"]
@@ -502,8 +503,7 @@ def load_efa_family(path: str | os.PathLike, *, check: bool = True) -> type[EFAF
         "program_options": {k: v for k, v in options.items() if k in _CHECK_OPTION_KEYS + _MATH_OPTION_KEYS},
         "has_independent": has_alt, "__module__": __name__,
     })
-    from hardgen.generators import base
-    prev = base._REGISTRY.get(cls.name)
+    prev = registered_family(cls.name)
     if prev is not None and getattr(prev, "program_path", None) != abs_path:
         raise HardgenError(f"family name {cls.name!r} is already taken by "
                            f"{getattr(prev, 'program_path', prev.__module__)}; set FAMILY_NAME in {p}")
@@ -525,12 +525,11 @@ def _env_programs() -> dict[str, list[str]]:
 
 def resolve_efa(name: str) -> type[EFAFamily] | None:
     """The family for `efa:PATH` (loads and checks the file) or `efa.<name>` (a program loaded earlier in this
-    process or named in HARDGEN_EFA_PROGRAMS); None when `efa.<name>` is unknown. This is the hook
-    `hardgen.generators.base.get_family` calls for names starting with `efa:` or `efa.`."""
+    process or named in HARDGEN_EFA_PROGRAMS); None when `efa.<name>` is unknown. Registered below as the
+    resolver `hardgen.generators.base.get_family` calls for names starting with `efa:` or `efa.`."""
     if name.startswith("efa:"):
         return load_efa_family(name[4:])
-    from hardgen.generators import base
-    fam = base._REGISTRY.get(name)
+    fam = registered_family(name)
     if fam is not None:
         return fam
     entry = _env_programs().get(name)
@@ -550,10 +549,13 @@ def family_for_record(record: dict) -> type[EFAFamily] | None:
     fam = record.get("family") or ""
     if not fam.startswith("efa."):
         return None
-    from hardgen.generators import base
-    if fam in base._REGISTRY:
-        return base._REGISTRY[fam]
+    known = registered_family(fam)
+    if known is not None:
+        return known
     path = ((record.get("source") or {}).get("knobs") or {}).get("program")
     if not path or not Path(path).is_file():
         return resolve_efa(fam)
     return load_efa_family(path, check=False)
+
+
+register_resolver(("efa:", "efa."), resolve_efa)

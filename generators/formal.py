@@ -20,7 +20,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Knobs, Reject, knob, register
 from hardgen.generators.sat._cnf import (CHECK_BACKEND, Clause, CnfFamily, effort_features, render_values,
                                          sat_check, satisfies, solve, uniform_clause)

@@ -10,7 +10,7 @@ import pkgutil
 from dataclasses import dataclass, field
 from typing import Callable
 
-from hardgen.errors import HardgenError, unknown_name_error
+from hardgen.core.errors import HardgenError, unknown_name_error
 
 
 @dataclass

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from pysat.solvers import Solver as PySatSolver
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import SatEncodable, get_family
 from hardgen.models.base import Rollout, Solver, register_solver
 

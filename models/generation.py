@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Protocol, Sequence, Union, runtime_checkable
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.models.base import Rollout, Solver
 
 #: a chat: `[{"role": "user", "content": "..."}]`

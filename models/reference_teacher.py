@@ -15,7 +15,7 @@ import hashlib
 import re
 from fractions import Fraction
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.models.base import Rollout, Solver, register_solver
 
 GENERIC = ("We work through the problem step by step and check the result against every condition the problem "

@@ -18,7 +18,7 @@ import time
 import uuid
 from typing import Any
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.models.base import Solver, get_solver
 from hardgen.models.generation import Messages, SamplingParams, TextGenerator
 

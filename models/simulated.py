@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.models.base import Rollout, Solver, register_solver
 
 

@@ -15,7 +15,7 @@ import random
 from pathlib import Path
 from typing import Iterable
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 
 #: architectures `build_tiny_model` knows
 ARCHES = ("qwen2", "llama")
@@ -43,7 +43,7 @@ _EXTRA_TEXT = [
 
 def default_corpus(n_problems: int = 300, seed: int = 0) -> list[str]:
     """Text the tokenizer is fitted on: prompts and answers of hardgen problems plus LaTeX and digits."""
-    from hardgen.generators.run import generate_one
+    from hardgen.generators.item import generate_one
 
     texts = list(_EXTRA_TEXT)
     for level in ("easy", "medium", "hard"):

@@ -4,17 +4,17 @@ import json
 
 import pytest
 
-from hardgen.card import build_card_text, write_card
-from hardgen.errors import HardgenError
-from hardgen.records import FIELDS
+from hardgen.stages.card import build_card_text, write_card
+from hardgen.core.errors import HardgenError
+from hardgen.core.records import FIELDS
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     from hardgen.difficulty.grade import grade_dataset
     from hardgen.difficulty.irt import irt_dataset
-    from hardgen.generators.run import generate_dataset
-    from hardgen.verifiers.validity import verify_dataset
+    from hardgen.stages.generate import generate_dataset
+    from hardgen.stages.verify import verify_dataset
 
     d = tmp_path_factory.mktemp("card")
     generate_dataset(["math.modular", "math.linear_system"], n=15, out=str(d / "gen"), seed=5, level="easy",
@@ -26,7 +26,7 @@ def graded(tmp_path_factory):
 
 
 def _split_counts(path):
-    from hardgen.store import read_records
+    from hardgen.core.store import read_records
 
     out = {}
     for r in read_records(path):
@@ -37,7 +37,7 @@ def _split_counts(path):
 def test_card_parses_with_huggingface_hub_and_counts_match(graded, tmp_path):
     from huggingface_hub import DatasetCard
 
-    from hardgen.store import export_dataset
+    from hardgen.core.store import export_dataset
 
     export_dataset(graded / "irt", tmp_path / "export", "parquet")
     path = write_card(graded / "irt", tmp_path / "export", config={"out": "x", "generate": {"n": 15}})
@@ -66,7 +66,7 @@ def test_card_data_files_open_with_datasets(graded, tmp_path):
     """`load_dataset(folder)` reads the exported files through the card's configs and split sizes."""
     import datasets
 
-    from hardgen.store import export_dataset
+    from hardgen.core.store import export_dataset
 
     export_dataset(graded / "irt", tmp_path / "jl", "jsonl")
     write_card(graded / "irt", tmp_path / "jl")

@@ -7,8 +7,8 @@ import pytest
 
 @pytest.fixture(scope="module")
 def valid_dir(tmp_path_factory):
-    from hardgen.generators.run import generate_dataset
-    from hardgen.verifiers.validity import verify_dataset
+    from hardgen.stages.generate import generate_dataset
+    from hardgen.stages.verify import verify_dataset
 
     d = tmp_path_factory.mktemp("flow")
     generate_dataset(["math.modular", "math.linear_system"], n=40, out=str(d / "raw"), seed=2, workers=1)

@@ -1,6 +1,6 @@
 """The local engine: ordered results, identical for any worker count, bounded in-flight work."""
 
-from hardgen.engine import map_ordered
+from hardgen.core.engine import map_ordered
 
 
 def _square(x):

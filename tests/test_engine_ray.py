@@ -10,12 +10,12 @@ import pytest
 
 ray = pytest.importorskip("ray")
 
-from hardgen.engine import map_ordered  # noqa: E402
-from hardgen.engine_ray import ensure_ray, map_ordered_ray, shutdown_ray  # noqa: E402
-from hardgen.errors import HardgenError  # noqa: E402
+from hardgen.core.engine import map_ordered  # noqa: E402
+from hardgen.core.engine_ray import ensure_ray, map_ordered_ray, shutdown_ray  # noqa: E402
+from hardgen.core.errors import HardgenError  # noqa: E402
 from hardgen.generators.base import get_family  # noqa: E402
-from hardgen.generators.run import GenTask, _run_task, generate_dataset  # noqa: E402
-from hardgen.store import encode_rows  # noqa: E402
+from hardgen.stages.generate import GenTask, _run_task, generate_dataset  # noqa: E402
+from hardgen.core.store import encode_rows  # noqa: E402
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -80,7 +80,7 @@ def test_bad_arguments_are_user_errors():
 
 
 def test_generate_through_ray_writes_the_local_engine_bytes(tmp_path, monkeypatch):
-    import hardgen.generators.run as run
+    import hardgen.stages.generate as run
 
     args = dict(families=["math.modular", "graph.topo_order"], n=60, seed=9, shard_rows=16, level="medium")
     generate_dataset(out=str(tmp_path / "local"), workers=1, **args)

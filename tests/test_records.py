@@ -1,6 +1,6 @@
 """Record ids, hashed per-item seeds and hashed splits."""
 
-from hardgen.records import dumps_record, item_seed, make_record, record_id, split_of
+from hardgen.core.records import dumps_record, item_seed, make_record, record_id, split_of
 
 
 def test_item_seeds_of_neighbouring_run_seeds_do_not_overlap():

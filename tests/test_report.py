@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hardgen.errors import HardgenError
-from hardgen.report import make_report, near_duplicate_stats, stage_lineage
+from hardgen.core.errors import HardgenError
+from hardgen.stages.report import make_report, near_duplicate_stats, stage_lineage
 
 
 @pytest.fixture(scope="module")
@@ -17,8 +17,8 @@ def run(tmp_path_factory):
     from hardgen.difficulty.irt import irt_dataset
     from hardgen.difficulty.select import select_dataset
     from hardgen.difficulty.window import Window
-    from hardgen.generators.run import generate_dataset
-    from hardgen.verifiers.validity import verify_dataset
+    from hardgen.stages.generate import generate_dataset
+    from hardgen.stages.verify import verify_dataset
 
     d = tmp_path_factory.mktemp("run")
     fams = [{"family": "math.modular", "level": lv, "n": 12} for lv in ("easy", "medium")]
@@ -113,7 +113,7 @@ def test_plain_record_file_without_manifest(tmp_path):
 
 def test_irt_rows_without_irt_stage_still_plot_b(run, tmp_path):
     """Rows copied out of their stage directory keep `b`; the map then says θ was not found."""
-    from hardgen.store import read_records, write_jsonl
+    from hardgen.core.store import read_records, write_jsonl
 
     write_jsonl(tmp_path / "rows.jsonl", read_records(run / "irt"))
     res = make_report(tmp_path / "rows.jsonl", tmp_path / "rep")

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from hardgen.sandbox import LimitedWorker, Limits, WorkerMemoryError, WorkerTimeout
+from hardgen.core.jail import LimitedWorker, Limits, WorkerMemoryError, WorkerTimeout
 
 
 def test_result_and_exception_come_back():

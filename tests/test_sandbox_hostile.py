@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from hardgen.generators.efa import load_efa_family
-from hardgen.generators.run import generate_dataset
-from hardgen.sandbox import LimitedWorker, Limits, SandboxViolation
-from hardgen.store import open_dataset
-from hardgen.verifiers.validity import verify_dataset
+from hardgen.stages.generate import generate_dataset
+from hardgen.core.jail import LimitedWorker, Limits, SandboxViolation
+from hardgen.core.store import open_dataset
+from hardgen.stages.verify import verify_dataset
 
 # Forks at most 300 times even if nothing stops it; children sleep, so a leak would be visible.
 FORK_LOOP = '''

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from hardgen.errors import HardgenError
-from hardgen.records import make_record
-from hardgen.store import DatasetWriter, export_dataset, open_dataset
+from hardgen.core.errors import HardgenError
+from hardgen.core.records import make_record
+from hardgen.core.store import DatasetWriter, export_dataset, open_dataset
 
 
 def _rows(n, start=0):

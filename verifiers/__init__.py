@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.verifiers.base import Verdict, check_kinds, get_scorer, register_check
 
 __all__ = ["Verdict", "register_check", "score", "score_check", "reward", "score_responses", "check_kinds",
@@ -88,8 +88,8 @@ def score_responses(data: str, responses: str, out: str | None = None) -> dict:
 
     Returns counts and accuracy (undecided responses count as not correct in accuracy, and are reported).
     """
-    from hardgen.progress import bar
-    from hardgen.store import open_dataset, write_jsonl
+    from hardgen.core.progress import bar
+    from hardgen.core.store import open_dataset, write_jsonl
 
     resp = list(_read_responses(responses))
     wanted = {str(o["id"]) for _, o in resp}

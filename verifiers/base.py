@@ -7,7 +7,7 @@ import pkgutil
 from dataclasses import dataclass
 from typing import Callable
 
-from hardgen.errors import unknown_name_error
+from hardgen.core.errors import unknown_name_error
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 The scorer is three-valued: True, False, or None with a reason when the check could not decide within its
 limits. Cheap paths run in the caller (canonical text, exact rationals, the numeric screen); only pairs that
 agree numerically but need a symbolic proof reach sympy, which runs in a persistent, killable worker process
-(`hardgen.sandbox.LimitedWorker`) started on first need, so a pathological answer costs at most the time limit.
+(`hardgen.core.jail.LimitedWorker`) started on first need, so a pathological answer costs at most the time limit.
 
 Check options (keys of `record["check"]`, all optional):
   extract: "auto" | "boxed" | "marker" | "last" | "raw" (see `math_extract`); default "auto", or "raw" when
@@ -23,7 +23,7 @@ import functools
 import re
 import threading
 
-from hardgen.sandbox import LimitedWorker, Limits
+from hardgen.core.jail import LimitedWorker, Limits
 from hardgen.verifiers.base import Verdict, register_check
 from hardgen.verifiers.math_equiv import DEFAULTS, Cmp, compare_values, prove
 from hardgen.verifiers.math_extract import extract_answers

@@ -20,7 +20,7 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: the structures a family may offer in its `structure` knob

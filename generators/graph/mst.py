@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, knob, register
 from hardgen.generators.graph._graphs import (ParamGraph, build_graph, graph_params, name_key, random_names,
                                               render_edges, vertex_list)

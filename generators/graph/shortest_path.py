@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, knob, register
 from hardgen.generators.graph._graphs import (ParamGraph, build_dag, build_graph, far_pair, graph_params,
                                               random_names, render_edges, vertex_list)

@@ -6,7 +6,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
 from hardgen.generators.logic._sat_util import (ClueSelector, exactly_one, final_boxed, prove_unique,
                                                 strip_latex_text)

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from pysat.solvers import Solver
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
 from hardgen.generators.logic._grid import (UniquenessOracle, first_latin_violation, format_rows, givens_grid,
                                             given_clauses, grid_of_model, latin_rules, read_digit_answer,

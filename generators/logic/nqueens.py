@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from pysat.solvers import Solver
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
 from hardgen.generators.logic._grid import GEN_SOLVER, at_most_one, boxed_answer, exactly_one, parse_grid
 from hardgen.verifiers.base import Verdict, register_check

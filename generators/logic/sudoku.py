@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
 from hardgen.generators.logic._grid import (UniquenessOracle, exactly_one, format_rows, givens_grid,
                                             given_clauses, grid_of_model, read_digit_answer, reduce_clues,

@@ -6,7 +6,7 @@ import ast
 import random
 from dataclasses import dataclass
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, knob, register
 
 OPS = ("+", "-", "*")

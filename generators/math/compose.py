@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, get_family, knob, register
 from hardgen.generators.math._compose_api import MOD_CONVENTION, Composable
 

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from math import gcd
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, knob, register
 from hardgen.generators.math._compose_api import Step, param_record, param_value, take_param
 

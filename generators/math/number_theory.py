@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from itertools import product
 from math import comb, factorial, gcd, prod
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, knob, register
 from hardgen.generators.math._compose_api import Step, param_record, param_value, take_param
 

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, knob, register
 from hardgen.generators.math._fmt import fmt_num, fmt_tuple, join_terms, linear_equation
 

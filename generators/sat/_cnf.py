@@ -13,7 +13,7 @@ from typing import Any
 
 from pysat.solvers import Solver
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, SatEncodable
 
 #: backend that labels instances and measures effort while generating

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Knobs, Reject, knob, register
 from hardgen.generators.sat._cnf import (FORMATS, CnfFamily, cnf_prompt, make_unique_by_adding, read_dimacs,
                                          solve, solved_candidate)

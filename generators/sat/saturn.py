@@ -7,7 +7,7 @@ import math
 import random
 from dataclasses import dataclass
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Knobs, Reject, knob, register
 from hardgen.generators.sat._cnf import (UNSAT_ANSWER, Clause, CnfFamily, make_unique_exact,
                                          planted_clause, render_values, solve, solved_candidate,

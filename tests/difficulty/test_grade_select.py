@@ -4,19 +4,19 @@ import json
 
 import pytest
 
-from hardgen.difficulty.dedup import NearDuplicateIndex
+from hardgen.core.dedup import NearDuplicateIndex
 from hardgen.difficulty.grade import AdaptiveConfig, rollouts_for
 from hardgen.difficulty.select import parse_target, select_rows
 from hardgen.difficulty.sequential import p_in_window
 from hardgen.difficulty.window import Window
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.models.simulated import SimulatedSolver
 
 
 @pytest.fixture(scope="module")
 def valid_data(tmp_path_factory):
-    from hardgen.generators.run import generate_dataset
-    from hardgen.verifiers.validity import verify_dataset
+    from hardgen.stages.generate import generate_dataset
+    from hardgen.stages.verify import verify_dataset
 
     d = tmp_path_factory.mktemp("grade")
     generate_dataset(["math.linear_system"], n=150, out=str(d / "raw"), seed=5, workers=1)

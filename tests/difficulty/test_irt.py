@@ -5,7 +5,7 @@ import pytest
 from scipy.stats import spearmanr
 
 from hardgen.difficulty.irt import fit_irt, response_matrix
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 
 
 def _sim(solvers=6, items=400, k=12, seed=0):

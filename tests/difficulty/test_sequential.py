@@ -10,7 +10,7 @@ from hardgen.difficulty.grade import AdaptiveConfig, rollouts_for
 from hardgen.difficulty.sequential import (JEFFREYS, PassRatePrior, fit_prior, fixed_k_error, matched_policy,
                                            p_in_window, plan)
 from hardgen.difficulty.window import Window
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.models.simulated import SimulatedSolver
 
 W = Window()

@@ -7,7 +7,7 @@ from scipy.stats import binomtest
 
 from hardgen.difficulty.stats import (coefficient_of_variation, grade_summary, jeffreys_interval, pass_at_k,
                                       wilson_interval)
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 
 
 @pytest.mark.parametrize("c,n", [(0, 10), (3, 10), (10, 10), (17, 50), (1, 1)])

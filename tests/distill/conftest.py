@@ -24,7 +24,7 @@ def one_torch_thread():
 @pytest.fixture(scope="session")
 def arith_data(tmp_path_factory) -> str:
     """60 easy+medium math.arithmetic problems and 20 linear systems (a family without `explain`)."""
-    from hardgen.generators.run import generate_dataset
+    from hardgen.stages.generate import generate_dataset
 
     out = tmp_path_factory.mktemp("data") / "raw"
     generate_dataset([{"family": "math.arithmetic", "level": "medium", "n": 30},
@@ -37,7 +37,7 @@ def arith_data(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def tiny_student(tmp_path_factory) -> str:
     """A very small random Qwen2 student whose tokenizer knows arithmetic text (built in about a second)."""
-    from hardgen.distill.tiny_demo import tokenizer_corpus
+    from hardgen.stages.tiny_demo import tokenizer_corpus
     from hardgen.models.tiny import build_tiny_model
 
     out = tmp_path_factory.mktemp("student") / "tiny"

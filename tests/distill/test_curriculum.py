@@ -8,7 +8,7 @@ import json
 import pytest
 
 from hardgen.distill.curriculum import CURRICULA, make_curriculum, mean_abs_advantage
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 
 LEVELS = ("easy", "medium", "hard")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from hardgen.distill.evaluate import difficulty_bin, evaluate
-from hardgen.errors import HardgenError
-from hardgen.store import read_records
+from hardgen.core.errors import HardgenError
+from hardgen.core.store import read_records
 
 
 def test_scores_split_groups_and_compare(arith_data: str, tmp_path: Path, capsys) -> None:

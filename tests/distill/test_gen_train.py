@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from hardgen.distill.gen_train import (GeneratorReward, formal_seed_set, generator_corpus, hard_examples,
+from hardgen.llmgen.train import (GeneratorReward, formal_seed_set, generator_corpus, hard_examples,
                                        row_to_target, train_generator)
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.formal import formula_key, parse_formula
-from hardgen.generators.llm_sample import TRAIN_TEXTS_FILE
+from hardgen.llmgen.sample import TRAIN_TEXTS_FILE
 
 REFERENCE = "sat:walksat@2"
 
@@ -121,9 +121,9 @@ def test_proof_rft_makes_valid_novel_problems_harder(proof):
 
 
 def test_sampling_the_trained_generator_writes_verified_records(proof, tmp_path):
-    from hardgen.generators.llm_sample import sample_llm_problems
-    from hardgen.store import open_dataset
-    from hardgen.verifiers.validity import verify_record
+    from hardgen.llmgen.sample import sample_llm_problems
+    from hardgen.core.store import open_dataset
+    from hardgen.stages.verify import verify_record
 
     work, _, s = proof
     res = sample_llm_problems(s["path"], n=16, out=str(tmp_path / "llm"), seed=3, temperature=0.8, top_p=0.95,

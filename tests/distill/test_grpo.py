@@ -10,8 +10,8 @@ import pytest
 
 from hardgen.distill.curriculum import make_curriculum
 from hardgen.distill.grpo import correctness_reward, format_reward, train_grpo
-from hardgen.errors import HardgenError
-from hardgen.store import read_records
+from hardgen.core.errors import HardgenError
+from hardgen.core.store import read_records
 
 
 def test_format_reward_wants_exactly_one_box() -> None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import time
 
-from hardgen.store import read_records
+from hardgen.core.store import read_records
 
 
 def test_sft_then_grpo_beats_the_untrained_student_on_held_out_problems(tmp_path) -> None:
-    from hardgen.distill.tiny_demo import run_tiny_demo
+    from hardgen.stages.tiny_demo import run_tiny_demo
 
     t0 = time.time()
     res = run_tiny_demo(tmp_path / "demo", seed=0)

@@ -12,7 +12,7 @@ import pytest
 from hardgen.distill.config import LoraSpec
 from hardgen.distill.sft import train_sft
 from hardgen.distill.traces import make_traces
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 
 
 @pytest.fixture(scope="module")

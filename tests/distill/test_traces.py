@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from hardgen.distill.traces import make_traces, prop2diff_targets
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.models.base import get_solver
-from hardgen.store import DatasetWriter, read_records
+from hardgen.core.store import DatasetWriter, read_records
 from hardgen.verifiers import score
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.efa import check_efa, extract_program, family_for_record, load_efa_family
-from hardgen.generators.run import generate_dataset
-from hardgen.store import open_dataset
-from hardgen.verifiers.validity import verify_record
+from hardgen.stages.generate import generate_dataset
+from hardgen.core.store import open_dataset
+from hardgen.stages.verify import verify_record
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "efa"
 

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from hardgen.generators.efa import check_efa
-from hardgen.generators.efa_author import author_efas, efa_reward
+from hardgen.llmgen.efa_author import author_efas, efa_reward
 from hardgen.models.base import Rollout, Solver
 
 GOOD = (Path(__file__).resolve().parents[2] / "examples" / "efa" / "modular_inverse.py").read_text()

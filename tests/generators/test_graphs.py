@@ -12,13 +12,13 @@ import networkx as nx
 import pytest
 from pysat.solvers import Solver as SatSolver
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import SatEncodable, get_family
 from hardgen.generators.graph._graphs import build_graph, edmonds_karp, cut_capacity
 from hardgen.generators.graph.hamiltonian import grid_hamiltonian_path
-from hardgen.generators.run import generate_one
+from hardgen.generators.item import generate_one
 from hardgen.verifiers import score
-from hardgen.verifiers.validity import verify_record
+from hardgen.stages.verify import verify_record
 
 FAMILIES = ["graph.shortest_path", "graph.max_flow", "graph.mst", "graph.matching", "graph.topo_order",
             "graph.dag_paths", "graph.hamiltonian"]
@@ -82,7 +82,7 @@ def test_generation_is_deterministic_and_seed_sensitive(family):
 
 def test_rows_do_not_depend_on_string_hash_seed():
     """Same rows under different PYTHONHASHSEED: nothing iterates a set of names into the output."""
-    code = ("import json;from hardgen.generators.run import generate_one;from hardgen.generators.base import "
+    code = ("import json;from hardgen.stages.generate import generate_one;from hardgen.generators.base import "
             "get_family;fams=%r;print(json.dumps([generate_one(f,'hard',get_family(f).levels['hard'],7,i)"
             " for f in fams for i in range(2)],sort_keys=True))" % FAMILIES)
     outs = []

@@ -7,13 +7,13 @@ import itertools
 import pytest
 from pysat.solvers import Solver as PySat
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.formal import (FormulaIndex, formula_from_prompt, parse_formula, render_formula,
                                        solve_formula)
-from hardgen.generators.llm_sample import (Condition, DedupReference, generator_spec, majority_answer,
+from hardgen.llmgen.sample import (Condition, DedupReference, generator_spec, majority_answer,
                                            sample_llm_problems)
 from hardgen.models.base import Rollout, Solver
-from hardgen.store import open_dataset
+from hardgen.core.store import open_dataset
 from hardgen.verifiers import score
 
 
@@ -113,8 +113,8 @@ def test_formula_index_threshold():
 # ---------------------------------------------------------------- the template family and the sat panel
 
 def test_template_rows_verify_and_tampering_is_caught():
-    from hardgen.generators.run import generate_one
-    from hardgen.verifiers.validity import verify_record
+    from hardgen.generators.item import generate_one
+    from hardgen.stages.verify import verify_record
 
     for i in range(5):
         rec = generate_one("llm.cnf", "hard", {}, 3, i)
@@ -129,7 +129,7 @@ def test_template_rows_verify_and_tampering_is_caught():
 
 def test_walksat_panel_grades_llm_rows():
     from hardgen.difficulty.grade import grade_rows
-    from hardgen.generators.run import generate_one
+    from hardgen.generators.item import generate_one
     from hardgen.models.base import get_solver
 
     rows = [generate_one("llm.cnf", "hard", {}, 0, i) for i in range(6)]

@@ -8,9 +8,9 @@ from pysat.formula import IDPool
 from pysat.solvers import Solver
 
 from hardgen.generators.base import get_family
-from hardgen.generators.run import generate_one
+from hardgen.generators.item import generate_one
 from hardgen.verifiers import score
-from hardgen.verifiers.validity import verify_record
+from hardgen.stages.verify import verify_record
 
 FAMILIES = ["logic.sudoku", "logic.futoshiki", "logic.nqueens", "logic.kakuro"]
 

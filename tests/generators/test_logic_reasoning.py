@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pysat.solvers import Solver
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import get_family
-from hardgen.generators.run import generate_one
+from hardgen.generators.item import generate_one
 from hardgen.verifiers import score
-from hardgen.verifiers.validity import verify_record
+from hardgen.stages.verify import verify_record
 
 FAMILIES = ("logic.coloring", "logic.knights_knaves", "logic.zebra", "logic.nonogram")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import get_family
 from hardgen.generators.math.arithmetic import evaluate_terms
-from hardgen.generators.run import generate_one
+from hardgen.generators.item import generate_one
 from hardgen.verifiers import score
 
 FAMILY = "math.arithmetic"
@@ -65,7 +65,7 @@ def test_bad_knobs_are_refused(knobs: dict) -> None:
 
 
 def test_gen_verify_marks_rows_valid() -> None:
-    from hardgen.verifiers.validity import verify_record
+    from hardgen.stages.verify import verify_record
 
     for level in LEVELS:
         for rec in _records(level, n=5):

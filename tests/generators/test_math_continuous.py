@@ -7,9 +7,9 @@ from fractions import Fraction
 import pytest
 import sympy as sp
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import get_family
-from hardgen.generators.run import generate_one
+from hardgen.generators.item import generate_one
 
 FAMILIES = ["math.integral", "math.limit", "math.probability", "math.geometry", "math.quadratic_opt"]
 #: items re-derived per (family, level); sympy.limit and quadrature dominate the runtime

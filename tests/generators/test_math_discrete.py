@@ -9,10 +9,10 @@ from fractions import Fraction
 
 import pytest
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import get_family
 from hardgen.generators.math._compose_api import Composable
-from hardgen.generators.run import generate_one
+from hardgen.generators.item import generate_one
 
 FAMILIES = ["math.polynomial_roots", "math.modular", "math.counting", "math.number_theory", "math.recurrence",
             "math.compose"]
@@ -120,7 +120,7 @@ def test_polynomial_rederive_reads_only_coefficients() -> None:
 
 
 def test_cli_generate_then_verify_all_valid(cli, tmp_path) -> None:
-    from hardgen.store import open_dataset
+    from hardgen.core.store import open_dataset
 
     raw, ver = tmp_path / "raw", tmp_path / "ver"
     cli("generate", "math.polynomial_roots", "math.modular", "-n", "200", "--seed", "7", "--level", "hard",

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from pysat.solvers import Solver
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import get_family
-from hardgen.generators.run import generate_one
+from hardgen.generators.item import generate_one
 from hardgen.generators.sat._cnf import (parse_dimacs, planted_clause, quiet_q, read_dimacs, true_count_weights,
                                          write_dimacs)
 from hardgen.generators.sat.saturn import formula_text, saturn_d, var_name
-from hardgen.verifiers.validity import verify_record
+from hardgen.stages.verify import verify_record
 
 SATLIB = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "satlib"
 needs_satlib = pytest.mark.skipif(not SATLIB.is_dir(), reason="shared SATLIB fixtures absent")

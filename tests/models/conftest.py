@@ -54,6 +54,6 @@ def server(hf_solver):
 @pytest.fixture(scope="session")
 def records():
     """A few real hardgen problems."""
-    from hardgen.generators.run import generate_one
+    from hardgen.generators.item import generate_one
 
     return [generate_one("math.linear_system", None, {}, 3, i) for i in range(4)]

@@ -2,9 +2,9 @@
 
 import pytest
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import get_family
-from hardgen.generators.run import generate_one
+from hardgen.generators.item import generate_one
 from hardgen.models.base import get_solver
 from hardgen.models.cpu_solvers import walksat
 from hardgen.verifiers import score

@@ -5,7 +5,7 @@ import json
 import pytest
 import torch
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.models import get_solver
 from hardgen.models.generation import (PartialSolveError, SamplingParams, derive_seed, record_to_messages,
                                        truncate_at_stop)

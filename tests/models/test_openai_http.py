@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.models import get_solver
 from hardgen.models.generation import PartialSolveError, SamplingParams
 from hardgen.models.openai_http import OpenAIHTTPError, OpenAISolver, parse_openai_spec

@@ -8,7 +8,7 @@ import urllib.request
 import openai
 import pytest
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.models.server import BackgroundServer
 
 

@@ -4,7 +4,7 @@ import importlib.util
 
 import pytest
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.models import get_solver, solver_specs
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from hardgen.generators.run import generate_dataset
-from hardgen.verifiers.validity import verify_dataset
+from hardgen.stages.generate import generate_dataset
+from hardgen.stages.verify import verify_dataset
 
 FAMILIES = ["math.linear_system", "graph.shortest_path"]
 N = 150          # per family
@@ -30,7 +30,7 @@ STEP_TIMEOUT = 25
 # gets a chance to clean up, as when a machine loses power or the OOM killer strikes.
 KILLER = textwrap.dedent('''
     import os, signal, sys
-    import hardgen.store as store
+    import hardgen.core.store as store
 
     mode, at = os.environ["KILL_MODE"], int(os.environ["KILL_AT"])
     orig = store._atomic_write_bytes

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-import hardgen.store as store
-from hardgen.errors import HardgenError
-from hardgen.generators.run import generate_dataset
-from hardgen.store import FORMAT_VERSION, open_dataset
+import hardgen.core.store as store
+from hardgen.core.errors import HardgenError
+from hardgen.stages.generate import generate_dataset
+from hardgen.core.store import FORMAT_VERSION, open_dataset
 
 GEN = ["math.linear_system", "-n", "40", "--shard-rows", "10", "--seed", "5", "-w", "1"]
 

@@ -19,13 +19,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.base import load_families
-from hardgen.generators.run import generate_one
+from hardgen.generators.item import generate_one
 from hardgen.generators.sat._cnf import parse_dimacs, read_dimacs, write_dimacs
 from hardgen.verifiers import Verdict, score, score_check
 from hardgen.verifiers.base import check_kinds
-from hardgen.verifiers.validity import reference_response
+from hardgen.stages.verify import reference_response
 
 #: wall-clock bound of one check: the math checker's symbolic proof may use its time limit (check["timeout_s"],
 #: default 5 s) plus worker start-up; the other checkers are plain code

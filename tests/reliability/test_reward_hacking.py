@@ -12,7 +12,7 @@ import pytest
 from pysat.solvers import Solver
 
 from hardgen.generators.base import load_families
-from hardgen.generators.run import generate_one
+from hardgen.generators.item import generate_one
 from hardgen.verifiers import score
 
 #: math has a dozen families; these cover integer, fraction, tuple and symbolic reference answers

@@ -14,9 +14,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from hardgen.errors import HardgenError
-from hardgen.records import FIELDS
-from hardgen.report import collect, stage_lineage
+from hardgen.core.errors import HardgenError
+from hardgen.core.records import FIELDS
+from hardgen.stages.report import collect, stage_lineage
 
 #: labels `gen select` gives from the selecting solver's pass rate p (see hardgen.difficulty.select)
 LABEL_RULE = "unsolved p = 0; very_hard 0 < p ≤ 1/8; hard 1/8 < p ≤ 3/8; medium 3/8 < p ≤ 5/8; easy p > 5/8"
@@ -192,7 +192,7 @@ def build_card_text(data: str | os.PathLike, out_dir: str | os.PathLike, command
         if r["label"]:
             labels[r["label"]] = labels.get(r["label"], 0) + 1
     if labels:
-        from hardgen.report import LABEL_ORDER
+        from hardgen.stages.report import LABEL_ORDER
 
         order = sorted(labels, key=lambda k: LABEL_ORDER.index(k) if k in LABEL_ORDER else len(LABEL_ORDER))
         b += ["", "Difficulty labels: " + ", ".join(f"{k} {labels[k]}" for k in order) + "."]

@@ -12,8 +12,8 @@ QUICKSTART_FAMILIES = ("math.linear_system", "math.polynomial_roots", "math.modu
 
 
 def run_quickstart(out: str, n: int = 60, seed: int = 0, workers: int | None = None) -> dict:
-    from hardgen.generators.run import generate_dataset
-    from hardgen.verifiers.validity import verify_dataset
+    from hardgen.stages.generate import generate_dataset
+    from hardgen.stages.verify import verify_dataset
 
     fams = [f for f in QUICKSTART_FAMILIES if f in load_families()]
     raw, valid = Path(out) / "raw", Path(out) / "valid"

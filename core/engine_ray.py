@@ -12,7 +12,7 @@ Where Ray runs:
   * otherwise a local instance is started once per process with `workers` CPUs and no dashboard, and reused by
     later calls (starting Ray costs seconds); `shutdown_ray()` stops it.
 
->>> from hardgen.engine_ray import map_ordered_ray        # doctest: +SKIP
+>>> from hardgen.core.engine_ray import map_ordered_ray        # doctest: +SKIP
 >>> list(map_ordered_ray(abs, [-1, -2, 3], workers=2))      # doctest: +SKIP
 [1, 2, 3]
 
@@ -26,8 +26,8 @@ import threading
 from collections import deque
 from typing import Any, Callable, Iterable, Iterator
 
-from hardgen.engine import resolve_workers
-from hardgen.errors import HardgenError
+from hardgen.core.workers import resolve_workers
+from hardgen.core.errors import HardgenError
 
 __all__ = ["map_ordered_ray", "ensure_ray", "shutdown_ray", "ray_available"]
 

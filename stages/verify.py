@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from hardgen.engine import map_ordered, resolve_workers
-from hardgen.progress import bar
-from hardgen.store import DatasetWriter, open_dataset
+from hardgen.core.store import open_dataset
+from hardgen.core.workers import resolve_workers
+from hardgen.stages.runner import Shard, StageRun, add_counts, input_tasks
 
 
 def reference_response(record: dict) -> str | None:
@@ -28,7 +28,7 @@ def verify_record(record: dict) -> dict:
     fam = registered_family(record["family"])
     if fam is None and str(record.get("family", "")).startswith("efa."):
         # an EFA row names its program file in source.knobs.program; load it (its code runs sandboxed)
-        from hardgen.errors import HardgenError
+        from hardgen.core.errors import HardgenError
         from hardgen.generators.efa import family_for_record
         try:
             fam = family_for_record(record)
@@ -60,10 +60,12 @@ def verify_record(record: dict) -> dict:
     return {"status": status, "checks": checks, "reason": "; ".join(reasons)}
 
 
-def _verify_rows(rows: list[dict]) -> list[dict]:
+def _verify_shard(task: tuple[list[dict], bool]) -> Shard:
+    rows, keep_invalid = task
     for r in rows:
         r["validity"] = verify_record(r)
-    return rows
+    kept = [r for r in rows if keep_invalid or r["validity"]["status"] == "valid"]
+    return Shard(kept, {"tally": _tally(rows)})
 
 
 def _tally(rows: list[dict]) -> dict:
@@ -88,41 +90,18 @@ def verify_dataset(src: str, out: str, workers: int | None = None, keep_invalid:
     Returns `{counts, by_family, reasons, path}` over the whole input.
     """
     ds = open_dataset(src)
-    workers = resolve_workers(workers)
-    writer = DatasetWriter(out, stage="verify", params={"src": str(src), "keep_invalid": keep_invalid},
-                           fmt=fmt, overwrite=overwrite, inputs=[str(src)])
-    keys: list[str] = []
-
-    def tasks():
-        for c in ds.chunks():
-            if not writer.is_done(c.key):
-                keys.append(c.key)
-                yield c.rows
-
-    with bar(total=ds.num_rows, desc="verify") as pbar:
-        for i, rows in enumerate(map_ordered(_verify_rows, tasks(), workers, engine=engine)):
-            kept = [r for r in rows if keep_invalid or r["validity"]["status"] == "valid"]
-            writer.write_shard(keys[i], kept, {"tally": _tally(rows)})
-            pbar.update(len(rows))
-    counts = {"valid": 0, "invalid": 0, "unknown": 0}
-    by_family: dict[str, dict[str, int]] = {}
-    reasons: dict[str, int] = {}
-    for key, info in sorted(writer.manifest["shards"].items()):
-        t = info.get("tally") or _tally(list(writer.done_rows(key)))
-        for st, k in t["counts"].items():
-            counts[st] += k
-        for fam, c in t["by_family"].items():
-            agg = by_family.setdefault(fam, {"valid": 0, "invalid": 0, "unknown": 0})
-            for st, k in c.items():
-                agg[st] += k
-        for reason, k in t["reasons"].items():
-            reasons[reason] = reasons.get(reason, 0) + k
-    summary = {"counts": counts, "by_family": by_family, "reasons": reasons}
-    if not keep_invalid:
-        summary["dropped"] = counts["invalid"] + counts["unknown"]
-    writer.finish(summary)
-    summary["path"] = str(writer.path)
-    return summary
+    with StageRun("verify", out, {"src": str(src), "keep_invalid": keep_invalid}, src=src, fmt=fmt,
+                  overwrite=overwrite, total=ds.num_rows) as run:
+        run.run(_verify_shard, input_tasks(ds, payload=lambda rows, _key: (rows, keep_invalid)),
+                workers=resolve_workers(workers), engine=engine)
+        t = add_counts(m["tally"] for m in run.metas())
+        zero = {"valid": 0, "invalid": 0, "unknown": 0}
+        summary = {"counts": {**zero, **t.get("counts", {})},
+                   "by_family": {f: {**zero, **c} for f, c in sorted(t.get("by_family", {}).items())},
+                   "reasons": t.get("reasons", {})}
+        if not keep_invalid:
+            summary["dropped"] = summary["counts"]["invalid"] + summary["counts"]["unknown"]
+        return run.finish(summary)
 
 
 __all__ = ["verify_record", "verify_dataset", "reference_response"]

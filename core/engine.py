@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
+from hardgen.core.workers import default_workers, resolve_workers
 
-
-def default_workers() -> int:
-    """Workers when the user names none: the cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def resolve_workers(workers: int | None) -> int:
-    if workers is None:
-        return default_workers()
-    if workers < 1:
-        raise HardgenError(f"--workers must be at least 1, got {workers}")
-    return workers
-
+__all__ = ["map_ordered", "default_workers", "resolve_workers", "ENGINES"]
 
 ENGINES = ("local", "ray")
 
@@ -41,7 +26,7 @@ def map_ordered(fn: Callable[[Any], Any], tasks: Iterable[Any], workers: int | N
     or the cluster at RAY_ADDRESS) with the same contract and the same results.
     """
     if engine == "ray":
-        from hardgen.engine_ray import map_ordered_ray
+        from hardgen.core.engine_ray import map_ordered_ray
 
         yield from map_ordered_ray(fn, tasks, workers, window)
         return

@@ -20,13 +20,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from hardgen.difficulty.dedup import NearDuplicateIndex
-from hardgen.errors import HardgenError
+from hardgen.core.dedup import NearDuplicateIndex
+from hardgen.core.errors import HardgenError
 from hardgen.generators.formal import (FORMAL_FAMILY, FormulaIndex, formal_candidate, formula_key, parse_formula,
                                       solve_formula)
 from hardgen.models.base import Solver, get_solver
 from hardgen.models.generation import derive_seed, split_spec_options
-from hardgen.records import DEFAULT_TEST_FRACTION, make_record
+from hardgen.core.records import DEFAULT_TEST_FRACTION, make_record
 
 TEXT_FAMILY = "llm.text"
 #: families the generator may be asked for, and how each is checked
@@ -375,7 +375,7 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
     until `n` rows are kept or `max_rounds` pass; every round is one shard, so a rerun resumes.
     Returns {rows, candidates, valid, invalid, duplicate, near_duplicate, validity_rate, novelty, path, ...}.
     """
-    from hardgen.store import DatasetWriter
+    from hardgen.core.store import DatasetWriter
 
     if n < 1:
         raise HardgenError(f"-n must be at least 1, got {n}")

@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 
 #: similarity thresholds counted in the near-duplicate section (MinHash Jaccard on prompt 3-grams)
 DEDUP_THRESHOLDS = (0.6, 0.8, 0.9)
@@ -123,14 +123,14 @@ def _ratio_of(d: dict, knobs: dict) -> float | None:
 
 def _flat_bytes(rec: dict) -> int:
     """Bytes of the row as exported (string columns: UTF-8 data plus a 4-byte Arrow offset per value)."""
-    from hardgen.store import flatten_row
+    from hardgen.core.store import flatten_row
 
     return sum(len(v.encode()) + 4 if isinstance(v, str) else 4 for v in flatten_row(rec).values())
 
 
 def collect(data: str | os.PathLike | Iterable[dict], dedup_sample: int = DEDUP_SAMPLE) -> RowStats:
     """One pass over a dataset (directory, record file, or an iterable of records) keeping what a report needs."""
-    from hardgen.store import open_dataset
+    from hardgen.core.store import open_dataset
 
     records = open_dataset(data) if isinstance(data, (str, os.PathLike)) else data
     st = RowStats()
@@ -706,7 +706,7 @@ def near_duplicate_stats(prompts: dict[str, list[str]], thresholds: tuple[float,
                          ) -> dict[str, dict]:
     """Per family: pairs of prompts whose MinHash Jaccard (template wording left out, as `gen select` does)
     reaches each threshold, rows with a near-duplicate partner, and each row's highest similarity."""
-    from hardgen.difficulty.dedup import MinHasher, boilerplate_shingles
+    from hardgen.core.dedup import MinHasher, boilerplate_shingles
 
     hasher = MinHasher()
     out = {}

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from hardgen.errors import HardgenError
-from hardgen.records import FIELDS, NESTED_FIELDS, dumps_record, validate_record
+from hardgen.core.errors import HardgenError
+from hardgen.core.records import FIELDS, NESTED_FIELDS, dumps_record, validate_record
 
 #: Version of the on-disk layout; a reader refuses directories written by a newer one.
 FORMAT_VERSION = 1

@@ -6,7 +6,7 @@ initialised tiny Qwen2 is fine-tuned on the verified traces, then trained with G
 every stage is scored greedily on the held-out test split. Held-out sums are new triples, so the student must
 compose the two-term steps it has seen rather than recall answers.
 
-    python -m hardgen.distill.tiny_demo runs/demo      # about two minutes on two CPU cores
+    python -m hardgen.stages.tiny_demo runs/demo      # about two minutes on two CPU cores
 
 Reports: `OUT/demo.json` (test pass@1 before / after SFT / after GRPO), `OUT/eval_*/eval.{json,png}`,
 `OUT/eval_compare` (after GRPO vs before, side by side).
@@ -27,7 +27,7 @@ KNOBS = {"digits": 1, "terms": 3, "ops": "+", "mul_digits": 1}
 def tokenizer_corpus() -> list[str]:
     """Prompts and worked solutions of every arithmetic level: what the tiny tokenizer is fitted on."""
     from hardgen.generators.base import get_family
-    from hardgen.generators.run import generate_one
+    from hardgen.generators.item import generate_one
 
     fam_cls = get_family("math.arithmetic")
     fam = fam_cls()
@@ -51,7 +51,7 @@ def prepare_student(out: str | Path, *, n: int = 360, seed: int = 0, hidden: int
     """
     from hardgen.distill.sft import train_sft
     from hardgen.distill.traces import make_traces
-    from hardgen.generators.run import generate_dataset
+    from hardgen.stages.generate import generate_dataset
     from hardgen.models.tiny import build_tiny_model
 
     out = Path(out)

@@ -96,7 +96,7 @@ class NearDuplicateIndex:
 
     def __init__(self, threshold: float = 0.8, num_perm: int = 128, seed: int = 1):
         if not 0 < threshold <= 1:
-            from hardgen.errors import HardgenError
+            from hardgen.core.errors import HardgenError
 
             raise HardgenError(f"near-duplicate threshold must be in (0, 1], got {threshold}")
         self.threshold = threshold

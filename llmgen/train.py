@@ -23,14 +23,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.formal import (FORMAL_FAMILY, MAX_VARS, canonical_order, formal_candidate, render_formula,
                                       solve_formula)
-from hardgen.generators.llm_sample import (DEFAULT_NEAR_DUP, GENERATOR_CARD, TEXT_FAMILY, TRAIN_TEXTS_FILE,
+from hardgen.llmgen.sample import (DEFAULT_NEAR_DUP, GENERATOR_CARD, TEXT_FAMILY, TRAIN_TEXTS_FILE,
                                            Assessed, Condition, DedupReference, assess_texts, formal_tags,
                                            generator_spec, spread, tally, write_texts)
 from hardgen.models.generation import derive_seed
-from hardgen.records import make_record
+from hardgen.core.records import make_record
 
 METHODS = ("sft", "rft", "grpo")
 DEFAULT_REFERENCE = "sat:walksat@2"
@@ -121,7 +121,7 @@ def hard_examples(data: str | Iterable[dict], *, solver: str | None = None, hard
     Rows with a pass rate (of `solver`, or the mean over the graded solvers) are ranked hardest first; the
     hardest `hard_fraction` are kept, or those at or below `max_pass_rate` when given. Invalid rows are skipped.
     """
-    from hardgen.store import open_dataset
+    from hardgen.core.store import open_dataset
 
     if not 0 < hard_fraction <= 1:
         raise HardgenError(f"hard_fraction must be in (0, 1], got {hard_fraction}")
@@ -154,7 +154,7 @@ def formal_seed_set(out: str, *, n: int = 300, seed: int = 0, reference_solver: 
     """A graded seed set for a formal generator: `n` programmatic `llm.cnf` problems graded by the reference
     solver, written to `OUT/raw` and `OUT/graded`; returns the graded path (what `train_generator` reads)."""
     from hardgen.difficulty.grade import grade_dataset
-    from hardgen.generators.run import generate_dataset
+    from hardgen.stages.generate import generate_dataset
 
     generate_dataset([{"family": FORMAL_FAMILY, "knobs": knobs or {}}], n=n, out=f"{out}/raw", seed=seed, workers=1,
                      overwrite=overwrite)
@@ -164,7 +164,7 @@ def formal_seed_set(out: str, *, n: int = 300, seed: int = 0, reference_solver: 
 
 def generator_corpus(data: str | Iterable[dict]) -> list[str]:
     """Texts to fit a tiny generator's tokenizer on: every target text of a graded set plus its conditions."""
-    from hardgen.store import open_dataset
+    from hardgen.core.store import open_dataset
 
     rows = open_dataset(data) if isinstance(data, str) else data
     texts: list[str] = []
@@ -295,7 +295,7 @@ def evaluate_generator(model_dir: str | Path, conditions: list | None = None, n:
                        k: int = 8, seed: int = 0, temperature: float = 0.8, top_p: float = 0.95,
                        max_new_tokens: int = 256, near_dup_threshold: float = DEFAULT_NEAR_DUP) -> dict[str, Any]:
     """The three generator figures for a model: validity rate, novelty vs its training texts, mean pass rate."""
-    from hardgen.generators.llm_sample import _conditions_of, load_train_texts
+    from hardgen.llmgen.sample import _conditions_of, load_train_texts
 
     src = train_data if train_data is not None else (str(model_dir) if (Path(model_dir) / TRAIN_TEXTS_FILE).exists()
                                                     else None)
@@ -499,7 +499,7 @@ def train_generator(data: str | Iterable[dict], model: str, out: str, *, method:
         stage_dir = Path(model)
         summary["sft"] = None
         if (stage_dir / TRAIN_TEXTS_FILE).exists():
-            from hardgen.generators.llm_sample import load_train_texts_full
+            from hardgen.llmgen.sample import load_train_texts_full
             trained += [Example(Condition.parse(r["condition"]), r["text"], r.get("pass_rate"))
                         for r in load_train_texts_full(str(stage_dir)) if isinstance(r.get("condition"), dict)]
             trained = list({e.text: e for e in trained}.values())  # once per text, first occurrence kept

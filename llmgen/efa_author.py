@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 from hardgen.generators.efa import check_efa
 
 __all__ = ["author_prompt", "efa_reward", "author_efas", "read_seed_problems"]

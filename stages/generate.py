@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
-from hardgen.engine import map_ordered, resolve_workers
-from hardgen.errors import HardgenError
-from hardgen.generators.base import Reject, get_family
-from hardgen.progress import bar
-from hardgen.records import DEFAULT_TEST_FRACTION, item_seed, make_record
-from hardgen.store import DatasetWriter
+from hardgen.core.errors import HardgenError
+from hardgen.core.records import DEFAULT_TEST_FRACTION
+from hardgen.core.workers import resolve_workers
+from hardgen.generators.base import get_family
+from hardgen.generators.item import generate_item
+from hardgen.stages.runner import Shard, StageRun, Task
 
-#: redraws allowed per item when a generator rejects a degenerate sample
-MAX_ATTEMPTS = 50
 DEFAULT_SHARD_ROWS = 500
 #: a top-up round draws max(TOPUP_MIN, TOPUP_FACTOR × missing) items; MAX_EMPTY_ROUNDS fruitless rounds end the run
 TOPUP_MIN, TOPUP_FACTOR, MAX_EMPTY_ROUNDS = 32, 4, 6
@@ -31,34 +28,10 @@ class GenTask:
     test_fraction: float
 
 
-def generate_one(family: str, level: str | None, knobs: dict, run_seed: int, index: int,
-                 test_fraction: float = DEFAULT_TEST_FRACTION) -> dict:
-    """Generate the record for one (family, knobs, run seed, index); the same inputs give the same record."""
-    fam_cls = get_family(family)
-    return _generate(fam_cls(), fam_cls.Knobs.build(knobs), family, level, knobs, run_seed, index, test_fraction)
-
-
-def _generate(fam, k, family: str, level: str | None, knobs: dict, run_seed: int, index: int,
-              test_fraction: float) -> dict:
-    fam_cls = type(fam)
-    for attempt in range(MAX_ATTEMPTS):
-        seed = item_seed(family, fam_cls.version, knobs, run_seed, index, attempt)
-        try:
-            cand = fam.generate_at(k, index, random.Random(seed))
-        except Reject:
-            continue
-        source = {"generator": family, "version": fam_cls.version, "knobs": knobs, "seed": seed,
-                  "run_seed": run_seed, "index": index}
-        difficulty = {"level": level or "custom", **cand.difficulty}
-        return make_record(family, cand.prompt, cand.answer, cand.check, source, difficulty, test_fraction)
-    raise HardgenError(f"family {family!r} rejected {MAX_ATTEMPTS} samples in a row at index {index} "
-                       f"with knobs {knobs}; the knobs leave too few valid problems")
-
-
 def _run_task(t: GenTask) -> list[dict]:
     fam_cls = get_family(t.family)
     fam, k = fam_cls(), fam_cls.Knobs.build(t.knobs)  # once per shard, not per item
-    return [_generate(fam, k, t.family, t.level, t.knobs, t.run_seed, i, t.test_fraction)
+    return [generate_item(fam, k, t.family, t.level, t.knobs, t.run_seed, i, t.test_fraction)
             for i in range(t.start, t.stop)]
 
 
@@ -84,6 +57,16 @@ def _plan(entry: str | dict, n: int, level: str | None, knobs: dict[str, Any] | 
             "n": own_n}
 
 
+def _round_tasks(name: str, lvl: str | None, knobs: dict, seed: int, test_fraction: float, shard_rows: int,
+                 first_index: int, first_shard: int, want: int) -> Iterator[Task]:
+    """The shards of one round, planned lazily: `want` items from `first_index`, `shard_rows` per shard."""
+    index, shard_no = first_index, first_shard
+    while want > 0:
+        rows_here = min(shard_rows, want)
+        yield Task(f"part-{shard_no:05d}", GenTask(name, lvl, knobs, seed, index, index + rows_here, test_fraction))
+        index, shard_no, want = index + rows_here, shard_no + 1, want - rows_here
+
+
 def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0, level: str | None = None,
                      knobs: dict[str, Any] | None = None, workers: int | None = None,
                      shard_rows: int = DEFAULT_SHARD_ROWS, fmt: str = "jsonl", overwrite: bool = False,
@@ -95,6 +78,7 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
     `{family, n, level, knobs}` that overrides these for that family.
     Duplicate problems (same id) are dropped and replaced by further indices, so each family gets exactly `n`
     distinct rows unless its knob space is too small. Resumable: rerunning redoes only unfinished shards.
+    Shards are planned as they are needed, so memory does not grow with `n`.
 
     >>> generate_dataset(["math.linear_system"], n=100, out="data/raw", seed=7, level="hard")  # doctest: +SKIP
     """
@@ -114,21 +98,32 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
                                f"{', '.join(unknown)}")
     params = {"families": families, "n": n, "seed": seed, "level": level, "knobs": knobs or {},
               "shard_rows": shard_rows, "test_fraction": test_fraction}
-    writer = DatasetWriter(out, stage="generate", params=params, fmt=fmt, overwrite=overwrite)
     summary: dict[str, Any] = {"families": {}, "rows": 0, "duplicates_dropped": 0}
     shard_no = 0
-    with bar(total=sum(p["n"] for p in plans), desc="generate") as pbar:
+    with StageRun("generate", out, params, fmt=fmt, overwrite=overwrite,
+                  total=sum(p["n"] for p in plans)) as run:
         for p in plans:
             name, resolved, size, lvl = p["family"], p["knobs"], p["size"], p["level"]
             n_fam = p["n"] if size is None else min(p["n"], size)
             if n_fam < p["n"]:
-                pbar.total -= p["n"] - n_fam
+                run.progress.total -= p["n"] - n_fam
             seen: set[str] = set()
             have, dropped, next_index, rounds, empty_rounds = 0, 0, 0, 0, 0
+
+            def drop_duplicates(task: Task, rows: list[dict]) -> Shard:
+                # in this process, in shard order: which ids count as new depends on every shard before it
+                kept, shard_dropped = [], 0
+                for r in rows:
+                    if r["id"] in seen:
+                        shard_dropped += 1
+                        continue
+                    seen.add(r["id"])
+                    kept.append(r)
+                return Shard(kept[: n_fam - have], {"family": name, "dropped": shard_dropped})
+
             while have < n_fam:
-                # plan shards of the indices still needed; top-up rounds replace dropped duplicates and draw
-                # extra, since in a small knob space most fresh draws are duplicates too
-                tasks, names = [], []
+                # top-up rounds replace dropped duplicates and draw extra, since in a small knob space most fresh
+                # draws are duplicates too
                 missing = n_fam - have
                 want = missing if rounds == 0 else max(TOPUP_MIN, TOPUP_FACTOR * missing)
                 rounds += 1
@@ -136,37 +131,16 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
                     want = min(want, size - next_index)
                     if want <= 0:
                         break
-                while want > 0:
-                    rows_here = min(shard_rows, want)
-                    tasks.append(GenTask(name, lvl, resolved, seed, next_index, next_index + rows_here,
-                                         test_fraction))
-                    names.append(f"part-{shard_no:05d}")
-                    next_index += rows_here
-                    want -= rows_here
-                    shard_no += 1
-                todo = [(t, s) for t, s in zip(tasks, names) if not writer.is_done(s)]
-                todo_names = {s for _, s in todo}
-                results = map_ordered(_run_task, [t for t, _ in todo], workers, engine=engine)
                 round_rows = 0
-                for t, s in zip(tasks, names):
-                    if s in todo_names:
-                        rows, shard_dropped = [], 0
-                        for r in next(results):
-                            if r["id"] in seen:
-                                shard_dropped += 1
-                                continue
-                            seen.add(r["id"])
-                            rows.append(r)
-                        rows = rows[: n_fam - have]
-                        dropped += shard_dropped
-                        writer.write_shard(s, rows, {"family": name, "dropped": shard_dropped})
-                    else:
-                        rows = list(writer.done_rows(s))
-                        seen.update(r["id"] for r in rows)
-                        dropped += writer.manifest["shards"][s].get("dropped", 0)
-                    have += len(rows)
-                    round_rows += len(rows)
-                    pbar.update(len(rows))
+                tasks = _round_tasks(name, lvl, resolved, seed, test_fraction, shard_rows, next_index, shard_no, want)
+                for _task, shard in run.map(_run_task, tasks, workers=workers, engine=engine, replay=True,
+                                           collect=drop_duplicates):
+                    seen.update(r["id"] for r in shard.rows)  # a no-op unless a killed run wrote this shard
+                    dropped += shard.meta.get("dropped", 0)
+                    have += len(shard.rows)
+                    round_rows += len(shard.rows)
+                next_index += want
+                shard_no += -(-want // shard_rows)
                 empty_rounds = empty_rounds + 1 if round_rows == 0 else 0
                 if empty_rounds >= MAX_EMPTY_ROUNDS:
                     raise HardgenError(f"family {name!r} produced no new distinct problems in {next_index} draws; "
@@ -175,6 +149,4 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
             summary["families"][key] = {"rows": have, "duplicates_dropped": dropped, "knobs": resolved}
             summary["rows"] += have
             summary["duplicates_dropped"] += dropped
-    writer.finish(summary)
-    summary["path"] = str(writer.path)
-    return summary
+        return run.finish(summary)

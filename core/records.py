@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from hardgen.errors import HardgenError
+from hardgen.core.errors import HardgenError
 
 #: Field names and order of a record; part of the public contract (see DESIGN.md).
 FIELDS: tuple[str, ...] = (

@@ -18,8 +18,8 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from hardgen.errors import HardgenError, unknown_name_error
-from hardgen.records import canonical_json
+from hardgen.core.errors import HardgenError, unknown_name_error
+from hardgen.core.records import canonical_json
 
 #: stage name -> allowed keys with defaults (None = required or optional without default)
 SCHEMA: dict[str, dict[str, Any]] = {
@@ -98,9 +98,9 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
     from hardgen.difficulty.irt import irt_dataset
     from hardgen.difficulty.select import parse_target, select_dataset
     from hardgen.difficulty.window import Window
-    from hardgen.generators.run import generate_dataset
-    from hardgen.store import export_dataset
-    from hardgen.verifiers.validity import verify_dataset
+    from hardgen.stages.generate import generate_dataset
+    from hardgen.core.store import export_dataset
+    from hardgen.stages.verify import verify_dataset
 
     out = Path(cfg["out"])
     out.mkdir(parents=True, exist_ok=True)
@@ -151,7 +151,7 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
         elif stage == "export":
             r = export_dataset(src, dest, o["format"], overwrite=True)
             if o["card"]:
-                from hardgen.card import write_card
+                from hardgen.stages.card import write_card
 
                 write_card(src, dest, command=f"gen run {config_path}" if config_path else None, config=config_path)
         elif stage == "traces":
@@ -190,7 +190,7 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
             r = evaluate(src, solver, k=o["k"], split=None if o["split"] == "all" else o["split"], out=dest,
                          compare=o["compare"], seed=seed, max_problems=o["max_problems"], quiet=True)
         elif stage == "report":
-            from hardgen.report import make_report
+            from hardgen.stages.report import make_report
 
             cal = o["calibration"]
             r = make_report(src, dest, calibration=[cal] if isinstance(cal, str) else cal)

@@ -8,7 +8,7 @@ fresh worker. Memory is capped in the child with RLIMIT_AS, so a huge allocation
 (reported as the "memory" outcome) instead of exhausting the host; the worker is then restarted because its heap
 may be fragmented or half-initialised.
 
->>> from hardgen.sandbox import LimitedWorker, Limits
+>>> from hardgen.core.jail import LimitedWorker, Limits
 >>> with LimitedWorker(Limits(timeout_s=2, memory_mb=512)) as w:       # doctest: +SKIP
 ...     w.call(pow, 2, 10)
 1024
@@ -157,7 +157,7 @@ class Outcome:
 # The child is started with `python -I -c _BOOT`: isolated mode keeps the current directory and PYTHON*
 # variables out of its import path; the parent's sys.path arrives as argv[1] so the same modules resolve.
 _BOOT = ("import sys, json; sys.path[:] = json.loads(sys.argv[1]); "
-         "from hardgen.sandbox import _child_main; _child_main(json.loads(sys.argv[2]))")
+         "from hardgen.core.jail import _child_main; _child_main(json.loads(sys.argv[2]))")
 
 
 # Workers still open at interpreter exit (e.g. cached per-program workers) are killed by `_kill_live_workers`,
@@ -248,7 +248,7 @@ class LimitedWorker:
         cfg = {"memory_mb": lim.memory_mb, "cpu_s": lim.cpu_s, "file_size_mb": lim.file_size_mb,
                "max_processes": lim.max_processes, "network": lim.network, "confine": lim.confine,
                "workdir": os.path.realpath(workdir or os.getcwd()), "read_paths": list(lim.read_paths),
-               "package_dir": os.path.dirname(os.path.abspath(__file__))}
+               "package_dir": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}
         path = [p for p in sys.path if p]
         # start_new_session: the child leads its own process group, so a kill reaches anything it spawned.
         # No preexec_fn (unsafe with threads); the child applies its own rlimits before running user code.

@@ -1,0 +1,36 @@
+"""One generated item: the record for (family, knobs, run seed, index), identical wherever it is made."""
+
+from __future__ import annotations
+
+import random
+
+from hardgen.core.errors import HardgenError
+from hardgen.core.records import DEFAULT_TEST_FRACTION, item_seed, make_record
+from hardgen.generators.base import Reject, get_family
+
+#: redraws allowed per item when a generator rejects a degenerate sample
+MAX_ATTEMPTS = 50
+
+
+def generate_one(family: str, level: str | None, knobs: dict, run_seed: int, index: int,
+                 test_fraction: float = DEFAULT_TEST_FRACTION) -> dict:
+    """Generate the record for one (family, knobs, run seed, index); the same inputs give the same record."""
+    fam_cls = get_family(family)
+    return generate_item(fam_cls(), fam_cls.Knobs.build(knobs), family, level, knobs, run_seed, index, test_fraction)
+
+
+def generate_item(fam, k, family: str, level: str | None, knobs: dict, run_seed: int, index: int,
+              test_fraction: float) -> dict:
+    fam_cls = type(fam)
+    for attempt in range(MAX_ATTEMPTS):
+        seed = item_seed(family, fam_cls.version, knobs, run_seed, index, attempt)
+        try:
+            cand = fam.generate_at(k, index, random.Random(seed))
+        except Reject:
+            continue
+        source = {"generator": family, "version": fam_cls.version, "knobs": knobs, "seed": seed,
+                  "run_seed": run_seed, "index": index}
+        difficulty = {"level": level or "custom", **cand.difficulty}
+        return make_record(family, cand.prompt, cand.answer, cand.check, source, difficulty, test_fraction)
+    raise HardgenError(f"family {family!r} rejected {MAX_ATTEMPTS} samples in a row at index {index} "
+                       f"with knobs {knobs}; the knobs leave too few valid problems")

@@ -1,0 +1,1 @@
+"""The trained LLM problem generator: conditioned sampling, EFA authoring, SFT/RFT/GRPO training."""
