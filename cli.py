@@ -208,7 +208,7 @@ def verify(ctx, data, out, drop_invalid, workers, engine, overwrite):
 @click.pass_context
 def score(ctx, data, responses, out):
     """Score model responses strictly against the dataset's verifiers."""
-    from hardgen.verifiers import score_responses
+    from hardgen.stages.score import score_responses
 
     s = score_responses(data, responses, out)
     human = (f"accuracy {s['accuracy']:.4f}  ({s['correct']}/{s['total']} correct, {s['wrong']} wrong, "
@@ -230,7 +230,7 @@ def score(ctx, data, responses, out):
 def export(ctx, data, fmt, out, overwrite):
     """Export a dataset for trainers: {train,test}.jsonl / .parquet, or a HF DatasetDict (load_from_disk)."""
     from hardgen.stages.card import write_card
-    from hardgen.core.store import export_dataset
+    from hardgen.stages.export import export_dataset
 
     counts = export_dataset(data, out, fmt, overwrite=overwrite)
     if fmt == "hf":  # ready for push_to_hub: the card describes how the set was made and verified
@@ -271,7 +271,8 @@ solver_opt = click.option("--solver", "-s", "solvers", multiple=True, required=T
 def grade(ctx, data, solvers, k, adaptive, window, batch, max_k, rollout_cost, max_doubt, until_correct,
           interval_method, seed, workers, engine, out, overwrite):
     """Rollouts from solvers, scored by the verifiers: pass rates with intervals, pass@k, rollouts kept."""
-    from hardgen.difficulty.grade import AdaptiveConfig, grade_dataset
+    from hardgen.difficulty.grade import AdaptiveConfig
+    from hardgen.stages.grade import grade_dataset
     from hardgen.difficulty.window import Window
 
     ada = None
@@ -303,7 +304,8 @@ def grade(ctx, data, solvers, k, adaptive, window, batch, max_k, rollout_cost, m
 def select(ctx, data, solver, window, no_solvable_check, dedup, balance_families, target, max_rows, seed, out,
            overwrite):
     """Keep hard-but-solvable rows; mix by family and difficulty; remove near-duplicates."""
-    from hardgen.difficulty.select import parse_target, select_dataset
+    from hardgen.difficulty.select import parse_target
+    from hardgen.stages.select import select_dataset
     from hardgen.difficulty.window import Window
 
     s = select_dataset(data, out, solver, Window.parse(window), not no_solvable_check, dedup or None,
@@ -356,7 +358,7 @@ def calibrate(ctx, family, solver, target, n, k, sweep, all_levels, seed, out):
 @click.pass_context
 def irt(ctx, data, model, out, overwrite):
     """Fit IRT (item difficulty b, discrimination a, solver ability θ) on a graded dataset."""
-    from hardgen.difficulty.irt import irt_dataset
+    from hardgen.stages.irt import irt_dataset
 
     s = irt_dataset(data, out, model=model, overwrite=overwrite)
     rows = [[sp, f"{t:+.3f}"] for sp, t in sorted(s["theta"].items(), key=lambda kv: -kv[1])]
@@ -435,7 +437,7 @@ def distill() -> None:
 @click.pass_context
 def distill_traces(ctx, data, teacher, k, mode, m, max_k, seed, include_test, out, overwrite):
     """The teacher writes solutions; only verified-correct ones are kept (a TRL-ready chat dataset)."""
-    from hardgen.distill import make_traces
+    from hardgen.stages.traces import make_traces
 
     s = make_traces(data, teacher, out, k=k, mode=mode, m=m, max_k=max_k, seed=seed, include_test=include_test,
                     overwrite=overwrite)

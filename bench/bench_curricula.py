@@ -33,7 +33,7 @@ def main() -> None:
     from hardgen.distill.grpo import train_grpo
     from hardgen.distill.sft import train_sft
     from hardgen.stages.tiny_demo import greedy, tokenizer_corpus
-    from hardgen.distill.traces import make_traces
+    from hardgen.stages.traces import make_traces
     from hardgen.stages.generate import generate_dataset
     from hardgen.models.tiny import build_tiny_model
 

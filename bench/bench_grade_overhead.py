@@ -22,7 +22,7 @@ def main() -> None:
     import os
 
     os.environ.setdefault("HARDGEN_NO_PROGRESS", "1")
-    from hardgen.difficulty.grade import grade_dataset
+    from hardgen.stages.grade import grade_dataset
     from hardgen.stages.generate import generate_dataset
     from hardgen.models.base import get_solver
     from hardgen.models.tiny import build_tiny_model

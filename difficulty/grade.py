@@ -1,7 +1,6 @@
-"""The grade stage: rollouts from solvers, strict scoring, pass rates with intervals, adaptive sampling.
+"""Grading rows: rollouts from solvers, strict scoring, pass rates with intervals, adaptive sampling.
 
-Rollouts (responses, verdicts, token counts) go to `OUT/rollouts/part-NNNNN.jsonl` beside the graded shards;
-each graded row gets `difficulty.grades[SOLVER] = {k, correct, undecided, pass_rate, ci, pass_at, mean_tokens}`
+The grade stage (`hardgen.stages.grade`) runs this over a dataset. Each graded row gets `difficulty.grades[SOLVER] = {k, correct, undecided, pass_rate, ci, pass_at, mean_tokens}`
 and, with several solvers, `difficulty.cv` (spread of pass rates across solvers).
 """
 
@@ -15,15 +14,8 @@ from hardgen.difficulty.sequential import JEFFREYS, PassRatePrior, Policy, fit_p
 from hardgen.difficulty.stats import coefficient_of_variation, grade_summary
 from hardgen.difficulty.window import Window
 from hardgen.core.errors import HardgenError
-from hardgen.models.base import Solver, check_spec, get_solver
-from hardgen.core.progress import bar
-from hardgen.core.store import DatasetWriter, open_dataset
+from hardgen.models.base import Solver
 from hardgen.verifiers import score_check
-
-DEFAULT_CHUNK_ROWS = 64
-#: adaptive grading fits its prior per chunk: bigger chunks fit it better (256 rows measured as enough)
-ADAPTIVE_CHUNK_ROWS = 256
-
 
 @dataclass(frozen=True)
 class AdaptiveConfig:
@@ -140,112 +132,6 @@ def _run_round(solver: Solver, rows: list[dict], idx: list[int], k: int, seed: i
         for ro in rs:
             v = score_check(ro.text, rec["check"], rec.get("answer"))
             results[i].append({"response": ro.text, "correct": v.correct, "reason": v.reason, "tokens": ro.tokens})
-
-
-#: solvers built in this process, by SPEC: a worker process builds each one once, not once per chunk
-_WORKER_SOLVERS: dict[str, Solver] = {}
-
-
-@dataclass(frozen=True)
-class GradeTask:
-    rows: list
-    solvers: tuple
-    k: int
-    seed: int
-    key: str
-    adaptive: AdaptiveConfig | None
-    interval_method: str
-
-
-def _grade_task(t: GradeTask) -> tuple[list[dict], list[dict]]:
-    built = []
-    for spec in t.solvers:
-        if spec not in _WORKER_SOLVERS:
-            _WORKER_SOLVERS[spec] = get_solver(spec)
-        built.append(_WORKER_SOLVERS[spec])
-    return grade_rows(t.rows, built, t.k, t.seed, t.key, t.adaptive, t.interval_method)
-
-
-def _solver_totals(rows: list[dict], solvers: list[str]) -> dict[str, dict[str, int]]:
-    """Rollouts, correct rollouts and graded problems per solver over some graded rows."""
-    totals = {spec: {"rollouts": 0, "correct": 0, "problems": 0} for spec in solvers}
-    for r in rows:
-        for spec, g in r["difficulty"].get("grades", {}).items():
-            if spec in totals:
-                totals[spec]["rollouts"] += g["k"]
-                totals[spec]["correct"] += g["correct"]
-                totals[spec]["problems"] += 1
-    return totals
-
-
-def grade_dataset(src: str, out: str, solvers: list[str], k: int = 8, seed: int = 0,
-                  adaptive: AdaptiveConfig | None = None, interval_method: str = "wilson",
-                  chunk_rows: int | None = None, overwrite: bool = False, keep_rollouts: bool = True,
-                  workers: int | None = 1, engine: str = "local") -> dict:
-    """Grade every row of `src` with each solver; write graded rows and rollouts to `out` (resumable).
-
-    By default chunks are graded in this process (model backends parallelise inside: batching, concurrent HTTP).
-    `workers > 1` or `engine="ray"` spread chunks over processes or a Ray cluster, each building the solvers once —
-    for CPU solver panels, or one model replica per worker. Rows are the same either way.
-
-    >>> grade_dataset("data/valid", "data/graded", ["sat:cdcl@200"], k=4)  # doctest: +SKIP
-    """
-    from hardgen.core.engine import map_ordered
-
-    if not solvers:
-        raise HardgenError("name at least one --solver")
-    if k < 1:
-        raise HardgenError(f"-k must be at least 1, got {k}")
-    if chunk_rows is None:
-        bayes = adaptive is not None and adaptive.until_correct is None
-        chunk_rows = ADAPTIVE_CHUNK_ROWS if bayes else DEFAULT_CHUNK_ROWS
-    if chunk_rows < 1:
-        raise HardgenError(f"chunk rows must be at least 1, got {chunk_rows}")
-    ds = open_dataset(src)
-    params = {"src": str(src), "solvers": solvers, "k": k, "seed": seed, "interval": interval_method,
-              "adaptive": None if adaptive is None else {**adaptive.__dict__, "window": str(adaptive.window)}}
-    writer = DatasetWriter(out, stage="grade", params=params, overwrite=overwrite, inputs=[str(src)])
-    totals = {s: {"rollouts": 0, "correct": 0, "problems": 0} for s in solvers}
-    for spec in solvers:  # a bad SPEC is an error now, not in a worker later
-        check_spec(spec)
-    keys: list[str] = []
-
-    def tasks():
-        for chunk in ds.chunks():
-            for j in range(0, len(chunk.rows), chunk_rows):
-                key = f"{chunk.key}-{j // chunk_rows:04d}"
-                rows = chunk.rows[j:j + chunk_rows]
-                if writer.is_done(key):
-                    continue
-                keys.append(key)
-                yield GradeTask(rows, tuple(solvers), k, seed, key, adaptive, interval_method)
-
-    in_process = (workers or 1) == 1 and engine == "local"
-    try:
-        with bar(total=ds.num_rows, desc="grade") as pbar:
-            pbar.update(sum(writer.manifest["shards"][n]["rows"] for n in writer.manifest["shards"]))
-            for i, (graded, rollout_lines) in enumerate(map_ordered(_grade_task, tasks(), workers, engine=engine)):
-                if keep_rollouts:
-                    writer.write_side("rollouts", keys[i], rollout_lines)
-                writer.write_shard(keys[i], graded, {"rollouts": len(rollout_lines),
-                                                     "totals": _solver_totals(graded, solvers)})
-                pbar.update(len(graded))
-    finally:
-        if in_process:
-            for spec in solvers:
-                built = _WORKER_SOLVERS.pop(spec, None)
-                if built is not None:
-                    built.close()
-    # per-shard totals live in the manifest, so a resumed run summarises without rereading finished shards
-    for key, info in sorted(writer.manifest["shards"].items()):
-        shard_totals = info.get("totals") or _solver_totals(list(writer.done_rows(key)), solvers)
-        for spec, t in shard_totals.items():
-            for field_name, v in t.items():
-                totals[spec][field_name] += v
-    summary = {"solvers": totals, "rows": writer.rows_written}
-    writer.finish(summary)
-    summary["path"] = str(writer.path)
-    return summary
 
 
 def grade_rows(rows: list[dict], solvers: list[Solver], k: int, seed: int, key: str,

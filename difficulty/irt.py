@@ -118,38 +118,3 @@ def response_matrix(records: list[dict], solvers: list[str] | None = None
     return solvers, C, N
 
 
-def irt_dataset(src: str, out: str, model: str = "2pl", solvers: list[str] | None = None,
-                overwrite: bool = False) -> dict:
-    """Fit IRT on the grades of `src` and write each row with `difficulty.irt = {b, a}`; θ per solver in the summary.
-
-    Two streaming passes: the first collects only the count matrix, the second writes rows.
-    """
-    from hardgen.core.progress import bar
-    from hardgen.core.store import DatasetWriter, open_dataset
-
-    ds = open_dataset(src)
-    slim = [{"difficulty": {"grades": (r.get("difficulty") or {}).get("grades", {})}} for r in ds]
-    names, C, N = response_matrix(slim, solvers)
-    del slim
-    if len(names) < 2:
-        raise HardgenError(f"IRT needs grades from at least 2 solvers; {src} has {len(names)} "
-                           "(grade with several --solver options)")
-    fit = fit_irt(C, N, model=model)
-    writer = DatasetWriter(out, stage="irt", params={"src": str(src), "model": model, "solvers": names},
-                           overwrite=overwrite, inputs=[str(src)])
-    j = 0
-    with bar(total=ds.num_rows, desc="irt") as pbar:
-        for chunk in ds.chunks():
-            for r in chunk.rows:
-                r["difficulty"] = dict(r.get("difficulty") or {})
-                r["difficulty"]["irt"] = {"model": model, "b": round(float(fit.b[j]), 5),
-                                          "a": round(float(fit.a[j]), 5)}
-                j += 1
-            if not writer.is_done(chunk.key):
-                writer.write_shard(chunk.key, chunk.rows)
-            pbar.update(len(chunk.rows))
-    summary = {"model": model, "theta": {s: round(float(t), 5) for s, t in zip(names, fit.theta)},
-               "items": int(C.shape[1]), "converged": fit.converged, "iterations": fit.iterations}
-    writer.finish(summary)
-    summary["path"] = str(writer.path)
-    return summary

@@ -23,8 +23,6 @@ from typing import Any
 from hardgen.core.dedup import NearDuplicateIndex
 from hardgen.difficulty.window import Window
 from hardgen.core.errors import HardgenError
-from hardgen.core.progress import bar
-from hardgen.core.store import DatasetWriter, open_dataset
 
 LABELS = ("unsolved", "very_hard", "hard", "medium", "easy")
 
@@ -157,36 +155,3 @@ def select_rows(records, solver: str, window: Window = Window(), require_solvabl
     return {c["id"] for c in cands}, summary
 
 
-def select_dataset(src: str, out: str, solver: str, window: Window = Window(), require_solvable: bool = True,
-                   dedup_threshold: float | None = 0.8, balance_families: bool = False,
-                   target: dict[str, float] | None = None, max_rows: int | None = None, seed: int = 0,
-                   overwrite: bool = False) -> dict:
-    """Write the rows of `src` that `select_rows` keeps to `out`, in input order, each with `difficulty.label`."""
-    ds = open_dataset(src)
-    params = {"src": str(src), "solver": solver, "window": str(window), "require_solvable": require_solvable,
-              "dedup_threshold": dedup_threshold, "balance_families": balance_families, "target": target,
-              "max_rows": max_rows, "seed": seed}
-    # only what selection needs is held in memory: ids, families, grades, prompts
-    slim = ({"id": r["id"], "family": r["family"], "split": r.get("split"), "prompt": r["prompt"],
-             "validity": r.get("validity"), "difficulty": {"grades": (r.get("difficulty") or {}).get("grades", {})}}
-            for r in ds)
-    keep, summary = select_rows(slim, solver, window, require_solvable, dedup_threshold, balance_families, target,
-                                max_rows, seed)
-    if summary["dropped"]["not_graded"] == summary["input"] and summary["input"]:
-        raise HardgenError(f"no row of {src} has grades from solver {solver!r}; run `gen grade --solver {solver}` "
-                           "first, or name a solver the data was graded with")
-    writer = DatasetWriter(out, stage="select", params=params, overwrite=overwrite, inputs=[str(src)])
-    with bar(total=ds.num_rows, desc="select") as pbar:
-        for chunk in ds.chunks():
-            rows = []
-            for r in chunk.rows:
-                if r["id"] in keep:
-                    p = r["difficulty"]["grades"][solver]["pass_rate"]
-                    r["difficulty"]["label"] = difficulty_label(p)
-                    rows.append(r)
-            if not writer.is_done(chunk.key):
-                writer.write_shard(chunk.key, rows)
-            pbar.update(len(chunk.rows))
-    writer.finish(summary)
-    summary["path"] = str(writer.path)
-    return summary

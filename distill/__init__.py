@@ -1,4 +1,4 @@
-"""Distillation and RL: teacher traces with rejection sampling, TRL SFT and GRPO with curricula, evaluation."""
+"""Distillation and RL: teacher-trace rejection sampling (the traces stage runs it), TRL SFT and GRPO with curricula, evaluation."""
 
 from __future__ import annotations
 
@@ -8,6 +8,5 @@ from hardgen.distill.curriculum import CURRICULA
 from hardgen.distill.evaluate import evaluate
 from hardgen.distill.grpo import train_grpo
 from hardgen.distill.sft import train_sft
-from hardgen.distill.traces import make_traces
 
-__all__ = ["make_traces", "train_sft", "train_grpo", "evaluate", "LoraSpec", "CURRICULA"]
+__all__ = ["train_sft", "train_grpo", "evaluate", "LoraSpec", "CURRICULA"]

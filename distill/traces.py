@@ -18,14 +18,9 @@ TRL's prompt/completion format), `teacher` and `sample`.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from typing import Any
 
 from hardgen.difficulty.grade import AdaptiveConfig, rollouts_for
-from hardgen.core.errors import HardgenError
-from hardgen.models.base import Solver, get_solver
-from hardgen.core.progress import bar
-from hardgen.core.store import DatasetWriter, open_dataset
+from hardgen.models.base import Solver
 
 MODES = ("fixed", "uniform", "prop2diff")
 DEFAULT_CHUNK_ROWS = 64
@@ -100,71 +95,3 @@ def _rollouts(solver: Solver, rows: list[dict], mode: str, k: int, m: int, max_k
     return results, targets
 
 
-def make_traces(data: str, teacher: str, out: str, *, k: int = 4, mode: str = "fixed", m: int = 1,
-                max_k: int = 16, seed: int = 0, include_test: bool = False, chunk_rows: int = DEFAULT_CHUNK_ROWS,
-                overwrite: bool = False) -> dict[str, Any]:
-    """Write the teacher's verified-correct traces for the train-split problems of `data` to `out`.
-
-    `teacher` is a solver SPEC (`ref:noise=0.3`, `hf:PATH`, `openai:URL#MODEL`, ...). Test-split rows are
-    skipped (and counted) unless `include_test=True`: traces of test problems would leak into training.
-    Returns a summary: problems, rollouts spent, traces kept, problems left without a trace, by family.
-    """
-    if mode not in MODES:
-        raise HardgenError(f"unknown trace budget mode {mode!r}; expected one of {', '.join(MODES)}")
-    if k < 1 or m < 1 or max_k < 1:
-        raise HardgenError(f"k, m and max_k must be >= 1, got k={k}, m={m}, max_k={max_k}")
-    if mode != "fixed" and max_k < k:
-        raise HardgenError(f"max_k ({max_k}) must be at least k ({k}) in mode {mode!r}")
-    if chunk_rows < 1:
-        raise HardgenError(f"chunk rows must be at least 1, got {chunk_rows}")
-    ds = open_dataset(data)
-    params = {"src": str(data), "teacher": teacher, "k": k, "mode": mode, "m": m, "max_k": max_k, "seed": seed,
-              "include_test": include_test}
-    writer = DatasetWriter(out, stage="traces", params=params, overwrite=overwrite, inputs=[str(data)])
-    counts: Counter = Counter()
-    solver = get_solver(teacher)
-    try:
-        with bar(total=ds.num_rows, desc="traces") as pbar:
-            for chunk in ds.chunks():
-                for j in range(0, len(chunk.rows), chunk_rows):
-                    key = f"{chunk.key}-{j // chunk_rows:04d}"
-                    rows = chunk.rows[j:j + chunk_rows]
-                    pbar.update(len(rows))
-                    if writer.is_done(key):
-                        continue
-                    usable = [r for r in rows if include_test or r.get("split") != "test"]
-                    shard_counts: Counter = Counter(skipped_test=len(rows) - len(usable))
-                    out_rows: list[dict] = []
-                    by_family: dict[str, Counter] = {}
-                    if usable:
-                        results, keep = _rollouts(solver, usable, mode, k, m, max_k, seed, key)
-                        for rec, res, kp in zip(usable, results, keep):
-                            kept = trace_rows(rec, res, kp, teacher)
-                            out_rows.extend(kept)
-                            shard_counts.update(problems=1, rollouts=len(res), traces=len(kept),
-                                                correct=sum(x["correct"] is True for x in res),
-                                                undecided=sum(x["correct"] is None for x in res),
-                                                unsolved=int(not kept))
-                            fam = by_family.setdefault(rec["family"], Counter())
-                            fam.update(problems=1, rollouts=len(res), traces=len(kept), unsolved=int(not kept))
-                    writer.write_shard(key, out_rows, {**shard_counts,
-                                                       "families": {f: dict(c) for f, c in by_family.items()}})
-    finally:
-        solver.close()
-    by_family: dict[str, Counter] = {}
-    for info in writer.manifest["shards"].values():  # from the manifest, so a resumed run reports every shard
-        for f, c in (info.get("families") or {}).items():
-            by_family.setdefault(f, Counter()).update(c)
-        counts.update({c: info.get(c, 0) for c in ("skipped_test", "problems", "rollouts", "traces", "correct",
-                                                   "undecided", "unsolved")})
-    summary = {**{c: counts.get(c, 0) for c in ("problems", "rollouts", "correct", "undecided", "traces",
-                                                  "unsolved", "skipped_test")},
-               "acceptance": counts["correct"] / counts["rollouts"] if counts["rollouts"] else 0.0,
-               "families": {f: dict(c) for f, c in sorted(by_family.items())}, "rows": writer.rows_written}
-    if counts["problems"] == 0:
-        writer.finish(summary)
-        raise HardgenError(f"{data} has no train-split problems (skipped {counts['skipped_test']} test rows); "
-                           "traces are only made for training problems (include_test=True overrides)")
-    writer.finish(summary)
-    summary["path"] = str(writer.path)
-    return summary

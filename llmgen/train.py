@@ -153,7 +153,7 @@ def formal_seed_set(out: str, *, n: int = 300, seed: int = 0, reference_solver: 
                     knobs: dict | None = None, overwrite: bool = False) -> str:
     """A graded seed set for a formal generator: `n` programmatic `llm.cnf` problems graded by the reference
     solver, written to `OUT/raw` and `OUT/graded`; returns the graded path (what `train_generator` reads)."""
-    from hardgen.difficulty.grade import grade_dataset
+    from hardgen.stages.grade import grade_dataset
     from hardgen.stages.generate import generate_dataset
 
     generate_dataset([{"family": FORMAL_FAMILY, "knobs": knobs or {}}], n=n, out=f"{out}/raw", seed=seed, workers=1,

@@ -94,12 +94,14 @@ def validate_config(cfg: Any, where: str = "config") -> dict:
 def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: None,
                  config_path: str | None = None) -> dict:
     """Run the configured stages in order; returns each stage's summary (or 'skipped')."""
-    from hardgen.difficulty.grade import AdaptiveConfig, grade_dataset
-    from hardgen.difficulty.irt import irt_dataset
-    from hardgen.difficulty.select import parse_target, select_dataset
+    from hardgen.difficulty.grade import AdaptiveConfig
+    from hardgen.stages.grade import grade_dataset
+    from hardgen.stages.irt import irt_dataset
+    from hardgen.difficulty.select import parse_target
+    from hardgen.stages.select import select_dataset
     from hardgen.difficulty.window import Window
     from hardgen.stages.generate import generate_dataset
-    from hardgen.core.store import export_dataset
+    from hardgen.stages.export import export_dataset
     from hardgen.stages.verify import verify_dataset
 
     out = Path(cfg["out"])
@@ -155,7 +157,7 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
 
                 write_card(src, dest, command=f"gen run {config_path}" if config_path else None, config=config_path)
         elif stage == "traces":
-            from hardgen.distill import make_traces
+            from hardgen.stages.traces import make_traces
 
             r = make_traces(src, o["teacher"], dest, k=o["k"], mode=o["mode"], m=o["m"], max_k=o["max_k"], seed=seed,
                             overwrite=True)

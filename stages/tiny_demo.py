@@ -50,7 +50,7 @@ def prepare_student(out: str | Path, *, n: int = 360, seed: int = 0, hidden: int
     Returns (data dir, untrained student dir, SFT summary with `seconds` per step and the trace counts).
     """
     from hardgen.distill.sft import train_sft
-    from hardgen.distill.traces import make_traces
+    from hardgen.stages.traces import make_traces
     from hardgen.stages.generate import generate_dataset
     from hardgen.models.tiny import build_tiny_model
 

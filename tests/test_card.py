@@ -11,8 +11,8 @@ from hardgen.core.records import FIELDS
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    from hardgen.difficulty.grade import grade_dataset
-    from hardgen.difficulty.irt import irt_dataset
+    from hardgen.stages.grade import grade_dataset
+    from hardgen.stages.irt import irt_dataset
     from hardgen.stages.generate import generate_dataset
     from hardgen.stages.verify import verify_dataset
 
@@ -37,7 +37,7 @@ def _split_counts(path):
 def test_card_parses_with_huggingface_hub_and_counts_match(graded, tmp_path):
     from huggingface_hub import DatasetCard
 
-    from hardgen.core.store import export_dataset
+    from hardgen.stages.export import export_dataset
 
     export_dataset(graded / "irt", tmp_path / "export", "parquet")
     path = write_card(graded / "irt", tmp_path / "export", config={"out": "x", "generate": {"n": 15}})
@@ -66,7 +66,7 @@ def test_card_data_files_open_with_datasets(graded, tmp_path):
     """`load_dataset(folder)` reads the exported files through the card's configs and split sizes."""
     import datasets
 
-    from hardgen.core.store import export_dataset
+    from hardgen.stages.export import export_dataset
 
     export_dataset(graded / "irt", tmp_path / "jl", "jsonl")
     write_card(graded / "irt", tmp_path / "jl")

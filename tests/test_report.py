@@ -13,9 +13,9 @@ from hardgen.stages.report import make_report, near_duplicate_stats, stage_linea
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     """generate (math + SAT at several knob settings) → verify → grade (two simulated solvers) → select → irt."""
-    from hardgen.difficulty.grade import grade_dataset
-    from hardgen.difficulty.irt import irt_dataset
-    from hardgen.difficulty.select import select_dataset
+    from hardgen.stages.grade import grade_dataset
+    from hardgen.stages.irt import irt_dataset
+    from hardgen.stages.select import select_dataset
     from hardgen.difficulty.window import Window
     from hardgen.stages.generate import generate_dataset
     from hardgen.stages.verify import verify_dataset
@@ -80,7 +80,7 @@ def test_full_report_has_every_section_and_real_plots(run, tmp_path):
 
 def test_theta_found_from_a_downstream_stage(run, tmp_path):
     """A dataset made after `gen irt` still finds θ by following the manifests' inputs upstream."""
-    from hardgen.difficulty.select import select_dataset
+    from hardgen.stages.select import select_dataset
     from hardgen.difficulty.window import Window
 
     select_dataset(str(run / "irt"), str(tmp_path / "after"), "sim:1,1@2", Window(0.0, 1.0), dedup_threshold=None)

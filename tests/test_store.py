@@ -6,7 +6,8 @@ import pytest
 
 from hardgen.core.errors import HardgenError
 from hardgen.core.records import make_record
-from hardgen.core.store import DatasetWriter, export_dataset, open_dataset
+from hardgen.core.store import DatasetWriter, open_dataset
+from hardgen.stages.export import export_dataset
 
 
 def _rows(n, start=0):

@@ -8,12 +8,12 @@ True
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any
 
 from hardgen.core.errors import HardgenError
 from hardgen.verifiers.base import Verdict, check_kinds, get_scorer, register_check
 
-__all__ = ["Verdict", "register_check", "score", "score_check", "reward", "score_responses", "check_kinds",
+__all__ = ["Verdict", "register_check", "score", "score_check", "reward", "check_kinds",
            "completion_text"]
 
 
@@ -65,53 +65,3 @@ def reward(completions: list, check: list | None = None, answer: list | None = N
     return out
 
 
-def _read_responses(path: str) -> Iterable[tuple[int, dict]]:
-    try:
-        f = open(path, encoding="utf-8")
-    except OSError as e:
-        raise HardgenError(f"cannot read responses {path}: {e.strerror or e}") from None
-    with f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise HardgenError(f"{path}:{lineno}: malformed JSON ({e.msg} at column {e.colno})") from None
-            if not isinstance(obj, dict) or "id" not in obj or "response" not in obj:
-                raise HardgenError(f"{path}:{lineno}: expected an object with 'id' and 'response'")
-            yield lineno, obj
-
-
-def score_responses(data: str, responses: str, out: str | None = None) -> dict:
-    """Score `{id, response}` lines against the records of `data`; write `{id, correct, reason}` lines to `out`.
-
-    Returns counts and accuracy (undecided responses count as not correct in accuracy, and are reported).
-    """
-    from hardgen.core.progress import bar
-    from hardgen.core.store import open_dataset, write_jsonl
-
-    resp = list(_read_responses(responses))
-    wanted = {str(o["id"]) for _, o in resp}
-    index: dict[str, tuple[dict, str | None]] = {}
-    for rec in open_dataset(data):
-        if rec["id"] in wanted:
-            index[rec["id"]] = (rec["check"], rec.get("answer"))
-    results = []
-    counts = {"total": 0, "correct": 0, "wrong": 0, "undecided": 0, "unknown_id": 0}
-    with bar(total=len(resp), desc="score", unit="resp") as pbar:
-        for _, obj in resp:
-            rid = str(obj["id"])
-            if rid not in index:
-                v = Verdict(None, f"no record with id {rid} in {data}")
-                counts["unknown_id"] += 1
-            else:
-                v = score_check(obj["response"], *index[rid])
-            counts["total"] += 1
-            counts["correct" if v.correct else "wrong" if v.correct is False else "undecided"] += 1
-            results.append({"id": rid, **v.as_dict()})
-            pbar.update(1)
-    if out:
-        write_jsonl(out, results)
-    counts["accuracy"] = counts["correct"] / counts["total"] if counts["total"] else 0.0
-    return counts

@@ -11,7 +11,7 @@ import pytest
 
 from hardgen.distill.config import LoraSpec
 from hardgen.distill.sft import train_sft
-from hardgen.distill.traces import make_traces
+from hardgen.stages.traces import make_traces
 from hardgen.core.errors import HardgenError
 
 

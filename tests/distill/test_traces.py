@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from hardgen.distill.traces import make_traces, prop2diff_targets
+from hardgen.distill.traces import prop2diff_targets
+from hardgen.stages.traces import make_traces
 from hardgen.core.errors import HardgenError
 from hardgen.models.base import get_solver
 from hardgen.core.store import DatasetWriter, read_records

@@ -1,0 +1,44 @@
+"""The irt stage: fit IRT on a graded dataset and write each row with its item parameters."""
+
+from __future__ import annotations
+
+from hardgen.core.errors import HardgenError
+from hardgen.core.store import open_dataset
+from hardgen.difficulty.irt import fit_irt, response_matrix
+from hardgen.stages.runner import Shard, StageRun, input_tasks
+
+
+def irt_dataset(src: str, out: str, model: str = "2pl", solvers: list[str] | None = None,
+                overwrite: bool = False) -> dict:
+    """Fit IRT on the grades of `src` and write each row with `difficulty.irt = {b, a}`; θ per solver in the summary.
+
+    Two streaming passes: the first collects only the count matrix, the second writes rows.
+    """
+    ds = open_dataset(src)
+    slim = [{"difficulty": {"grades": (r.get("difficulty") or {}).get("grades", {})}} for r in ds]
+    names, C, N = response_matrix(slim, solvers)
+    del slim
+    if len(names) < 2:
+        raise HardgenError(f"IRT needs grades from at least 2 solvers; {src} has {len(names)} "
+                           "(grade with several --solver options)")
+    fit = fit_irt(C, N, model=model)
+    item_params = iter([{"model": model, "b": round(float(b), 5), "a": round(float(a), 5)}
+                        for b, a in zip(fit.b, fit.a)])
+
+    def with_irt(rows: list[dict]) -> Shard:  # in this process, in row order: item j is the j-th row
+        for r in rows:
+            r["difficulty"] = dict(r.get("difficulty") or {})
+            r["difficulty"]["irt"] = next(item_params)
+        return Shard(rows)
+
+    params = {"src": str(src), "model": model, "solvers": names}
+    with StageRun("irt", out, params, src=src, overwrite=overwrite, total=ds.num_rows) as run:
+        # every shard advances the item counter, finished ones too, so payloads are built for all of them
+        run.run(_as_is, input_tasks(ds, payload=lambda rows, _key: with_irt(rows)), workers=1)
+        summary = {"model": model, "theta": {s: round(float(t), 5) for s, t in zip(names, fit.theta)},
+                   "items": int(C.shape[1]), "converged": fit.converged, "iterations": fit.iterations}
+        return run.finish(summary)
+
+
+def _as_is(shard: Shard) -> Shard:
+    return shard
