@@ -6,14 +6,13 @@ and, with several solvers, `difficulty.cv` (spread of pass rates across solvers)
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
-from typing import Any
 
 from hardgen.difficulty.sequential import JEFFREYS, PassRatePrior, Policy, fit_prior, matched_policy, plan
 from hardgen.difficulty.stats import coefficient_of_variation, grade_summary
 from hardgen.difficulty.window import Window
 from hardgen.core.errors import HardgenError
+from hardgen.core.specs import chunk_seed
 from hardgen.models.base import Solver
 from hardgen.verifiers import score_check
 
@@ -75,17 +74,13 @@ class AdaptiveConfig:
         return matched_policy(prior, self.window, k, budget, self.batch, self.margin, self.min_k, self.max_doubt)
 
 
-def _derive_seed(*parts: Any) -> int:
-    return int.from_bytes(hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:4], "big")
-
-
 def rollouts_for(solver: Solver, rows: list[dict], k: int, seed: int, key: str,
                  adaptive: AdaptiveConfig | None = None) -> tuple[list[list[dict]], list[dict]]:
     """Rollouts for each row (dicts with response, correct, reason, tokens) and per-row adaptive info."""
     results: list[list[dict]] = [[] for _ in rows]
     info: list[dict] = [{} for _ in rows]
     if adaptive is None:
-        _run_round(solver, rows, list(range(len(rows))), k, _derive_seed(seed, solver.spec, key, 0), results)
+        _run_round(solver, rows, list(range(len(rows))), k, chunk_seed(seed, solver.spec, key, 0), results)
         return results, info
     budget = adaptive.budget(k)
     correct = [0] * len(rows)
@@ -95,7 +90,7 @@ def rollouts_for(solver: Solver, rows: list[dict], k: int, seed: int, key: str,
     while active:
         n = len(results[active[0]])  # every active problem has had the same rollouts
         kk = min(adaptive.batch, budget - n)
-        _run_round(solver, rows, active, kk, _derive_seed(seed, solver.spec, key, rnd), results)
+        _run_round(solver, rows, active, kk, chunk_seed(seed, solver.spec, key, rnd), results)
         n += kk
         for i in active:
             correct[i] = sum(r["correct"] is True for r in results[i])

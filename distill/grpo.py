@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hardgen.core.specs import SolverSpec
 from hardgen.distill.config import LoraSpec, as_dict, check_student, last_checkpoint, resolve
 from hardgen.distill.curriculum import CURRICULA, Curriculum, make_curriculum
 from hardgen.core.errors import HardgenError
@@ -179,6 +180,7 @@ def train_grpo(data: str, student: str, out: str, *, curriculum: str | None = No
     if cfg.prompts_per_step < 1 or cfg.max_steps < 1 or cfg.max_completion_length < 1:
         raise HardgenError("prompts_per_step, max_steps and max_completion_length must be >= 1")
     rows, trl_rows = load_prompts(data, cfg.split)
+    student = SolverSpec.parse(student, "--student").local_model("--student")
     tokenizer = check_student(student)
     cur = make_curriculum(cfg.curriculum, rows, seed=cfg.seed, arms=cfg.arms, total_steps=cfg.max_steps,
                           options=cfg.curriculum_options)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hardgen.core.specs import SolverSpec
 from hardgen.distill.config import LoraSpec, as_dict, check_student, last_checkpoint, resolve
 from hardgen.core.errors import HardgenError
 from hardgen.core.store import open_dataset
@@ -113,6 +114,7 @@ def train_sft(traces: str, student: str, out: str, *, lora: LoraSpec | dict | st
         raise HardgenError("train for some epochs (> 0) or max_steps (> 0)")
     # every input error surfaces here, before a model is loaded
     rows = load_traces(traces, cfg.split)
+    student = SolverSpec.parse(student, "--student").local_model("--student")
     tokenizer = check_student(student)
     out_dir = Path(out)
     ckpt_dir = out_dir / "checkpoints"

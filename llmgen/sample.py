@@ -25,7 +25,7 @@ from hardgen.core.errors import HardgenError
 from hardgen.generators.formal import (FORMAL_FAMILY, FormulaIndex, formal_candidate, formula_key, parse_formula,
                                       solve_formula)
 from hardgen.models.base import Solver, get_solver
-from hardgen.models.generation import derive_seed, split_spec_options
+from hardgen.core.specs import SolverSpec, derive_seed
 from hardgen.core.records import DEFAULT_TEST_FRACTION, make_record
 
 TEXT_FAMILY = "llm.text"
@@ -180,19 +180,13 @@ def load_train_texts(source: str | Path | Iterable[dict] | None) -> list[dict]:
 def generator_spec(model: str, max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS, temperature: float | None = None,
                    batch_size: int | None = None, top_p: float | None = None) -> str:
     """A solver SPEC for a generator: a bare path becomes `hf:PATH`; options are added unless the SPEC has them."""
-    spec = model if ":" in model.split("?")[0] and not Path(model.split("?")[0]).exists() else f"hf:{model}"
-    prefix = spec.split(":", 1)[0]
-    if prefix not in ("hf", "vllm", "openai"):
-        return spec
-    base, opts = split_spec_options(spec)
+    spec = SolverSpec.parse(model, "--model")
+    if spec.backend not in ("hf", "vllm", "openai"):
+        return str(spec)
     wanted = {"max_new_tokens": max_new_tokens, "temperature": temperature, "top_p": top_p,
-              "batch_size": batch_size}
-    if prefix == "openai":
-        wanted.pop("batch_size")
-    for k, v in wanted.items():
-        if v is not None and k not in opts:
-            opts[k] = str(v)
-    return base + ("?" + "&".join(f"{k}={v}" for k, v in opts.items()) if opts else "")
+              "batch_size": batch_size if spec.backend != "openai" else None}
+    have = spec.option_dict
+    return str(spec.with_options(**{k: v for k, v in wanted.items() if k not in have}))
 
 
 def spread(conditions: list[Condition], n: int) -> list[tuple[Condition, int]]:
@@ -387,7 +381,7 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
         raise HardgenError("max_rounds must be >= 1 and oversample >= 1")
     model_dir = None
     if isinstance(model_spec, str):
-        base = split_spec_options(model_spec.split(":", 1)[1] if model_spec.startswith("hf:") else model_spec)[0]
+        base = SolverSpec.parse(model_spec, "--model").target
         if Path(base).is_dir():
             model_dir = Path(base)
     if train_data is None and model_dir is not None and (model_dir / TRAIN_TEXTS_FILE).exists():

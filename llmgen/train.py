@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from hardgen.core.errors import HardgenError
+from hardgen.core.specs import SolverSpec, derive_seed
 from hardgen.generators.formal import (FORMAL_FAMILY, MAX_VARS, canonical_order, formal_candidate, render_formula,
                                       solve_formula)
 from hardgen.llmgen.sample import (DEFAULT_NEAR_DUP, GENERATOR_CARD, TEXT_FAMILY, TRAIN_TEXTS_FILE,
                                            Assessed, Condition, DedupReference, assess_texts, formal_tags,
                                            generator_spec, spread, tally, write_texts)
-from hardgen.models.generation import derive_seed
 from hardgen.core.records import make_record
 
 METHODS = ("sft", "rft", "grpo")
@@ -454,6 +454,7 @@ def train_generator(data: str | Iterable[dict], model: str, out: str, *, method:
         import dataclasses
         raise HardgenError(f"{e}; known parameters: {', '.join(f.name for f in dataclasses.fields(TrainParams))}") \
             from None
+    model = SolverSpec.parse(model, "--model").local_model("--model")
     if not Path(model).expanduser().exists():
         raise HardgenError(f"model {model!r} does not exist; training needs a local model directory (build a tiny "
                            "one with `gen model tiny -o DIR`)")

@@ -10,7 +10,8 @@ import pkgutil
 from dataclasses import dataclass, field
 from typing import Callable
 
-from hardgen.core.errors import HardgenError, unknown_name_error
+from hardgen.core.errors import unknown_name_error
+from hardgen.core.specs import SolverSpec
 
 
 @dataclass
@@ -50,12 +51,12 @@ class Solver:
         self.close()
 
 
-_FACTORIES: dict[str, Callable[[str], Solver]] = {}
+_FACTORIES: dict[str, Callable[[SolverSpec], Solver]] = {}
 _LOADED = False
 
 
-def register_solver(prefix: str) -> Callable[[Callable[[str], Solver]], Callable[[str], Solver]]:
-    """Decorator: `factory(arg) -> Solver` builds solvers for SPECs `prefix:arg`."""
+def register_solver(prefix: str) -> Callable[[Callable[[SolverSpec], Solver]], Callable[[SolverSpec], Solver]]:
+    """Decorator: `factory(spec) -> Solver` builds solvers for SPECs `prefix:...` (a parsed `SolverSpec`)."""
 
     def deco(factory):
         _FACTORIES[prefix] = factory
@@ -84,27 +85,24 @@ def solver_specs() -> list[str]:
 _HEAVY = ("hf", "vllm", "openai")
 
 
-def check_spec(spec: str) -> None:
-    """Raise a clear error for a malformed SPEC without loading a model (light solvers are built and closed)."""
-    if ":" not in spec:
-        get_solver(spec)  # raises the format error
-    prefix = spec.split(":", 1)[0]
+def check_spec(spec: str | SolverSpec) -> SolverSpec:
+    """Parse a SPEC and raise a clear error for a malformed one without loading a model (light solvers are built
+    and closed); returns the parsed spec."""
+    spec = SolverSpec.parse(spec)
     _load()
-    if prefix not in _FACTORIES:
-        raise unknown_name_error("solver backend", prefix, sorted(_FACTORIES))
-    if prefix not in _HEAVY:
+    if spec.backend not in _FACTORIES:
+        raise unknown_name_error("solver backend", spec.backend, sorted(_FACTORIES))
+    if spec.backend not in _HEAVY:
         get_solver(spec).close()
+    return spec
 
 
-def get_solver(spec: str) -> Solver:
-    """Build the solver a SPEC names, e.g. `get_solver("sat:cdcl@1000")`."""
-    if ":" not in spec:
-        raise HardgenError(f"solver SPEC {spec!r} must look like PREFIX:ARG (e.g. hf:PATH, openai:URL#MODEL, "
-                           "sat:cdcl@1000)")
-    prefix, arg = spec.split(":", 1)
+def get_solver(spec: str | SolverSpec) -> Solver:
+    """Build the solver a SPEC names, e.g. `get_solver("sat:cdcl@1000")` (a bare model directory means `hf:DIR`)."""
+    spec = SolverSpec.parse(spec)
     _load()
-    if prefix not in _FACTORIES:
-        raise unknown_name_error("solver backend", prefix, sorted(_FACTORIES))
-    solver = _FACTORIES[prefix](arg)
-    solver.spec = spec
+    if spec.backend not in _FACTORIES:
+        raise unknown_name_error("solver backend", spec.backend, sorted(_FACTORIES))
+    solver = _FACTORIES[spec.backend](spec)
+    solver.spec = str(spec)
     return solver

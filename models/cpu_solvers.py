@@ -3,7 +3,6 @@ search (`sat:walksat@FLIPS[,p=NOISE]`). Their pass rates over budgets give a dif
 
 from __future__ import annotations
 
-import hashlib
 import random
 from dataclasses import dataclass
 
@@ -11,6 +10,7 @@ from pysat.solvers import Solver as PySatSolver
 
 from hardgen.core.errors import HardgenError
 from hardgen.generators.base import SatEncodable, get_family
+from hardgen.core.specs import SolverSpec, rollout_seed
 from hardgen.models.base import Rollout, Solver, register_solver
 
 GAVE_UP = "I could not solve it within my budget."
@@ -18,8 +18,7 @@ GAVE_UP = "I could not solve it within my budget."
 
 def rollout_rng(seed: int, record_id: str, j: int) -> random.Random:
     """Per-(seed, record, rollout) randomness from a hash, so rollouts differ from each other and from seeds."""
-    h = hashlib.sha256(f"{seed}\x1f{record_id}\x1f{j}".encode()).digest()
-    return random.Random(int.from_bytes(h[:8], "big"))
+    return random.Random(rollout_seed(seed, record_id, j))
 
 
 def supports_record(record: dict) -> bool:
@@ -165,8 +164,9 @@ def _positive_int(text: str, what: str, spec: str) -> int:
 
 
 @register_solver("sat")
-def sat_panel(arg: str) -> Solver:
+def sat_panel(spec: SolverSpec) -> Solver:
     """`cdcl@CONFLICTS` or `walksat@FLIPS` (optionally `walksat@FLIPS,p=NOISE`), e.g. `sat:cdcl@1000`."""
+    arg = spec.text.partition(":")[2]
     name, _, rest = arg.partition("@")
     if name == "cdcl":
         return CdclPanel(_positive_int(rest, "the conflict budget", arg))

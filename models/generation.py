@@ -12,7 +12,6 @@ the rest), so a caller can keep what was paid for.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Protocol, Sequence, Union, runtime_checkable
 
@@ -77,15 +76,6 @@ class TextGenerator(Protocol):
         ...
 
 
-def derive_seed(*parts: Any) -> int:
-    """A 63-bit seed from a hash of `parts` (never `seed + index`, which makes neighbouring seeds overlap)."""
-    h = hashlib.sha256()
-    for p in parts:
-        h.update(repr(p).encode())
-        h.update(b"\x1f")
-    return int.from_bytes(h.digest()[:8], "big") >> 1
-
-
 def record_prompt(record: dict | str) -> str:
     """The prompt text of a record (or a bare prompt string)."""
     if isinstance(record, str):
@@ -124,20 +114,6 @@ def validate_prompts(prompts: Sequence[Prompt]) -> None:
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
-
-
-def split_spec_options(arg: str) -> tuple[str, dict[str, str]]:
-    """`"./tiny?max_new_tokens=64&temperature=0.7"` -> `("./tiny", {"max_new_tokens": "64", ...})`."""
-    if "?" not in arg:
-        return arg, {}
-    base, query = arg.split("?", 1)
-    opts: dict[str, str] = {}
-    for part in filter(None, query.split("&")):
-        if "=" not in part:
-            raise HardgenError(f"solver option {part!r} in {arg!r} must look like NAME=VALUE")
-        k, v = part.split("=", 1)
-        opts[k.strip()] = v.strip()
-    return base, opts
 
 
 def coerce_options(opts: dict[str, str], types: dict[str, type], where: str) -> dict[str, Any]:

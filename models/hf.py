@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from hardgen.core.errors import HardgenError
+from hardgen.core.specs import SolverSpec, derive_seed
 from hardgen.models.base import Rollout, register_solver
 from hardgen.models.generation import (SAMPLING_OPTION_TYPES, GenerationSolver, PartialSolveError, Prompt,
-                                       ResultCallback, SamplingParams, coerce_options, derive_seed,
-                                       split_spec_options, truncate_at_stop, validate_prompts)
+                                       ResultCallback, SamplingParams, coerce_options,
+                                       truncate_at_stop, validate_prompts)
 
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 
@@ -271,12 +272,11 @@ HF_OPTION_TYPES: dict[str, type] = {**SAMPLING_OPTION_TYPES, "batch_size": int, 
 
 
 @register_solver("hf")
-def _hf_solver(arg: str) -> HFSolver:
-    model, opts = split_spec_options(arg)
+def _hf_solver(spec: SolverSpec) -> HFSolver:
+    model, opts = spec.target, spec.option_dict
     if not model:
         raise HardgenError("hf SPEC needs a model path or hub id, e.g. hf:./tiny or hf:Qwen/Qwen2.5-0.5B-Instruct")
-    kwargs = coerce_options(opts, HF_OPTION_TYPES, "hf:")
-    return HFSolver(model, **kwargs)
+    return HFSolver(model, **coerce_options(opts, HF_OPTION_TYPES, "hf:"))
 
 
 __all__ = ["HFSolver", "HF_OPTION_TYPES", "resolve_device", "resolve_dtype"]

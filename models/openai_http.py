@@ -36,10 +36,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Sequence
 
 from hardgen.core.errors import HardgenError
+from hardgen.core.specs import SolverSpec, derive_seed
 from hardgen.models.base import Rollout, register_solver
 from hardgen.models.generation import (SAMPLING_OPTION_TYPES, GenerationSolver, PartialSolveError, Prompt,
-                                       ResultCallback, SamplingParams, coerce_options, derive_seed,
-                                       split_spec_options, validate_prompts)
+                                       ResultCallback, SamplingParams, coerce_options,
+                                       validate_prompts)
 
 #: statuses worth retrying: timeouts, conflicts, rate limits and server-side failures
 RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
@@ -324,18 +325,14 @@ OPENAI_OPTION_TYPES: dict[str, type] = {**SAMPLING_OPTION_TYPES, "api": str, "ap
                                         "timeout": float}
 
 
-def parse_openai_spec(arg: str) -> tuple[str, str | None, dict[str, Any]]:
-    """`URL#MODEL?opts` -> (url, model or None, typed options)."""
-    if "#" in arg:
-        url, rest = arg.split("#", 1)
-        model, opts = split_spec_options(rest)
-    else:
-        url, opts = split_spec_options(arg)
-        model = None
-    return url, model or None, coerce_options(opts, OPENAI_OPTION_TYPES, "openai:")
+def parse_openai_spec(spec: SolverSpec | str) -> tuple[str, str | None, dict[str, Any]]:
+    """`openai:URL#MODEL?opts` -> (url, model or None, typed options)."""
+    spec = SolverSpec.parse(spec if str(spec).startswith("openai:") else f"openai:{spec}")
+    url, _, model = spec.target.partition("#")
+    return url, model or None, coerce_options(spec.option_dict, OPENAI_OPTION_TYPES, "openai:")
 
 
 @register_solver("openai")
-def _openai_solver(arg: str) -> OpenAISolver:
-    url, model, opts = parse_openai_spec(arg)
+def _openai_solver(spec: SolverSpec) -> OpenAISolver:
+    url, model, opts = parse_openai_spec(spec)
     return OpenAISolver(url, model, **opts)

@@ -16,6 +16,7 @@ import re
 from fractions import Fraction
 
 from hardgen.core.errors import HardgenError
+from hardgen.core.specs import SolverSpec
 from hardgen.models.base import Rollout, Solver, register_solver
 
 GENERIC = ("We work through the problem step by step and check the result against every condition the problem "
@@ -110,13 +111,10 @@ class ReferenceTeacher(Solver):
 
 
 @register_solver("ref")
-def _make(arg: str) -> ReferenceTeacher:
-    opts: dict[str, str] = {}
-    for part in filter(None, arg.lstrip("?").split("&")):
-        name, eq, value = part.partition("=")
-        if not eq or name.strip() not in ("noise", "seed"):
-            raise HardgenError(f"ref: SPEC is ref:[noise=P][&seed=S], e.g. ref:noise=0.3; got ref:{arg}")
-        opts[name.strip()] = value.strip()
+def _make(spec: SolverSpec) -> ReferenceTeacher:
+    opts, arg = spec.option_dict, spec.text.partition(":")[2]
+    if spec.target or set(opts) - {"noise", "seed"}:
+        raise HardgenError(f"ref: SPEC is ref:[noise=P][&seed=S], e.g. ref:noise=0.3; got ref:{arg}")
     try:
         return ReferenceTeacher(noise=float(opts.get("noise", 0.0)), seed=int(opts.get("seed", 0)))
     except ValueError:

@@ -13,6 +13,7 @@ import hashlib
 import random
 
 from hardgen.core.errors import HardgenError
+from hardgen.core.specs import SolverSpec
 from hardgen.models.base import Rollout, Solver, register_solver
 
 
@@ -56,7 +57,8 @@ class SimulatedSolver(Solver):
 
 
 @register_solver("sim")
-def _make(arg: str) -> SimulatedSolver:
+def _make(spec: SolverSpec) -> SimulatedSolver:
+    arg = spec.target
     body, _, seed = arg.partition("@")
     try:
         vals = [float(x) for x in body.split(",")]

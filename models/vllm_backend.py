@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from hardgen.core.errors import HardgenError
+from hardgen.core.specs import SolverSpec, derive_seed
 from hardgen.models.base import Rollout, register_solver
 from hardgen.models.generation import (SAMPLING_OPTION_TYPES, GenerationSolver, PartialSolveError, Prompt,
-                                       ResultCallback, SamplingParams, coerce_options, derive_seed,
-                                       split_spec_options, validate_prompts)
+                                       ResultCallback, SamplingParams, coerce_options,
+                                       validate_prompts)
 
 INSTALL_HINT = "the vllm backend needs vLLM, which is not installed: pip install hardgen[vllm] (Linux with a CUDA GPU)"
 
@@ -138,8 +139,8 @@ VLLM_OPTION_TYPES: dict[str, type] = {**SAMPLING_OPTION_TYPES, "top_k": int, "dt
 
 
 @register_solver("vllm")
-def _vllm_solver(arg: str) -> VLLMSolver:
-    model, opts = split_spec_options(arg)
+def _vllm_solver(spec: SolverSpec) -> VLLMSolver:
+    model, opts = spec.target, spec.option_dict
     if not model:
         raise HardgenError("vllm SPEC needs a model path or hub id, e.g. vllm:Qwen/Qwen2.5-7B-Instruct")
     kwargs = coerce_options(opts, VLLM_OPTION_TYPES, "vllm:")

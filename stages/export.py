@@ -11,6 +11,7 @@ from typing import Any
 from hardgen.core.errors import HardgenError
 from hardgen.core.records import FIELDS
 from hardgen.core.store import _arrow_schema, flatten_row, open_dataset
+from hardgen.stages.options import ExportOptions
 
 EXPORT_FORMATS = ("jsonl", "parquet", "hf", "trl-sft", "trl-grpo")
 
@@ -124,3 +125,13 @@ def _open_export_writer(path: Path, fmt: str):
     return _JsonlExport(path) if fmt == "jsonl" else _ParquetExport(path)
 
 
+def run(src: str, out: str, opts: ExportOptions, overwrite: bool = False, command: str | None = None,
+        config: Any = None) -> dict:
+    """The export stage with its settings (and the dataset card unless `card` is off): what `gen export` and
+    `gen run` call. Returns rows per split, and the card's path."""
+    counts: dict[str, Any] = export_dataset(src, out, opts.format, overwrite=overwrite)
+    if opts.card:  # ready for push_to_hub: the card describes how the set was made and verified
+        from hardgen.stages.card import write_card
+
+        counts = {**counts, "card": str(write_card(src, out, command=command, config=config))}
+    return counts

@@ -10,6 +10,7 @@ from hardgen.core.records import DEFAULT_TEST_FRACTION
 from hardgen.core.workers import resolve_workers
 from hardgen.generators.base import get_family
 from hardgen.generators.item import generate_item
+from hardgen.stages.options import GenerateOptions
 from hardgen.stages.runner import Shard, StageRun, Task
 
 DEFAULT_SHARD_ROWS = 500
@@ -150,3 +151,10 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
             summary["rows"] += have
             summary["duplicates_dropped"] += dropped
         return run.finish(summary)
+
+
+def run(families: list[str | dict], out: str, opts: GenerateOptions, overwrite: bool = False) -> dict:
+    """The generate stage with its settings: what `gen generate` and `gen run` call."""
+    return generate_dataset(list(families or opts.families), n=opts.n, out=out, seed=opts.seed, level=opts.level,
+                            knobs=opts.knobs, workers=opts.workers, shard_rows=opts.shard_rows, fmt=opts.format,
+                            overwrite=overwrite, test_fraction=opts.test_fraction, engine=opts.engine)

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from hardgen.core.errors import HardgenError
 from hardgen.core.store import open_dataset
 from hardgen.difficulty.grade import AdaptiveConfig, grade_rows
+from hardgen.difficulty.window import Window
 from hardgen.models.base import Solver, check_spec, get_solver
+from hardgen.stages.options import GradeOptions
 from hardgen.stages.runner import Shard, StageRun, add_counts, input_tasks
 
 DEFAULT_CHUNK_ROWS = 64
@@ -101,3 +103,14 @@ def grade_dataset(src: str, out: str, solvers: list[str], k: int = 8, seed: int 
         zero = {"rollouts": 0, "correct": 0, "problems": 0}
         return run.finish({"solvers": {s: {**zero, **totals.get(s, {})} for s in solvers},
                            "rows": run.rows_written})
+
+
+def run(src: str, out: str, opts: GradeOptions, overwrite: bool = False) -> dict:
+    """The grade stage with its settings: what `gen grade` and `gen run` call."""
+    ada = None
+    if opts.adaptive or opts.until_correct:
+        ada = AdaptiveConfig(window=Window.parse(opts.window), batch=opts.batch, max_k=opts.max_k,
+                             cost=opts.rollout_cost, max_doubt=opts.max_doubt, until_correct=opts.until_correct)
+    return grade_dataset(src, out, list(opts.solvers), k=opts.k, seed=opts.seed, adaptive=ada,
+                         interval_method=opts.interval, overwrite=overwrite, workers=opts.workers or 1,
+                         engine=opts.engine)

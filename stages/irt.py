@@ -5,6 +5,7 @@ from __future__ import annotations
 from hardgen.core.errors import HardgenError
 from hardgen.core.store import open_dataset
 from hardgen.difficulty.irt import fit_irt, response_matrix
+from hardgen.stages.options import IrtOptions
 from hardgen.stages.runner import Shard, StageRun, input_tasks
 
 
@@ -42,3 +43,8 @@ def irt_dataset(src: str, out: str, model: str = "2pl", solvers: list[str] | Non
 
 def _as_is(shard: Shard) -> Shard:
     return shard
+
+
+def run(src: str, out: str, opts: IrtOptions, overwrite: bool = False) -> dict:
+    """The irt stage with its settings: what `gen irt` and `gen run` call."""
+    return irt_dataset(src, out, model=opts.model, overwrite=overwrite)

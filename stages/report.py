@@ -19,6 +19,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from hardgen.stages.options import ReportOptions
 from hardgen.core.errors import HardgenError
 
 #: similarity thresholds counted in the near-duplicate section (MinHash Jaccard on prompt 3-grams)
@@ -830,3 +831,8 @@ def _anchor(title: str) -> str:
 
 
 __all__ = ["make_report", "stage_lineage", "theta_from_lineage", "collect", "near_duplicate_stats", "load_calibrations"]
+
+
+def run(src: str, out: str, opts: ReportOptions, overwrite: bool = False) -> dict:
+    """The report stage with its settings: what `gen report` and `gen run` call."""
+    return make_report(src, out, calibration=list(opts.calibration) or None, lineage=opts.lineage)

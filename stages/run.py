@@ -10,39 +10,26 @@ partial one resumes. Unknown keys are errors that name the closest valid key.
     grade: {solvers: ["sat:cdcl@200"], k: 4}
     select: {solver: "sat:cdcl@200", window: "0,0.5"}
     export: {format: parquet}
+
+Every stage section takes the keys of that stage's options (`hardgen.stages.options`), plus `input`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any, Callable
 
 from hardgen.core.errors import HardgenError, unknown_name_error
+from hardgen.core.options import options_from_mapping
 from hardgen.core.records import canonical_json
+from hardgen.stages.options import PIPELINE_STAGES
 
-#: stage name -> allowed keys with defaults (None = required or optional without default)
-SCHEMA: dict[str, dict[str, Any]] = {
-    "generate": {"families": None, "n": 100, "level": None, "knobs": {}, "shard_rows": 500, "test_fraction": 0.1},
-    "verify": {"drop_invalid": False, "input": None},
-    "grade": {"solvers": None, "k": 8, "adaptive": False, "window": "0,0.5", "batch": 2, "max_k": None,
-              "rollout_cost": None, "max_doubt": 1.0, "until_correct": None,
-              "interval": "wilson", "workers": 1, "input": None},
-    "select": {"solver": None, "window": "0,0.5", "require_solvable": True, "dedup": 0.8,
-               "balance_families": False, "target": None, "max_rows": None, "input": None},
-    "irt": {"model": "2pl", "input": None},
-    "export": {"format": "parquet", "card": True, "input": None},
-    "traces": {"teacher": None, "k": 4, "mode": "fixed", "m": 1, "max_k": 16, "input": None},
-    "sft": {"student": None, "lora": None, "epochs": None, "lr": None, "batch_size": None, "max_steps": None,
-            "max_length": None, "config": None, "threads": None},
-    "grpo": {"student": None, "curriculum": "none", "arms": None, "curriculum_options": {}, "lora": None,
-             "num_generations": None, "prompts_per_step": None, "max_steps": None, "lr": None,
-             "max_completion_length": None, "temperature": None, "config": None, "threads": None, "input": None},
-    "eval": {"solver": None, "compare": None, "k": 1, "split": "test", "max_problems": None, "input": None},
-    "report": {"calibration": None, "input": None},
-}
-TOP_KEYS = {"out", "seed", "workers", "engine", *SCHEMA}
-ORDER = list(SCHEMA)
+TOP_KEYS = {"out", "seed", "workers", "engine", *PIPELINE_STAGES}
+ORDER = list(PIPELINE_STAGES)
+#: settings given once at the top of a config and passed to every stage that has them
+SHARED = ("seed", "workers", "engine")
 #: stages that do not change the problem set later stages read (the selected/graded set before them)
 LEAVES = ("export", "report", "traces", "sft", "grpo", "eval")
 
@@ -60,6 +47,9 @@ def load_config(path: str) -> dict:
 
 
 def validate_config(cfg: Any, where: str = "config") -> dict:
+    """Check a config against the stages' options: unknown keys name the closest known one, values are read
+    into their declared shapes, required settings are present. Each stage section becomes `{"input": ...,
+    "options": <the stage's options dataclass>}`."""
     if not isinstance(cfg, dict):
         raise HardgenError(f"{where}: expected a mapping of settings at the top level")
     for k in cfg:
@@ -67,59 +57,61 @@ def validate_config(cfg: Any, where: str = "config") -> dict:
             raise HardgenError(f"{where}: {unknown_name_error('key', str(k), sorted(TOP_KEYS))}")
     if "out" not in cfg:
         raise HardgenError(f"{where}: needs 'out', the folder every stage writes into")
-    for stage in SCHEMA:
+    if not any(s in cfg for s in PIPELINE_STAGES):
+        raise HardgenError(f"{where}: names no stage; add at least one of {', '.join(ORDER)}")
+    if "sft" in cfg and "traces" not in cfg:
+        raise HardgenError(f"{where}: stage 'sft' trains on the 'traces' stage's output: add a traces section")
+    out = Path(str(cfg["out"]))
+    trained = "grpo" if "grpo" in cfg else "sft" if "sft" in cfg else None
+    for stage, cls in PIPELINE_STAGES.items():
         sec = cfg.get(stage)
-        if sec is None:
+        if sec is None or isinstance(sec, dict) and "options" in sec and dataclasses.is_dataclass(sec["options"]):
             continue
         if sec is True:
-            cfg[stage] = sec = {}
+            sec = {}
         if not isinstance(sec, dict):
             raise HardgenError(f"{where}: '{stage}' must be a mapping of its options")
-        for k in sec:
-            if k not in SCHEMA[stage]:
-                raise HardgenError(f"{where}: in '{stage}': {unknown_name_error('key', str(k), sorted(SCHEMA[stage]))}")
-        merged = {**SCHEMA[stage], **sec}
-        for k, v in SCHEMA[stage].items():
-            if v is None and merged.get(k) is None and k in ("families", "solvers", "teacher") + (
-                    ("solver",) if stage == "select" else ()):
-                raise HardgenError(f"{where}: '{stage}' needs '{k}'")
-        cfg[stage] = merged
-    if not any(s in cfg for s in SCHEMA):
-        raise HardgenError(f"{where}: names no stage; add at least one of {', '.join(ORDER)}")
-    if cfg.get("engine", "local") not in ("local", "ray"):
-        raise HardgenError(f"{where}: engine must be local or ray, got {cfg['engine']!r}")
+        sec = dict(sec)
+        src = sec.pop("input", None)
+        names = {f.name for f in dataclasses.fields(cls)}
+        for key in SHARED:
+            if key in names and key not in sec and key in cfg:
+                sec[key] = cfg[key]
+        # defaults that depend on other stages: GRPO starts from the SFT model, eval judges the trained one
+        if stage == "grpo" and not sec.get("student") and "sft" in cfg:
+            sec["student"] = f"hf:{out / 'sft'}"
+        if stage == "eval" and not sec.get("solver") and trained:
+            sec["solver"] = f"hf:{out / trained}?temperature=0"
+        for key in sec:
+            if key not in names:
+                raise HardgenError(f"{where}: in '{stage}': {unknown_name_error('key', str(key), sorted(names | {'input'}))}")
+        cfg[stage] = {"input": src, "options": options_from_mapping(cls, sec, f"{where}: {stage}")}
+    if "grpo" in cfg and not cfg["grpo"]["options"].student:
+        raise HardgenError(f"{where}: stage 'grpo' needs 'student', or an 'sft' stage to start from")
     return cfg
 
 
 def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: None,
                  config_path: str | None = None) -> dict:
     """Run the configured stages in order; returns each stage's summary (or 'skipped')."""
-    from hardgen.difficulty.grade import AdaptiveConfig
-    from hardgen.stages.grade import grade_dataset
-    from hardgen.stages.irt import irt_dataset
-    from hardgen.difficulty.select import parse_target
-    from hardgen.stages.select import select_dataset
-    from hardgen.difficulty.window import Window
-    from hardgen.stages.generate import generate_dataset
-    from hardgen.stages.export import export_dataset
-    from hardgen.stages.verify import verify_dataset
+    import importlib
 
+    cfg = validate_config(cfg)
     out = Path(cfg["out"])
     out.mkdir(parents=True, exist_ok=True)
     state_path = out / "pipeline.json"
     state = json.loads(state_path.read_text()) if state_path.exists() else {}
-    seed, workers, engine = cfg.get("seed", 0), cfg.get("workers"), cfg.get("engine", "local")
     prev: str | None = None
     results: dict[str, Any] = {}
     for stage in ORDER:
         if stage not in cfg:
             continue
-        o = cfg[stage]
-        src = o.get("input") or prev
+        opts = cfg[stage]["options"]
+        src = cfg[stage]["input"] or (str(out / "traces") if stage == "sft" else prev)
         if stage != "generate" and src is None:
             raise HardgenError(f"stage '{stage}' has no input: run generate first or give '{stage}.input'")
         dest = str(out / stage)
-        fingerprint = canonical_json({"stage": o, "src": src, "seed": seed})
+        fingerprint = canonical_json({"stage": dataclasses.asdict(opts), "src": src})
         done = state.get(stage, {})
         if done.get("fingerprint") == fingerprint and done.get("complete") and Path(dest).exists():
             on_stage(stage, "skipped (complete)")
@@ -128,79 +120,49 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
                 prev = dest
             continue
         on_stage(stage, "running")
+        module = importlib.import_module(f"hardgen.stages.{stage}")
         if stage == "generate":
-            r = generate_dataset(o["families"], n=o["n"], out=dest, seed=seed, level=o["level"], knobs=o["knobs"],
-                                 workers=workers, shard_rows=o["shard_rows"], test_fraction=o["test_fraction"],
-                                 overwrite=True, engine=engine)
-        elif stage == "verify":
-            r = verify_dataset(src, dest, workers=workers, keep_invalid=not o["drop_invalid"], overwrite=True,
-                               engine=engine)
-        elif stage == "grade":
-            ada = None
-            if o["adaptive"] or o["until_correct"]:
-                ada = AdaptiveConfig(window=Window.parse(o["window"]), batch=o["batch"], max_k=o["max_k"],
-                                     cost=o["rollout_cost"], max_doubt=o["max_doubt"],
-                                     until_correct=o["until_correct"])
-            r = grade_dataset(src, dest, list(o["solvers"]), k=o["k"], seed=seed, adaptive=ada,
-                              interval_method=o["interval"], overwrite=True, workers=o["workers"], engine=engine)
-        elif stage == "select":
-            tgt = o["target"]
-            tgt = parse_target(",".join(f"{k}={v}" for k, v in tgt.items()) if isinstance(tgt, dict) else tgt)
-            r = select_dataset(src, dest, o["solver"], Window.parse(o["window"]), o["require_solvable"],
-                               o["dedup"] or None, o["balance_families"], tgt, o["max_rows"], seed, overwrite=True)
-        elif stage == "irt":
-            r = irt_dataset(src, dest, model=o["model"], overwrite=True)
+            r = module.run(list(opts.families), dest, opts, overwrite=True)
         elif stage == "export":
-            r = export_dataset(src, dest, o["format"], overwrite=True)
-            if o["card"]:
-                from hardgen.stages.card import write_card
-
-                write_card(src, dest, command=f"gen run {config_path}" if config_path else None, config=config_path)
-        elif stage == "traces":
-            from hardgen.stages.traces import make_traces
-
-            r = make_traces(src, o["teacher"], dest, k=o["k"], mode=o["mode"], m=o["m"], max_k=o["max_k"], seed=seed,
-                            overwrite=True)
-        elif stage == "sft":
-            from hardgen.distill import train_sft
-
-            if "traces" not in cfg:
-                raise HardgenError("stage 'sft' trains on the 'traces' stage's output: add a traces section")
-            if not o["student"]:
-                raise HardgenError("stage 'sft' needs 'student' (a model directory or hub id)")
-            r = train_sft(str(out / "traces"), o["student"], dest, lora=o["lora"], epochs=o["epochs"], lr=o["lr"],
-                          batch_size=o["batch_size"], max_steps=o["max_steps"], max_length=o["max_length"],
-                          config_yaml=o["config"], seed=seed, threads=o["threads"])
-        elif stage == "grpo":
-            from hardgen.distill import train_grpo
-
-            student = o["student"] or (str(out / "sft") if "sft" in cfg else None)
-            if not student:
-                raise HardgenError("stage 'grpo' needs 'student', or an 'sft' stage to start from")
-            r = train_grpo(src, student, dest, curriculum=o["curriculum"], arms=o["arms"],
-                           curriculum_options=o["curriculum_options"], lora=o["lora"],
-                           num_generations=o["num_generations"], prompts_per_step=o["prompts_per_step"],
-                           max_steps=o["max_steps"], lr=o["lr"], max_completion_length=o["max_completion_length"],
-                           temperature=o["temperature"], config_yaml=o["config"], seed=seed, threads=o["threads"])
-        elif stage == "eval":
-            from hardgen.distill import evaluate
-
-            trained = "grpo" if "grpo" in cfg else "sft" if "sft" in cfg else None
-            solver = o["solver"] or (f"hf:{out / trained}?temperature=0" if trained else None)
-            if not solver:
-                raise HardgenError("stage 'eval' needs 'solver', or an sft/grpo stage whose model it evaluates")
-            r = evaluate(src, solver, k=o["k"], split=None if o["split"] == "all" else o["split"], out=dest,
-                         compare=o["compare"], seed=seed, max_problems=o["max_problems"], quiet=True)
-        elif stage == "report":
-            from hardgen.stages.report import make_report
-
-            cal = o["calibration"]
-            r = make_report(src, dest, calibration=[cal] if isinstance(cal, str) else cal)
-        else:  # pragma: no cover - SCHEMA and this chain are edited together
-            raise AssertionError(stage)
+            r = module.run(src, dest, opts, overwrite=True,
+                           command=f"gen run {config_path}" if config_path else None, config=config_path)
+        else:
+            r = module.run(src, dest, opts, overwrite=True)
         results[stage] = r
         state[stage] = {"fingerprint": fingerprint, "complete": True}
         state_path.write_text(json.dumps(state, indent=1) + "\n")
         if stage not in LEAVES:
             prev = dest
     return results
+
+
+def summary_lines(results: dict[str, Any], cfg: dict) -> list[str]:
+    """One line per stage of a `gen run` for people (the whole summaries stay in --json)."""
+    lines = []
+    for stage, r in results.items():
+        if r == "skipped":
+            lines.append(f"{stage:<9} skipped (already complete)")
+        elif stage == "generate":
+            lines.append(f"{stage:<9} {r['rows']} rows")
+        elif stage == "verify":
+            c = r["counts"]
+            lines.append(f"{stage:<9} valid {c['valid']}, invalid {c['invalid']}, unknown {c['unknown']}")
+        elif stage == "grade":
+            lines.append(f"{stage:<9} " + ", ".join(f"{s} pass rate {t['correct'] / max(t['rollouts'], 1):.3f}"
+                                                    for s, t in r["solvers"].items()))
+        elif stage == "select":
+            lines.append(f"{stage:<9} kept {r['kept']} of {r['input']}")
+        elif stage == "irt":
+            lines.append(f"{stage:<9} θ " + ", ".join(f"{s} {t:+.2f}" for s, t in r["theta"].items()))
+        elif stage == "export":
+            lines.append(f"{stage:<9} " + ", ".join(f"{k} {v}" for k, v in r.items() if k != "card"))
+        elif stage == "report":
+            lines.append(f"{stage:<9} {len(r['plots'])} plots → {r['report']}")
+        elif stage == "traces":
+            lines.append(f"{stage:<9} {r.get('traces')} verified traces of {r.get('rollouts')} samples")
+        elif stage in ("sft", "grpo"):
+            lines.append(f"{stage:<9} model → {cfg['out']}/{stage}")
+        elif stage == "eval":
+            lines.append(f"{stage:<9} " + ", ".join(f"{sp} pass@1 {v['overall'].get('pass@1') or 0.0:.3f}"
+                                                    for sp, v in r["solvers"].items()))
+    return lines

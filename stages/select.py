@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from hardgen.core.errors import HardgenError
 from hardgen.core.store import open_dataset
-from hardgen.difficulty.select import difficulty_label, select_rows
+from hardgen.difficulty.select import difficulty_label, parse_target, select_rows
 from hardgen.difficulty.window import Window
+from hardgen.stages.options import SelectOptions
 from hardgen.stages.runner import Shard, StageRun, input_tasks
 
 
@@ -40,3 +41,10 @@ def _label_kept(task: tuple[list[dict], set[str], str]) -> Shard:
             r["difficulty"]["label"] = difficulty_label(r["difficulty"]["grades"][solver]["pass_rate"])
             kept.append(r)
     return Shard(kept)
+
+
+def run(src: str, out: str, opts: SelectOptions, overwrite: bool = False) -> dict:
+    """The select stage with its settings: what `gen select` and `gen run` call."""
+    target = parse_target(",".join(f"{k}={v}" for k, v in opts.target.items())) if opts.target else None
+    return select_dataset(src, out, opts.solver, Window.parse(opts.window), opts.require_solvable, opts.dedup or None,
+                          opts.balance_families, target, opts.max_rows, opts.seed, overwrite)

@@ -9,6 +9,7 @@ from hardgen.core.errors import HardgenError
 from hardgen.core.store import open_dataset
 from hardgen.distill.traces import DEFAULT_CHUNK_ROWS, MODES, _rollouts, trace_rows
 from hardgen.models.base import get_solver
+from hardgen.stages.options import TracesOptions
 from hardgen.stages.runner import Shard, StageRun, add_counts, input_tasks
 
 COUNTS = ("problems", "rollouts", "correct", "undecided", "traces", "unsolved", "skipped_test")
@@ -70,3 +71,9 @@ def make_traces(data: str, teacher: str, out: str, *, k: int = 4, mode: str = "f
         raise HardgenError(f"{data} has no train-split problems (skipped {counts['skipped_test']} test rows); "
                            "traces are only made for training problems (include_test=True overrides)")
     return done
+
+
+def run(src: str, out: str, opts: TracesOptions, overwrite: bool = False) -> dict:
+    """The traces stage with its settings: what `gen distill traces` and `gen run` call."""
+    return make_traces(src, opts.teacher, out, k=opts.k, mode=opts.mode, m=opts.m, max_k=opts.max_k, seed=opts.seed,
+                       include_test=opts.include_test, overwrite=overwrite)

@@ -6,6 +6,7 @@ from typing import Any
 
 from hardgen.core.store import open_dataset
 from hardgen.core.workers import resolve_workers
+from hardgen.stages.options import VerifyOptions
 from hardgen.stages.runner import Shard, StageRun, add_counts, input_tasks
 
 
@@ -104,4 +105,10 @@ def verify_dataset(src: str, out: str, workers: int | None = None, keep_invalid:
         return run.finish(summary)
 
 
-__all__ = ["verify_record", "verify_dataset", "reference_response"]
+def run(src: str, out: str, opts: VerifyOptions, overwrite: bool = False) -> dict:
+    """The verify stage with its settings: what `gen verify` and `gen run` call."""
+    return verify_dataset(src, out, workers=opts.workers, keep_invalid=not opts.drop_invalid, overwrite=overwrite,
+                          fmt=opts.format, engine=opts.engine)
+
+
+__all__ = ["verify_record", "verify_dataset", "reference_response", "run"]

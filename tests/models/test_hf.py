@@ -7,7 +7,8 @@ import torch
 
 from hardgen.core.errors import HardgenError
 from hardgen.models import get_solver
-from hardgen.models.generation import (PartialSolveError, SamplingParams, derive_seed, record_to_messages,
+from hardgen.core.specs import derive_seed
+from hardgen.models.generation import (PartialSolveError, SamplingParams, record_to_messages,
                                        truncate_at_stop)
 
 MAX_NEW = 12  # the max_new_tokens of conftest's hf_solver
