@@ -6,7 +6,8 @@
   cgroup namespaces: it runs as uid/gid 65534 in a mapped user namespace with every capability dropped and
   `no_new_privs`; the mount namespace shows read-only exactly the interpreter's prefix(es), the directories on
   its import path (site-packages, hardgen's own package), and the system's shared libraries (`/usr/lib*`, which
-  the interpreter links against); a private size-capped tmpfs at `/tmp` is the only writable place; `/proc` is
+  the interpreter links against); the jail's own root is read-only, and a private size-capped tmpfs at `/tmp`
+  is the only writable place (it vanishes with the jail: nothing is left on the host); `/proc` is
   its own PID namespace's; the network namespace holds only a down loopback. Everything else is absent.
 - a seccomp BPF filter (built here, loaded by bwrap) fails with EPERM the calls that reach across namespaces or
   into the kernel: setns, unshare, clone/clone3 with namespace flags, mount and the new mount API, pivot_root,
@@ -199,7 +200,7 @@ def jail_command(argv: list[str], *, import_path: list[str], seccomp_fd: int, ch
         elif os.path.isdir(link):
             cmd += ["--ro-bind", link, link]
     cmd += ["--proc", "/proc", "--dev", "/dev", "--size", str(int(tmp_mb) * 1024 * 1024), "--tmpfs", "/tmp",
-            "--chdir", chdir, "--seccomp", str(seccomp_fd)]
+            "--remount-ro", "/", "--chdir", chdir, "--seccomp", str(seccomp_fd)]
     for k, v in (env or {}).items():
         cmd += ["--setenv", k, v]
     return cmd + ["--"] + argv
