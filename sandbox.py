@@ -330,7 +330,7 @@ class LimitedWorker:
         # hook lives in a .pth file the jail does not run) resolves to exactly this copy
         path = [_JAIL_PKG_ROOT] + jail_import_path(sys.path)
         cfg = {"memory_mb": lim.memory_mb, "cpu_s": lim.cpu_s, "file_size_mb": lim.file_size_mb,
-               "max_processes": lim.max_processes, "network": True, "confine": lim.confine, "workdir": "/tmp",
+               "max_processes": lim.max_processes, "network": lim.network, "confine": lim.confine, "workdir": "/tmp",
                "read_paths": path + list(lim.read_paths), "json": True,
                "package_dir": os.path.join(_JAIL_PKG_ROOT, "hardgen")}
         env = {"PATH": "/nonexistent", "LANG": "C.UTF-8", "HOME": "/tmp", **dict(lim.env)}
