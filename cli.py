@@ -114,6 +114,20 @@ engine_opt = click.option("--engine", type=click.Choice(["local", "ray"]), defau
 overwrite_opt = click.option("--overwrite", is_flag=True, help="Replace an existing output of a different run.")
 
 
+def _trust_programs(ctx, param, value):
+    if value:  # read by hardgen.sandbox.trusting_programs, here and in the worker processes this run starts
+        import os
+
+        from hardgen.isolation import ENV_TRUST
+        os.environ[ENV_TRUST] = "1"
+    return value
+
+
+trust_opt = click.option("--trust-programs", is_flag=True, expose_value=False, callback=_trust_programs,
+                         help="Run EFA programs even where no kernel jail (bubblewrap, user namespaces) can be "
+                              "set up, with in-process guards only. Only for programs you trust.")
+
+
 @main.command("list")
 @click.argument("family", required=False)
 @click.pass_context
@@ -149,6 +163,7 @@ def list_cmd(ctx: click.Context, family: str | None) -> None:
 @workers_opt
 @engine_opt
 @overwrite_opt
+@trust_opt
 @click.pass_context
 def generate(ctx, families, n, seed, level, knobs, from_path, model_spec, conditions, teacher, teacher_k, agreement,
              out, fmt, shard_rows, test_fraction, workers, engine, overwrite):
@@ -185,6 +200,7 @@ def generate(ctx, families, n, seed, level, knobs, from_path, model_spec, condit
 @workers_opt
 @engine_opt
 @overwrite_opt
+@trust_opt
 @click.pass_context
 def verify(ctx, data, out, drop_invalid, workers, engine, overwrite):
     """Re-derive every answer independently and write `validity` on each row."""
@@ -614,6 +630,7 @@ def generator_train(ctx, data, model, method, rounds, reference_solver, k, solve
 @click.option("-k", "k", type=int, default=4, show_default=True, help="Programs asked per seed problem.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("-o", "--out", required=True, type=click.Path())
+@trust_opt
 @click.pass_context
 def generator_efa(ctx, model, seed_problems, k, seed, out):
     """A model writes EFA programs for seed problems; the EFAGen checks accept or reject each."""

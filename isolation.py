@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 __all__ = ["JailStatus", "jail_status", "jail_command", "jail_import_path", "interpreter_roots", "seccomp_filter",
            "RunCgroup", "JAIL_UID",
-           "JAIL_TMP_MB", "DENIED_SYSCALLS", "ENV_TRUST"]
+           "JAIL_TMP_MB", "DENIED_SYSCALLS", "ENV_TRUST", "ENV_BWRAP"]
 
 #: uid and gid of the program inside the jail ("nobody")
 JAIL_UID = 65534
@@ -130,7 +130,14 @@ def seccomp_filter(machine: str | None = None) -> bytes:
 
 # ---- the bwrap command -----------------------------------------------------------------------------------------
 
+#: environment variable naming the bwrap binary to use (default: `bwrap` on PATH, then /usr/bin, /usr/local/bin)
+ENV_BWRAP = "HARDGEN_BWRAP"
+
+
 def _bwrap() -> str | None:
+    chosen = os.environ.get(ENV_BWRAP)
+    if chosen:
+        return chosen if os.access(chosen, os.X_OK) else None
     return shutil.which("bwrap") or next((p for p in ("/usr/bin/bwrap", "/usr/local/bin/bwrap")
                                           if os.access(p, os.X_OK)), None)
 

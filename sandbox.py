@@ -212,6 +212,19 @@ def _kill_live_workers() -> None:
 
 
 atexit.register(_kill_live_workers)
+_FINALIZER_PID = 0
+
+
+def _register_pool_exit() -> None:
+    """Pool worker processes (multiprocessing) end with os._exit and skip atexit, but run multiprocessing's
+    finalizers: register one there too, so their jails, cgroups and temp dirs go with them."""
+    global _FINALIZER_PID
+    if _FINALIZER_PID == os.getpid():
+        return
+    _FINALIZER_PID = os.getpid()
+    mp_util = sys.modules.get("multiprocessing.util")
+    if mp_util is not None:
+        mp_util.Finalize(None, _kill_live_workers, exitpriority=50)
 
 
 class LimitedWorker:
@@ -238,6 +251,7 @@ class LimitedWorker:
         self._jailed_at_death = self._oom_at_death = False
         self._seq = 0
         _LIVE.add(self)
+        _register_pool_exit()
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     def __enter__(self) -> "LimitedWorker":
