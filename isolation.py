@@ -261,6 +261,9 @@ def _probe() -> JailStatus:
     if res.returncode != 0 or res.stdout.strip() != str(JAIL_UID).encode():
         err = res.stderr.decode("utf-8", "replace").strip().splitlines()
         why = err[-1] if err else f"exit code {res.returncode}"
+        if "execvp" in why:
+            return JailStatus(False, f"the interpreter {sys.executable} cannot be shown inside the jail to this "
+                                     f"user ({why[:200]}); use an interpreter this user can read", bwrap)
         return JailStatus(False, f"bwrap cannot create the namespaces here ({why[:200]}); user namespaces may be "
                                  "disabled (sysctl kernel.unprivileged_userns_clone / user.max_user_namespaces)",
                           bwrap)
