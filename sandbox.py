@@ -16,8 +16,14 @@ may be fragmented or half-initialised.
 Functions are pickled by reference, so they must be importable in the child (module-level functions of installed
 modules, or builtins such as `eval`); the parent's `sys.path` is handed to the child for that.
 
-Untrusted code (programs a model wrote, EFA files a user downloaded) runs under `Limits.untrusted()`, which stacks
-layers because no single one binds everywhere (`LimitedWorker.isolation()` reports which are active):
+Untrusted code (programs a model wrote, EFA files a user downloaded) runs under `Limits.untrusted()`, whose
+worker starts inside the kernel jail of `hardgen.isolation` (bubblewrap: user/PID/mount/network/IPC/UTS
+namespaces, uid 65534, no capabilities, no_new_privs, seccomp, a read-only view, a private /tmp, a cgroup or
+rlimits); its results come back as JSON frames only (`Outcome.value` is plain data; an exception comes back as a
+built-in exception type or `ProgramError` holding bounded text). Where no jail can be made, starting such a worker
+raises `JailUnavailable` unless the user trusts the programs (`trusting_programs()`, `--trust-programs`); then,
+and inside the jail as a second layer, the worker stacks the in-process layers below
+(`LimitedWorker.isolation()` reports which are active):
 
 - process group + session: the child leads its own session; a kill reaches everything it spawned (kernel);
 - cgroup pids limit: where a writable pids cgroup exists (v2 with the controller delegated, or v1 `pids`), the
