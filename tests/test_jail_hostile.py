@@ -140,8 +140,13 @@ def _outer_limits():
 
 
 def _gen(args: list[str], cwd: Path, env: dict, timeout: float = 240) -> subprocess.CompletedProcess:
-    """`gen ARGS` under outer limits; its whole session is killed by pid whatever happens."""
-    proc = subprocess.Popen([sys.executable, "-c", "import sys; from hardgen.cli import main; main()", *args], cwd=cwd, env=env, text=True,
+    """`gen ARGS` under outer limits."""
+    return _run_outer([sys.executable, "-c", "from hardgen.cli import main; main()", *args], cwd, env, timeout)
+
+
+def _run_outer(cmd: list[str], cwd: Path, env: dict, timeout: float = 240) -> subprocess.CompletedProcess:
+    """A command under outer limits (wall clock, CPU, file size, address space); its session is killed by pid."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                             preexec_fn=_outer_limits)
     try:
@@ -149,13 +154,13 @@ def _gen(args: list[str], cwd: Path, env: dict, timeout: float = 240) -> subproc
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         out, err = proc.communicate()
-        pytest.fail(f"gen {' '.join(args)} hung for {timeout} s (killed)")
+        pytest.fail(f"{' '.join(cmd[-4:])} hung for {timeout} s (killed)")
     finally:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-    return subprocess.CompletedProcess(args, proc.returncode, out, err)
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
 def _procs_named(token: str) -> list[int]:
@@ -297,3 +302,52 @@ def test_refuses_without_a_jail_unless_trusted(tmp_path, env):
     assert "--trust-programs" in res.stderr and len(res.stderr.strip().splitlines()) == 1
     res = _gen(["generate", f"efa:{prog}", "-n", "2", "-o", str(tmp_path / "b"), "--trust-programs"], tmp_path, env)
     assert res.returncode == 0, res.stderr[-1500:]
+
+
+REWARD_SCRIPT = r'''
+import json, sys
+from hardgen.generators.efa_author import author_efas, efa_reward
+from hardgen.models.base import Rollout, Solver
+PROGRAM = open(sys.argv[1]).read()
+COMPLETION = "Here:\n```python\n" + PROGRAM + "\n```"
+
+class Scripted(Solver):
+    def solve(self, records, k=1, seed=0):
+        return [[Rollout(COMPLETION)] * k for _ in records]
+
+rewards = efa_reward([COMPLETION] * 2, problem=["What is 1 + 1?"] * 2, answer=["2"] * 2, **json.loads(sys.argv[3]))
+summary = author_efas(Scripted(), [{"problem": "What is 1 + 1?", "answer": "2"}], sys.argv[2], k=2)
+print("RESULT " + json.dumps({"rewards": rewards, "attempts": summary["attempts"]}))
+'''
+
+
+def test_reward_and_authoring_against_a_hostile_completion(tmp_path, env, server):
+    """The EFA reward (GRPO) and `author_efas` (`gen generator efa`) meet the same attacks: nothing escapes."""
+    port, hits = server
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hunter2-file")
+    drop = tmp_path / "dropped.txt"
+    token = "hg" + uuid.uuid4().hex[:10]
+    prog = tmp_path / "kernel.py"
+    prog.write_text(f"SECRET_FILE = {str(secret)!r}\nDROP_FILE = {str(drop)!r}\nPORT = {port}\n"
+                    f"TOKEN = {token!r}\n" + UNHOOK + KERNEL_ATTACKS + INTERFACE)
+    script = tmp_path / "reward.py"
+    script.write_text(REWARD_SCRIPT)
+    before = _leftovers()
+    res = _run_outer([sys.executable, str(script), str(prog), str(tmp_path / "authored"), "{}"], tmp_path, env)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout.split("RESULT ", 1)[1])
+    assert out["attempts"] == 2 and all(isinstance(r, float) and 0 <= r <= 1 for r in out["rewards"])
+    assert "HGMARK" not in res.stdout + res.stderr and "Traceback" not in res.stderr
+    report = (tmp_path / "authored" / "report.jsonl").read_text()
+    assert "hunter2" not in report
+    assert not drop.exists() and hits == [] and _procs_named(token) == []
+    assert _leftovers() <= before
+    # no jail: the reward refuses unless told to trust the programs
+    env = {**env, "HARDGEN_BWRAP": "/nonexistent/bwrap"}
+    good = Path(__file__).resolve().parents[1] / "examples" / "efa" / "modular_inverse.py"
+    res = _run_outer([sys.executable, str(script), str(good), str(tmp_path / "a2"), "{}"], tmp_path, env)
+    assert res.returncode != 0 and "JailUnavailable" in res.stderr and "--trust-programs" in res.stderr
+    res = _run_outer([sys.executable, str(script), str(good), str(tmp_path / "a3"), '{"trust_programs": true}'],
+                     tmp_path, {**env, "HARDGEN_TRUST_PROGRAMS": "1"})
+    assert res.returncode == 0, res.stderr[-2000:]
