@@ -344,8 +344,9 @@ class LimitedWorker:
         """Start the worker inside the kernel jail (see `hardgen.isolation`)."""
         import json
         from hardgen.isolation import RunCgroup, jail_command, jail_import_path, seccomp_filter
+        import hardgen
         lim = self.limits
-        pkg = os.path.dirname(os.path.abspath(__file__))
+        pkg = os.path.dirname(os.path.abspath(hardgen.__file__))  # the package, wherever this module sits in it
         # the package is shown at a fixed place first on the child's path, so an editable install (whose import
         # hook lives in a .pth file the jail does not run) resolves to exactly this copy
         path = [_JAIL_PKG_ROOT] + jail_import_path(sys.path)

@@ -1,6 +1,5 @@
 """The kernel jail's parts: the seccomp program, the read-only view, the JSON result channel, limits and cleanup."""
 
-import os
 import struct
 import time
 from pathlib import Path
