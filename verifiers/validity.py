@@ -30,14 +30,20 @@ def verify_record(record: dict) -> dict:
         # an EFA row names its program file in source.knobs.program; load it (its code runs sandboxed)
         from hardgen.errors import HardgenError
         from hardgen.generators.efa import family_for_record
+        from hardgen.sandbox import JailUnavailable
         try:
             fam = family_for_record(record)
+        except JailUnavailable:
+            raise  # no jail for its untrusted program here: refuse the stage rather than mark every row
         except HardgenError as e:
             return {"status": "unknown", "checks": {}, "reason": str(e)}
     if fam is None:
         return {"status": "unknown", "checks": {}, "reason": f"no verifier for family {record['family']!r}"}
+    from hardgen.sandbox import JailUnavailable
     try:
         checks.update(fam().rederive(record))
+    except JailUnavailable:
+        raise
     except Exception as e:  # a malformed record must mark this row, not stop the stage
         checks["rederive"] = False
         reasons.append(f"rederive raised {type(e).__name__}: {e}")
