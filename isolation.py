@@ -195,7 +195,10 @@ def jail_command(argv: list[str], *, import_path: list[str], seccomp_fd: int, ch
         raise OSError("bubblewrap (bwrap) is not installed")
     cmd = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--uid", str(JAIL_UID), "--gid",
            str(JAIL_UID), "--hostname", "jail", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-           "--clearenv"]
+           "--clearenv",
+           # /tmp first: an interpreter or venv that lives under /tmp is then bound on top of the fresh tmpfs
+           # instead of being hidden by it
+           "--proc", "/proc", "--dev", "/dev", "--size", str(int(tmp_mb) * 1024 * 1024), "--tmpfs", "/tmp"]
     for p in _view_paths(import_path, list(read_paths)):
         cmd += ["--ro-bind", p, p]
     for src, dst in binds:
@@ -206,8 +209,7 @@ def jail_command(argv: list[str], *, import_path: list[str], seccomp_fd: int, ch
             cmd += ["--symlink", os.readlink(link), link]
         elif os.path.isdir(link):
             cmd += ["--ro-bind", link, link]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--size", str(int(tmp_mb) * 1024 * 1024), "--tmpfs", "/tmp",
-            "--remount-ro", "/", "--chdir", chdir, "--seccomp", str(seccomp_fd)]
+    cmd += ["--remount-ro", "/", "--chdir", chdir, "--seccomp", str(seccomp_fd)]
     for k, v in (env or {}).items():
         cmd += ["--setenv", k, v]
     return cmd + ["--"] + argv

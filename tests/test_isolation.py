@@ -1,5 +1,6 @@
 """The kernel jail's parts: the seccomp program, the read-only view, the JSON result channel, limits and cleanup."""
 
+import os
 import struct
 import time
 from pathlib import Path
@@ -124,3 +125,22 @@ def test_limits_and_cleanup():
     w.close()
     assert all(not Path(d).exists() for d in dirs)
     assert iso["jail"]
+
+
+@jailed
+def test_interpreter_under_tmp(tmp_path):
+    """A venv under /tmp (as CI runners make them) is shown on top of the jail's own /tmp, not hidden by it."""
+    import subprocess
+    import sys
+
+    import hardgen
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True,
+                   timeout=120)
+    code = ("from hardgen.sandbox import LimitedWorker, Limits\n"
+            "with LimitedWorker(Limits.untrusted(timeout_s=20)) as w:\n"
+            "    print(w.isolation()['jail'], w.call(pow, 3, 4))\n")
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(hardgen.__file__))}
+    res = subprocess.run([str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert res.returncode == 0 and res.stdout.split() == ["True", "81"], res.stderr[-1500:]
