@@ -369,10 +369,10 @@ class LimitedWorker:
                                 binds=((pkg, os.path.join(_JAIL_PKG_ROOT, "hardgen")),))
             # sh waits for one line before becoming bwrap, so the parent can put it in its cgroup first and
             # everything bwrap forks is born inside it
-            self._proc = subprocess.Popen(
+            self._proc = _on_lasting_thread(lambda: subprocess.Popen(
                 ["/bin/sh", "-c", 'read -r _ && exec "$@"', "sh", *argv], stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={"PATH": "/usr/bin:/bin"},
-                start_new_session=True, close_fds=True, pass_fds=(r,))
+                start_new_session=True, close_fds=True, pass_fds=(r,)))
         finally:
             os.close(r)
         if self._cgroup is not None:
@@ -572,6 +572,43 @@ class LimitedWorker:
 
 #: largest result a confined worker may send back; a bigger frame is treated as a failed call
 MAX_CONFINED_RESULT_BYTES = 64 * _MB
+
+
+_SPAWNER: tuple[threading.Thread, Any, int] | None = None
+_SPAWNER_LOCK = threading.Lock()
+
+
+def _on_lasting_thread(start: Callable[[], Any]) -> Any:
+    """Run `start` (which forks the jail) on a thread that lives as long as the process.
+
+    bwrap's --die-with-parent is the kernel's parent-death signal, which fires when the *thread* that forked it
+    exits; a worker started from a short-lived thread would otherwise die with that thread."""
+    import queue
+    if threading.current_thread() is threading.main_thread():
+        return start()
+    global _SPAWNER
+    with _SPAWNER_LOCK:
+        if _SPAWNER is None or _SPAWNER[2] != os.getpid() or not _SPAWNER[0].is_alive():
+            jobs: Any = queue.Queue()
+
+            def loop() -> None:
+                while True:
+                    fn, reply = jobs.get()
+                    try:
+                        reply.put((True, fn()))
+                    except BaseException as e:  # noqa: BLE001 - handed back to the caller's thread
+                        reply.put((False, e))
+
+            t = threading.Thread(target=loop, name="hardgen-jail-spawner", daemon=True)
+            t.start()
+            _SPAWNER = (t, jobs, os.getpid())
+        jobs = _SPAWNER[1]
+    reply: Any = queue.Queue(maxsize=1)
+    jobs.put((start, reply))
+    ok, value = reply.get()
+    if not ok:
+        raise value
+    return value
 
 
 _FRAME_KINDS = ("ok", "raised", "memory", "error")

@@ -144,3 +144,15 @@ def test_interpreter_under_tmp(tmp_path):
     res = subprocess.run([str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, env=env,
                          timeout=120)
     assert res.returncode == 0 and res.stdout.split() == ["True", "81"], res.stderr[-1500:]
+
+
+@jailed
+def test_worker_started_in_a_short_lived_thread_survives_it():
+    # the jail dies with the thread that forked it (parent-death signal), so jails are forked on a lasting thread
+    import threading
+    with _kernel_only() as w:
+        t = threading.Thread(target=lambda: w.call(pow, 2, 3))
+        t.start()
+        t.join()
+        time.sleep(0.3)
+        assert w.call(pow, 2, 4) == 16 and w.restarts == 0
