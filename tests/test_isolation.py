@@ -156,3 +156,25 @@ def test_worker_started_in_a_short_lived_thread_survives_it():
         t.join()
         time.sleep(0.3)
         assert w.call(pow, 2, 4) == 16 and w.restarts == 0
+
+
+@jailed
+def test_cgroup_memory_cap_binds_across_processes():
+    # RLIMIT_AS is per process: eight children of 60 MB each stay under it, but not under the cgroup's cap
+    code = """
+import os, signal, time
+pids = []
+for _ in range(8):
+    pid = os.fork()
+    if pid == 0:
+        b = b'x' * (60 << 20)
+        time.sleep(3)
+        os._exit(0)
+    pids.append(pid)
+killed = sum(1 for p in pids if os.waitpid(p, 0)[1] & 0x7f == signal.SIGKILL)
+"""
+    with _kernel_only(memory_mb=128, max_processes=16, timeout_s=30) as w:
+        if not any(k in w.isolation()["cgroup"] for k in ("memory", "v2")):
+            pytest.skip("no writable memory cgroup here")
+        killed = w.call(eval, "(lambda ns: (exec(%r, ns), ns['killed'])[1])({})" % code)
+        assert killed >= 1 and w._cgroup.oom_killed()
