@@ -172,6 +172,20 @@ out_opt = click.option("-o", "--out", required=True, type=click.Path(), help="Ou
 overwrite_opt = click.option("--overwrite", is_flag=True, help="Replace an existing output of a different run.")
 
 
+def _trust_programs(ctx, param, value):
+    if value:  # read by hardgen.core.jail.trusting_programs, here and in the worker processes this run starts
+        import os
+
+        from hardgen.core.isolation import ENV_TRUST
+        os.environ[ENV_TRUST] = "1"
+    return value
+
+
+trust_opt = click.option("--trust-programs", is_flag=True, expose_value=False, callback=_trust_programs,
+                         help="Run EFA programs even where no kernel jail (bubblewrap, user namespaces) can be "
+                              "set up, with in-process guards only. Only for programs you trust.")
+
+
 @main.command("list")
 @click.argument("family", required=False)
 @click.pass_context
@@ -190,6 +204,7 @@ def list_cmd(ctx: click.Context, family: str | None) -> None:
               help="Input files for families that wrap existing problems (e.g. sat.dimacs); sets knob 'path'.")
 @out_opt
 @overwrite_opt
+@trust_opt
 @click.pass_context
 def generate(ctx, families, opts, from_path, out, overwrite):
     """Generate candidate problems: template families and efa:FILE.py programs (`gen generate llm` samples a
@@ -208,6 +223,7 @@ def generate(ctx, families, opts, from_path, out, overwrite):
 @out_opt
 @options(VerifyOptions)
 @overwrite_opt
+@trust_opt
 @click.pass_context
 def verify(ctx, data, out, opts, overwrite):
     """Re-derive every answer independently and write `validity` on each row."""
@@ -502,6 +518,7 @@ def generator_sample(ctx, opts, out, overwrite):
 @generator.command("efa")
 @options(GeneratorEfaOptions)
 @click.option("-o", "--out", required=True, type=click.Path())
+@trust_opt
 @click.pass_context
 def generator_efa(ctx, opts, out):
     """A model writes EFA programs for seed problems; the EFAGen checks accept or reject each."""

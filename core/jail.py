@@ -16,8 +16,14 @@ may be fragmented or half-initialised.
 Functions are pickled by reference, so they must be importable in the child (module-level functions of installed
 modules, or builtins such as `eval`); the parent's `sys.path` is handed to the child for that.
 
-Untrusted code (programs a model wrote, EFA files a user downloaded) runs under `Limits.untrusted()`, which stacks
-layers because no single one binds everywhere (`LimitedWorker.isolation()` reports which are active):
+Untrusted code (programs a model wrote, EFA files a user downloaded) runs under `Limits.untrusted()`, whose
+worker starts inside the kernel jail of `hardgen.core.isolation` (bubblewrap: user/PID/mount/network/IPC/UTS
+namespaces, uid 65534, no capabilities, no_new_privs, seccomp, a read-only view, a private /tmp, a cgroup or
+rlimits); its results come back as JSON frames only (`Outcome.value` is plain data; an exception comes back as a
+built-in exception type or `ProgramError` holding bounded text). Where no jail can be made, starting such a worker
+raises `JailUnavailable` unless the user trusts the programs (`trusting_programs()`, `--trust-programs`); then,
+and inside the jail as a second layer, the worker stacks the in-process layers below
+(`LimitedWorker.isolation()` reports which are active):
 
 - process group + session: the child leads its own session; a kill reaches everything it spawned (kernel);
 - cgroup pids limit: where a writable pids cgroup exists (v2 with the controller delegated, or v1 `pids`), the
@@ -50,8 +56,12 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from hardgen.core.errors import HardgenError
+from hardgen.core.isolation import ENV_TRUST
+
 __all__ = ["Limits", "LimitedWorker", "Outcome", "SandboxError", "WorkerTimeout", "WorkerMemoryError",
-           "WorkerCrashed", "WorkerError", "SandboxViolation", "pids_cgroup_root"]
+           "WorkerCrashed", "WorkerError", "SandboxViolation", "ProgramError", "JailUnavailable", "pids_cgroup_root",
+           "trusting_programs"]
 
 _HEADER = struct.Struct("!Q")
 _MB = 1024 * 1024
@@ -76,6 +86,9 @@ class Limits:
     temp_workdir: run in a fresh temporary directory, deleted when the worker stops (overrides `workdir`).
     read_paths: extra directories or files a confined child may read (its interpreter's paths, the hardgen
         package and its working directory are always readable).
+    jail: "off"; "require" runs the worker in the kernel jail of `hardgen.core.isolation` (bubblewrap namespaces,
+        seccomp, uid 65534, a cgroup or rlimits) and raises `JailUnavailable` where none can be made; "prefer"
+        falls back to the layers above there. A jailed worker sends results back as JSON data only.
     """
 
     timeout_s: float | None = 10.0
@@ -91,12 +104,17 @@ class Limits:
     confine: bool = False
     temp_workdir: bool = False
     read_paths: tuple[str, ...] = ()
+    jail: str = "off"
 
     @classmethod
     def untrusted(cls, **overrides: Any) -> "Limits":
-        """Limits for code that did not ship with hardgen: every containment layer on (see the module doc)."""
+        """Limits for code that did not ship with hardgen: every containment layer on (see the module doc).
+
+        The kernel jail is required unless the user trusts the programs (`trusting_programs()`), in which case
+        it is still used where it works."""
         base = dict(timeout_s=10.0, memory_mb=1024, cpu_s=120, file_size_mb=16, max_processes=32,
-                    clean_env=True, network=False, confine=True, temp_workdir=True)
+                    clean_env=True, network=False, confine=True, temp_workdir=True,
+                    jail="prefer" if trusting_programs() else "require")
         base.update(overrides)
         return cls(**base)
 
@@ -105,6 +123,8 @@ class Limits:
             v = getattr(self, name)
             if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or v <= 0):
                 raise ValueError(f"Limits.{name} must be a positive number or None, got {v!r}")
+        if self.jail not in ("off", "prefer", "require"):
+            raise ValueError(f"Limits.jail must be 'off', 'prefer' or 'require', got {self.jail!r}")
         if isinstance(self.env, dict):  # accept a dict for convenience; stored as a hashable tuple
             object.__setattr__(self, "env", tuple(sorted(self.env.items())))
         if isinstance(self.read_paths, (list, str)):
@@ -114,6 +134,27 @@ class Limits:
 
 class SandboxViolation(PermissionError):
     """Raised inside a confined worker when the code attempts something the sandbox denies."""
+
+
+class ProgramError(Exception):
+    """An exception a jailed call raised whose type is not a built-in one: `type_name` and the message text only
+    come back (the parent never rebuilds objects a program made)."""
+
+    def __init__(self, type_name: str, message: str) -> None:
+        super().__init__(message)
+        self.type_name = type_name
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class JailUnavailable(HardgenError):
+    """Untrusted code was to run in the kernel jail, but none can be set up on this machine."""
+
+
+def trusting_programs() -> bool:
+    """Whether the user passed `--trust-programs` (HARDGEN_TRUST_PROGRAMS=1, inherited by worker processes)."""
+    return os.environ.get(ENV_TRUST, "") not in ("", "0")
 
 
 class SandboxError(Exception):
@@ -160,6 +201,9 @@ _BOOT = ("import sys, json; sys.path[:] = json.loads(sys.argv[1]); "
          "from hardgen.core.jail import _child_main; _child_main(json.loads(sys.argv[2]))")
 
 
+# where the jail shows the hardgen package (as <root>/hardgen), whatever its path on the host
+_JAIL_PKG_ROOT = "/run/hardgen"
+
 # Workers still open at interpreter exit (e.g. cached per-program workers) are killed by `_kill_live_workers`,
 # so their cgroups and temporary directories do not outlive the process; __del__ is not reliable at exit.
 _LIVE: "weakref.WeakSet[LimitedWorker]" = weakref.WeakSet()
@@ -174,6 +218,19 @@ def _kill_live_workers() -> None:
 
 
 atexit.register(_kill_live_workers)
+_FINALIZER_PID = 0
+
+
+def _register_pool_exit() -> None:
+    """Pool worker processes (multiprocessing) end with os._exit and skip atexit, but run multiprocessing's
+    finalizers: register one there too, so their jails, cgroups and temp dirs go with them."""
+    global _FINALIZER_PID
+    if _FINALIZER_PID == os.getpid():
+        return
+    _FINALIZER_PID = os.getpid()
+    mp_util = sys.modules.get("multiprocessing.util")
+    if mp_util is not None:
+        mp_util.Finalize(None, _kill_live_workers, exitpriority=50)
 
 
 class LimitedWorker:
@@ -196,7 +253,11 @@ class LimitedWorker:
         self._tmpdir: str | None = None
         self._cgroup: _PidsCgroup | None = None
         self._hello: dict = {}
+        self._jailed = False
+        self._jailed_at_death = self._oom_at_death = False
+        self._seq = 0
         _LIVE.add(self)
+        _register_pool_exit()
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     def __enter__(self) -> "LimitedWorker":
@@ -232,6 +293,9 @@ class LimitedWorker:
             self._kill()
 
     def _start(self) -> None:
+        self._jailed = self._use_jail()
+        if self._jailed:
+            return self._start_jailed()
         import json
         import tempfile
         lim = self.limits
@@ -260,28 +324,91 @@ class LimitedWorker:
             # the child runs no call before its hello, which it sends only after reading this go-ahead byte,
             # so it is inside the cgroup before any untrusted code can fork
             self._cgroup.add(self._proc.pid)
+        self._go(b"\x01")
+
+    def _use_jail(self) -> bool:
+        mode = self.limits.jail
+        if mode == "off":
+            return False
+        from hardgen.core.isolation import jail_status
+        st = jail_status()
+        if st.available:
+            return True
+        if mode == "require":
+            raise JailUnavailable(f"cannot isolate untrusted programs on this machine: {st.reason}. Install "
+                                  "bubblewrap where user namespaces are allowed, or pass --trust-programs "
+                                  "(trust_programs=True) to run them with in-process guards only")
+        return False
+
+    def _start_jailed(self) -> None:
+        """Start the worker inside the kernel jail (see `hardgen.core.isolation`)."""
+        import json
+        from hardgen.core.isolation import RunCgroup, jail_command, jail_import_path, seccomp_filter
+        import hardgen
+        lim = self.limits
+        pkg = os.path.dirname(os.path.abspath(hardgen.__file__))  # the package, wherever this module sits in it
+        # the package is shown at a fixed place first on the child's path, so an editable install (whose import
+        # hook lives in a .pth file the jail does not run) resolves to exactly this copy
+        path = [_JAIL_PKG_ROOT] + jail_import_path(sys.path)
+        cfg = {"memory_mb": lim.memory_mb, "cpu_s": lim.cpu_s, "file_size_mb": lim.file_size_mb,
+               "max_processes": lim.max_processes, "network": lim.network, "confine": lim.confine, "workdir": "/tmp",
+               "read_paths": path + list(lim.read_paths), "json": True,
+               "package_dir": os.path.join(_JAIL_PKG_ROOT, "hardgen")}
+        env = {"PATH": "/nonexistent", "LANG": "C.UTF-8", "HOME": "/tmp", **dict(lim.env)}
+        if lim.memory_mb or lim.max_processes:
+            # the cgroup's memory cap sits above the worker's own RLIMIT_AS so that a plain MemoryError is the
+            # usual outcome, and the cgroup catches what the rlimit does not count (tmpfs pages, other processes)
+            mem = None if not lim.memory_mb else int(lim.memory_mb) + 256
+            self._cgroup = RunCgroup.create(memory_mb=mem, max_pids=lim.max_processes)
+        r, w = os.pipe()
+        try:
+            os.write(w, seccomp_filter())
+            os.close(w)
+            argv = jail_command([sys.executable, "-I", "-S", "-c", _BOOT, json.dumps(path), json.dumps(cfg)],
+                                import_path=path, seccomp_fd=r, read_paths=tuple(lim.read_paths), env=env,
+                                binds=((pkg, os.path.join(_JAIL_PKG_ROOT, "hardgen")),))
+            # sh waits for one line before becoming bwrap, so the parent can put it in its cgroup first and
+            # everything bwrap forks is born inside it
+            self._proc = _on_lasting_thread(lambda: subprocess.Popen(
+                ["/bin/sh", "-c", 'read -r _ && exec "$@"', "sh", *argv], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={"PATH": "/usr/bin:/bin"},
+                start_new_session=True, close_fds=True, pass_fds=(r,)))
+        finally:
+            os.close(r)
+        if self._cgroup is not None:
+            self._cgroup.add(self._proc.pid)
+        self._go(b"go\n\x01")
+
+    def _go(self, go_ahead: bytes) -> None:
+        """Send the go-ahead and read the child's hello."""
         if self._started_once:
             self.restarts += 1
         self._started_once = True
         self._calls = 0
+        self._seq = 0
         self._hello = {}
         try:
-            self._proc.stdin.write(b"\x01")
+            self._proc.stdin.write(go_ahead)
             self._proc.stdin.flush()
             head = _read_exact(self._proc.stdout.fileno(), _HEADER.size, time.monotonic() + 60)
-            body = None if head is None else _read_exact(self._proc.stdout.fileno(), _HEADER.unpack(head)[0],
-                                                         time.monotonic() + 60)
+            if head is None or _HEADER.unpack(head)[0] > 4096:
+                return
+            body = _read_exact(self._proc.stdout.fileno(), _HEADER.unpack(head)[0], time.monotonic() + 60)
             if body is not None:
-                self._hello = _loads(body, self.limits.confine)
-        except (OSError, TimeoutError, pickle.UnpicklingError):
+                hello = _json_frame(body) if self._jailed else _loads(body, self.limits.confine)
+                if self._jailed:
+                    hello = hello.get("value") if isinstance(hello, dict) and hello.get("seq") == 0 else None
+                self._hello = hello if isinstance(hello, dict) else {}
+        except (OSError, TimeoutError, ValueError, pickle.UnpicklingError):
             pass  # the first call reports the dead or hung worker
 
     def isolation(self) -> dict[str, Any]:
         """Which containment layers bind for the current worker (starting it if needed).
 
-        Keys: process_group (always), cgroup_pids (path of the pids cgroup or None), rlimit_nproc (True only
-        when the child is not root), netns (a new network namespace was entered), audit_hook, temp_workdir,
-        clean_env, uid.
+        Keys: jail (the kernel jail of `hardgen.core.isolation` holds the worker), process_group (always),
+        cgroup_pids (path of the pids cgroup or None), cgroup (the jail's cgroup directories), rlimit_nproc (True
+        when RLIMIT_NPROC binds: a non-root child, or any child of the jail's user namespace), netns (a new
+        network namespace was entered), audit_hook, temp_workdir, clean_env, uid (the child's, as it sees it).
         """
         with self._lock:
             if self._proc is None or self._proc.poll() is not None:
@@ -289,8 +416,12 @@ class LimitedWorker:
                 self._start()
             h = dict(self._hello)
         lim = self.limits
-        return {"process_group": True, "cgroup_pids": self._cgroup.path if self._cgroup else None,
-                "rlimit_nproc": bool(lim.max_processes) and h.get("uid", 0) != 0,
+        cg = self._cgroup
+        return {"jail": self._jailed, "process_group": True,
+                "cgroup_pids": getattr(cg, "path", None) or (cg.dirs.get("pids") or cg.dirs.get("v2")
+                                                             if cg is not None else None),
+                "cgroup": dict(getattr(cg, "dirs", {})),
+                "rlimit_nproc": bool(lim.max_processes) and (self._jailed or h.get("uid", 0) != 0),
                 "netns": bool(h.get("netns")), "audit_hook": bool(h.get("confined")),
                 "temp_workdir": self._tmpdir, "clean_env": lim.clean_env, "uid": h.get("uid")}
 
@@ -368,7 +499,7 @@ class LimitedWorker:
             if head is None:
                 return self._died(proc, "the worker exited during the call")
             size = _HEADER.unpack(head)[0]
-            if lim.confine and size > MAX_CONFINED_RESULT_BYTES:
+            if (lim.confine or self._jailed) and size > MAX_CONFINED_RESULT_BYTES:
                 self._kill()
                 return Outcome("error", error=f"the worker sent a {size}-byte result, over the "
                                               f"{MAX_CONFINED_RESULT_BYTES}-byte limit of a confined worker")
@@ -379,11 +510,17 @@ class LimitedWorker:
             self._kill()
             return Outcome("timeout", error=f"call exceeded {lim.timeout_s:g} s wall clock; worker killed")
         self._calls += 1
-        try:
-            kind, value = _loads(body, lim.confine)
-        except Exception as e:
-            self._kill()
-            return Outcome("error", error=f"unreadable result from the worker: {type(e).__name__}: {e}")
+        if self._jailed:
+            kind, value = self._decode_jailed(body)
+            if kind == "forged":
+                self._kill()
+                return Outcome("error", error=value)
+        else:
+            try:
+                kind, value = _loads(body, lim.confine)
+            except Exception as e:
+                self._kill()
+                return Outcome("error", error=f"unreadable result from the worker: {type(e).__name__}: {e}")
         if kind == "memory":
             self._kill()  # a MemoryError can leave the worker's heap and caches half-built: start clean
             return Outcome("memory", error=f"worker exceeded its memory limit ({lim.memory_mb} MB): {value}")
@@ -392,19 +529,41 @@ class LimitedWorker:
         if kind == "ok":
             return Outcome("ok", value)
         if kind == "raised":
-            return Outcome("raised", value, error=repr(value))
+            return Outcome("raised", value, error=_one_line(f"{_type_name(value)}: {value}"))
         return Outcome("error", error=value)
+
+    def _decode_jailed(self, body: bytes) -> tuple[str, Any]:
+        """(kind, value) of a jailed worker's JSON frame; ("forged", why) for anything off the protocol."""
+        self._seq += 1
+        frame = _json_frame(body)
+        if not isinstance(frame, dict) or frame.get("seq") != self._seq or frame.get("kind") not in _FRAME_KINDS:
+            return "forged", ("the worker sent a malformed or out-of-order result frame (a program writing to "
+                              "the result channel?); worker killed")
+        kind = frame["kind"]
+        if kind == "ok":
+            return "ok", frame.get("value")
+        message = _one_line(frame.get("message"))
+        if kind == "raised":
+            return "raised", _rebuild_exception(frame.get("type"), message)
+        return kind, message
 
     def _died(self, proc: subprocess.Popen, what: str) -> Outcome:
         try:
             code = proc.wait(timeout=5.0)
         except Exception:
             code = None
+        self._jailed_at_death = self._jailed
+        self._oom_at_death = bool(self._cgroup is not None and getattr(self._cgroup, "oom_killed", bool)())
         self._kill()
         lim = self.limits
         # RLIMIT_CPU ends the process with SIGXCPU/SIGKILL; an allocation failure inside C code may abort it.
+        # (bwrap reports a jailed worker's death by signal N as exit code 128 + N.)
+        if code is not None and code > 128 and self._jailed_at_death:
+            code = -(code - 128)
         if code in (-signal.SIGXCPU,) and lim.cpu_s is not None:
             return Outcome("timeout", error=f"worker exceeded its CPU limit ({lim.cpu_s} s)")
+        if self._oom_at_death:
+            return Outcome("memory", error=f"{what} (killed by its cgroup's memory cap, {lim.memory_mb} MB)")
         if code in (-signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS) and lim.memory_mb is not None:
             return Outcome("memory", error=f"{what} (signal {-code}; likely its memory limit of "
                                            f"{lim.memory_mb} MB)")
@@ -413,6 +572,83 @@ class LimitedWorker:
 
 #: largest result a confined worker may send back; a bigger frame is treated as a failed call
 MAX_CONFINED_RESULT_BYTES = 64 * _MB
+
+
+_SPAWNER: tuple[threading.Thread, Any, int] | None = None
+_SPAWNER_LOCK = threading.Lock()
+
+
+def _on_lasting_thread(start: Callable[[], Any]) -> Any:
+    """Run `start` (which forks the jail) on a thread that lives as long as the process.
+
+    bwrap's --die-with-parent is the kernel's parent-death signal, which fires when the *thread* that forked it
+    exits; a worker started from a short-lived thread would otherwise die with that thread."""
+    import queue
+    if threading.current_thread() is threading.main_thread():
+        return start()
+    global _SPAWNER
+    with _SPAWNER_LOCK:
+        if _SPAWNER is None or _SPAWNER[2] != os.getpid() or not _SPAWNER[0].is_alive():
+            jobs: Any = queue.Queue()
+
+            def loop() -> None:
+                while True:
+                    fn, reply = jobs.get()
+                    try:
+                        reply.put((True, fn()))
+                    except BaseException as e:  # noqa: BLE001 - handed back to the caller's thread
+                        reply.put((False, e))
+
+            t = threading.Thread(target=loop, name="hardgen-jail-spawner", daemon=True)
+            t.start()
+            _SPAWNER = (t, jobs, os.getpid())
+        jobs = _SPAWNER[1]
+    reply: Any = queue.Queue(maxsize=1)
+    jobs.put((start, reply))
+    ok, value = reply.get()
+    if not ok:
+        raise value
+    return value
+
+
+_FRAME_KINDS = ("ok", "raised", "memory", "error")
+#: longest error text taken from a jailed worker
+MAX_MESSAGE_CHARS = 500
+
+
+def _json_frame(body: bytes) -> Any:
+    """A jailed worker's frame as JSON data, or None when it is not (deep nesting, huge numbers, bad UTF-8)."""
+    import json
+    try:
+        return json.loads(body.decode("utf-8"))
+    except Exception:  # noqa: BLE001 - RecursionError and ValueError alike: the frame is not ours
+        return None
+
+
+def _one_line(text: Any, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """Worker-supplied text made safe to print: a str, one line, no control characters, bounded."""
+    if not isinstance(text, str):
+        return ""
+    text = "".join(c if c.isprintable() else " " for c in text[: limit * 4])
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _rebuild_exception(type_name: Any, message: str) -> Exception:
+    """A built-in exception type of that name (or SandboxViolation) holding the message; else ProgramError."""
+    import builtins
+    name = type_name if isinstance(type_name, str) and type_name.isidentifier() else "Exception"
+    cls = SandboxViolation if name == "SandboxViolation" else getattr(builtins, name, None)
+    if isinstance(cls, type) and issubclass(cls, Exception):
+        try:
+            return cls(message)
+        except Exception:  # noqa: BLE001 - a type whose constructor wants other arguments
+            pass
+    return ProgramError(_one_line(name, 80), message)
+
+
+def _type_name(err: Any) -> str:
+    return getattr(err, "type_name", None) or type(err).__name__
 
 
 class _SafeUnpickler(pickle.Unpickler):
@@ -769,18 +1005,22 @@ def _child_main(cfg: dict) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C in the parent's terminal must not kill calls
     if proto_in.read(1) != b"\x01":  # the parent's go-ahead: we are in our cgroup by now
         return
-    netns = False if cfg.get("network", True) else _enter_empty_netns()
+    jailed = bool(cfg.get("json"))
+    netns = jailed or (False if cfg.get("network", True) else _enter_empty_netns())
     _set_limits(cfg)
     if cfg.get("confine"):
         _confine(cfg)
-    hello = pickle.dumps({"netns": netns, "confined": bool(cfg.get("confine")), "uid": os.geteuid(),
-                          "pid": os.getpid()})
-    _write_all(proto_out, _HEADER.pack(len(hello)) + hello)
+    hello = {"netns": netns, "confined": bool(cfg.get("confine")), "uid": os.geteuid(), "pid": os.getpid(),
+             "jailed": jailed}
+    encode = _encode_json if jailed else _encode_pickle
+    seq = 0
+    _write_all(proto_out, _frame(encode(hello, 0) if jailed else pickle.dumps(hello)))
     while True:
         head = proto_in.read(_HEADER.size)
         if len(head) < _HEADER.size:
             return
         body = proto_in.read(_HEADER.unpack(head)[0])
+        seq += 1
         try:
             fn, args, kwargs = pickle.loads(body)
             result: tuple[str, Any] = ("ok", fn(*args, **kwargs))
@@ -788,18 +1028,65 @@ def _child_main(cfg: dict) -> None:
             result = ("memory", f"MemoryError: {e}")
         except BaseException as e:  # noqa: BLE001 - everything the call raises is reported, the loop goes on
             result = ("raised", e)
+        if result[0] == "raised" and (jailed or cfg.get("confine")):
+            # an untrusted exception goes back as its type name and bounded text, never as an object: the
+            # parent must not run repr/str on something the program built (it may be exponential)
+            result = ("raised_text", _exception_text(result[1]))
         try:
-            data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            data = encode(result, seq)
         except MemoryError as e:
-            data = pickle.dumps(("memory", f"MemoryError: {e}"))
+            data = encode(("memory", f"MemoryError: {e}"), seq)
+        except RecursionError as e:
+            data = encode(("error", f"the result is nested too deeply ({e})"), seq)
         except Exception as e:
-            data = pickle.dumps(("error", f"{type(e).__name__}: {e} (from {result[0]!r} result)"))
+            data = encode(("error", f"{type(e).__name__}: {e} (from {result[0]!r} result)"), seq)
+        _write_all(proto_out, _frame(data))
+
+
+def _exception_text(e: BaseException) -> tuple[str, str]:
+    try:
+        name = str(type(e).__name__)[:80]
+    except Exception:  # noqa: BLE001
+        name = "Exception"
+    try:
+        msg = str(e)[:MAX_MESSAGE_CHARS * 4]
+    except BaseException:  # noqa: BLE001 - a __str__ that raises
+        msg = "(the exception's text could not be made)"
+    return name, msg
+
+
+def _encode_json(result: Any, seq: int) -> bytes:
+    import json
+    if seq == 0:
+        return json.dumps({"seq": 0, "kind": "ok", "value": result}).encode()
+    kind, value = result
+    if kind == "raised_text":
+        frame = {"seq": seq, "kind": "raised", "type": value[0], "message": value[1]}
+    elif kind == "ok":
         try:
-            if result[0] == "raised":
-                pickle.loads(data)  # an exception whose class cannot be rebuilt is sent as text
-        except Exception:
-            data = pickle.dumps(("error", f"{type(result[1]).__name__}: {result[1]}"))
-        _write_all(proto_out, _HEADER.pack(len(data)) + data)
+            frame = {"seq": seq, "kind": "ok", "value": value}
+            return json.dumps(frame, allow_nan=False).encode()
+        except (TypeError, ValueError) as e:
+            frame = {"seq": seq, "kind": "error", "message": f"the result is not JSON data ({e})"[:2000]}
+    else:
+        frame = {"seq": seq, "kind": kind, "message": str(value)[:2000]}
+    return json.dumps(frame).encode()
+
+
+def _encode_pickle(result: tuple[str, Any], seq: int) -> bytes:
+    if result[0] == "raised_text":
+        result = ("raised", _rebuild_exception(*result[1]))
+    data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        if result[0] == "raised":
+            pickle.loads(data)  # an exception whose class cannot be rebuilt is sent as text
+    except Exception:
+        data = pickle.dumps(("error", f"{type(result[1]).__name__}: {result[1]}"))
+    return data
+
+
+def _frame(data: bytes) -> bytes:
+    return _HEADER.pack(len(data)) + data
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import random
 import re
@@ -36,7 +37,7 @@ from typing import Any, ClassVar
 from hardgen.core.errors import HardgenError
 from hardgen.generators.base import (Candidate, Family, Knobs, Reject, knob, register, register_resolver,
                                      registered_family)
-from hardgen.core.jail import LimitedWorker, Limits, Outcome
+from hardgen.core.jail import LimitedWorker, Limits, Outcome, trusting_programs
 
 __all__ = ["EFAReport", "EFAFamily", "check_efa", "extract_program", "load_efa_family", "resolve_efa",
            "family_for_record", "efa_limits", "EFA_CHECKS"]
@@ -48,6 +49,8 @@ DEFAULT_SAMPLES = 20
 DEFAULT_MIN_DISTINCT = 3
 MAX_PROMPT_CHARS = 20_000
 MAX_ANSWER_CHARS = 2_000
+#: longest result text the parent parses from one sandboxed call
+MAX_RESULT_CHARS = 8_000_000
 #: environment variable mapping loaded EFA family names to their files, so worker processes find them by name
 ENV_PROGRAMS = "HARDGEN_EFA_PROGRAMS"
 _CHECK_OPTION_KEYS = ("min_distinct", "samples", "timeout_s", "memory_mb")
@@ -161,18 +164,97 @@ def _sb_independent(source: str, items: list[list[str]]) -> str:
 
 # ---- the parent side -----------------------------------------------------------------------------------------
 
-def efa_limits(options: dict | None = None) -> Limits:
-    """Sandbox limits of an EFA program's calls: `Limits.untrusted()` with the program's CHECK timeout/memory."""
-    options = options or {}
+def efa_limits(options: dict | None = None, trust_programs: bool | None = None) -> Limits:
+    """Sandbox limits of an EFA program's calls: `Limits.untrusted()` with the program's CHECK timeout/memory.
+
+    The program runs in the kernel jail (`hardgen.core.isolation`); where none can be made, starting it raises
+    `JailUnavailable` unless `trust_programs` (or `--trust-programs`, HARDGEN_TRUST_PROGRAMS=1) is set."""
+    options, _ = check_options(options or {})
     timeout = float(options.get("timeout_s", 10.0))
     memory = int(options.get("memory_mb", 1024))
-    return Limits.untrusted(timeout_s=min(max(timeout, 0.5), 60.0), memory_mb=min(max(memory, 256), 4096))
+    trust = trusting_programs() if trust_programs is None else bool(trust_programs)
+    return Limits.untrusted(timeout_s=min(max(timeout, 0.5), 60.0), memory_mb=min(max(memory, 256), 4096),
+                            jail="prefer" if trust else "require")
+
+
+def _number(v: Any, integer: bool) -> bool:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    if integer:
+        return isinstance(v, int) or (math.isfinite(v) and v == int(v))
+    return math.isfinite(v)
+
+
+# CHECK key -> (integer?, lowest allowed, highest allowed)
+_OPTION_RANGES = {"min_distinct": (True, 1, 10_000), "samples": (True, 1, 10_000), "timeout_s": (False, 0.001, 3600),
+                  "memory_mb": (True, 1, 1 << 20), "tolerance": (False, 0, 1), "min_sig_digits": (True, 1, 100)}
+_EXTRACT_MODES = ("auto", "boxed", "marker", "last", "raw")
+
+
+def check_options(raw: Any) -> tuple[dict, list[str]]:
+    """The usable CHECK options of a program and one message per malformed one ("nan", "many", None, ...).
+
+    Only the keys hardgen reads are kept; a bad value is dropped (and reported) rather than trusted."""
+    if raw is None:
+        return {}, []
+    if not isinstance(raw, dict):
+        return {}, [f"CHECK must be a dict, got {type(raw).__name__}"]
+    options, errors = {}, []
+    for key in _CHECK_OPTION_KEYS + _MATH_OPTION_KEYS:
+        if key not in raw:
+            continue
+        v = raw[key]
+        if key == "extract":
+            ok = isinstance(v, str) and v in _EXTRACT_MODES
+            want = "one of " + ", ".join(_EXTRACT_MODES)
+        else:
+            integer, lo, hi = _OPTION_RANGES[key]
+            ok = _number(v, integer) and lo <= v <= hi
+            want = f"{'an integer' if integer else 'a number'} in [{lo:g}, {hi:g}]"
+            if ok and integer:
+                v = int(v)
+        if ok:
+            options[key] = v
+        else:
+            shown = json.dumps(v)[:40] if isinstance(v, (str, int, float, bool, type(None))) else type(v).__name__
+            errors.append(f"CHECK[{key!r}] must be {want}, got {shown}")
+    return options, errors
+
+
+class _Malformed(Exception):
+    """A sandboxed call's result does not have the shape its function returns: the program tampered with it."""
+
+
+def _parse(out: Outcome, what: str, shape: Any) -> Any:
+    """The JSON a sandboxed call returned, checked against `shape` (see `_fits`); `_Malformed` otherwise."""
+    if not isinstance(out.value, str) or len(out.value) > MAX_RESULT_CHARS:
+        raise _Malformed(f"{what}: the sandbox returned no JSON text (malformed or forged output)")
+    try:
+        value = json.loads(out.value)
+    except Exception:  # noqa: BLE001 - RecursionError too: the text is not what our function writes
+        raise _Malformed(f"{what}: the sandbox returned malformed JSON (forged output?)") from None
+    if not _fits(value, shape):
+        raise _Malformed(f"{what}: the sandbox returned data of the wrong shape (forged output?)")
+    return value
+
+
+def _fits(value: Any, shape: Any) -> bool:
+    """shape: a type (str, bool, dict), a one-element list [item shape] (any length), or a tuple of shapes
+    (a list of exactly that length)."""
+    if isinstance(shape, tuple):
+        return isinstance(value, list) and len(value) == len(shape) and all(map(_fits, value, shape))
+    if isinstance(shape, list):
+        return isinstance(value, list) and all(_fits(v, shape[0]) for v in value)
+    if shape is str:
+        return isinstance(value, str) and len(value) <= 100_000
+    if shape is Any:
+        return True
+    return isinstance(value, shape) and (shape is not int or not isinstance(value, bool))
 
 
 def _outcome_reason(out: Outcome, what: str) -> str:
-    if out.status == "raised":
-        err = out.value
-        return f"{what} raised {type(err).__name__}: {err}"
+    if out.status == "raised":  # out.error is the exception's type and text, made one bounded line
+        return f"{what} raised {out.error}"
     return f"{what}: {out.status}: {out.error}"
 
 
@@ -239,7 +321,7 @@ def _family_slug(name: Any, fallback: str) -> str:
 
 
 def check_efa(path_or_source: str | os.PathLike, *, seed_problem: str | None = None, seed_answer: str | None = None,
-              samples: int | None = None) -> EFAReport:
+              samples: int | None = None, trust_programs: bool | None = None) -> EFAReport:
     """Run the EFAGen checks on a program file, program text, or a model's markdown response.
 
     `seed_problem` / `seed_answer` (e.g. from the seed row a model was asked to abstract) take precedence over
@@ -248,8 +330,18 @@ def check_efa(path_or_source: str | os.PathLike, *, seed_problem: str | None = N
     solves_samples, deterministic (same params give the same answer and prompt in two fresh processes),
     seed_problem, seed_answer (math-equivalent), independent (the program's `verify`/`solve_alt` agrees on
     every sample; present only when the program offers one). A failed check stops the run; the checks not run
-    are absent from `checks`, and `reasons` says what failed.
+    are absent from `checks`, and `reasons` says what failed. Output of the program that does not have the
+    shape hardgen's own sandboxed functions write (forged frames, tampered results) fails the running check.
+    The program runs in the kernel jail; `trust_programs` (see `efa_limits`) allows running it without one.
     """
+    try:
+        return _check_efa(path_or_source, seed_problem, seed_answer, samples, trust_programs)
+    except _Malformed as e:
+        return e.args[1]
+
+
+def _check_efa(path_or_source: str | os.PathLike, seed_problem: str | None, seed_answer: str | None,
+               samples: int | None, trust_programs: bool | None) -> EFAReport:
     text, path = _read_program(path_or_source)
     checks: dict[str, bool] = {}
     reasons: list[str] = []
@@ -261,12 +353,18 @@ def check_efa(path_or_source: str | os.PathLike, *, seed_problem: str | None = N
         reasons.append(f"{name}: {reason}")
         return report
 
+    def parse(out: Outcome, check: str, what: str, shape: Any) -> Any:
+        try:
+            return _parse(out, what, shape)
+        except _Malformed as e:
+            raise _Malformed(str(e), fail(check, str(e))) from None
+
     if source is None:
         return fail("extractable", "no program found (expected ```python fences or a file defining "
                                    "sample, solve and render)")
     checks["extractable"] = True
     report.sha256 = hashlib.sha256(source.encode()).hexdigest()
-    limits = efa_limits()
+    limits = efa_limits(trust_programs=trust_programs)
     with LimitedWorker(limits) as w:
         out = w.run(_sb_syntax, source)
         if not out.ok:
@@ -278,18 +376,23 @@ def check_efa(path_or_source: str | os.PathLike, *, seed_problem: str | None = N
         if not out.ok:
             return fail("executes", _outcome_reason(out, "running the module"))
         checks["executes"] = True
-        info = json.loads(out.value)
+        try:
+            info = _probe_info(parse(out, "executes", "running the module", dict))
+        except _Malformed as e:
+            if len(e.args) > 1:
+                raise
+            return fail("executes", str(e))
         report.info = info
         missing = [n for n in ("sample", "solve", "render") if n not in info["callables"]]
-        if missing or "SEED_PARAMS" not in info or info.get("bad_constants"):
+        options, option_errors = check_options(info.get("CHECK"))
+        if missing or "SEED_PARAMS" not in info or info.get("bad_constants") or option_errors:
             why = [f"missing function(s) {', '.join(missing)}"] if missing else []
             why += ["missing SEED_PARAMS"] if "SEED_PARAMS" not in info and not info.get("bad_constants") else []
-            return fail("interface", "; ".join(why + info.get("bad_constants", [])))
-        options = info.get("CHECK") if isinstance(info.get("CHECK"), dict) else {}
+            return fail("interface", "; ".join(why + info.get("bad_constants", []) + option_errors))
         report.name = _family_slug(info.get("FAMILY_NAME"), Path(path).stem if path else "program")
         checks["interface"] = True
     # the program's own timeout/memory options apply from here on
-    limits = efa_limits(options)
+    limits = efa_limits(options, trust_programs)
     n = int(samples or options.get("samples") or DEFAULT_SAMPLES)
     n = min(max(n, 5), 200)
     seeds = [int.from_bytes(hashlib.sha256(f"efa-check:{i}".encode()).digest()[:8], "big") for i in range(n)]
@@ -297,7 +400,7 @@ def check_efa(path_or_source: str | os.PathLike, *, seed_problem: str | None = N
         out = w1.run(_sb_sample, source, seeds)
         if not out.ok:
             return fail("varied", _outcome_reason(out, "sample"))
-        params = json.loads(out.value)
+        params = parse(out, "varied", "sample", (str,) * n)
         distinct = len(set(params))
         need = min(int(options.get("min_distinct", DEFAULT_MIN_DISTINCT)), n)
         if distinct < max(need, 2):
@@ -309,18 +412,18 @@ def check_efa(path_or_source: str | os.PathLike, *, seed_problem: str | None = N
         out = w1.run(_sb_solve_render, source, todo)
         if not out.ok:
             return fail("solves_samples", _outcome_reason(out, "solve/render"))
-        first = json.loads(out.value)
+        first = parse(out, "solves_samples", "solve/render", ((str, str),) * len(todo))
         checks["solves_samples"] = True
         # a second, fresh process: a different hash seed and no state carried over from the first run
         out = w2.run(_sb_solve_render, source, todo)
         if not out.ok:
             return fail("deterministic", _outcome_reason(out, "solve/render in a second process"))
-        second = json.loads(out.value)
+        second = parse(out, "deterministic", "solve/render in a second process", ((str, str),) * len(todo))
         diff = [i for i, (a, b) in enumerate(zip(first, second)) if a != b]
         if diff:
             i = diff[0]
             return fail("deterministic", f"{len(diff)} of {len(todo)} params gave a different answer or prompt "
-                                         f"in a second run (e.g. {first[i][0]!r} vs {second[i][0]!r})")
+                                         f"in a second run (e.g. {first[i][0][:80]!r} vs {second[i][0][:80]!r})")
         checks["deterministic"] = True
         seed_answer_got, seed_prompt_got = first[0]
         want_problem = seed_problem if seed_problem is not None else info.get("SEED_PROBLEM")
@@ -338,7 +441,10 @@ def check_efa(path_or_source: str | os.PathLike, *, seed_problem: str | None = N
             checks["seed_answer"] = True
         if "verify" in info["callables"] or "solve_alt" in info["callables"]:
             items = [[pj, ans] for pj, (ans, _) in zip(todo, first)]
-            bad = _independent_failures(w2, source, items, options)
+            try:
+                bad = _independent_failures(w2, source, items, options)
+            except _Malformed as e:
+                bad = str(e)
             if bad:
                 return fail("independent", bad)
             checks["independent"] = True
@@ -354,12 +460,31 @@ def _math_equal(gold: str, got: str, options: dict) -> bool | None:
     return math_equal(gold, got, **opts).correct
 
 
+def _probe_info(info: dict) -> dict:
+    """The probe's report with its fields checked (a tampered probe could send anything)."""
+    if not isinstance(info.get("callables"), list) or not all(isinstance(c, str) for c in info["callables"]):
+        raise _Malformed("running the module: the sandbox returned a malformed interface report (forged output?)")
+    bad = info.get("bad_constants", [])
+    if not isinstance(bad, list) or not all(isinstance(b, str) for b in bad):
+        raise _Malformed("running the module: the sandbox returned a malformed interface report (forged output?)")
+    info["bad_constants"] = [b[:300] for b in bad]
+    return info
+
+
+def _independent_results(out: Outcome, n: int) -> list:
+    res = _parse(out, "the independent check", ((str, Any),) * n)
+    for kind, value in res:
+        if not ((kind == "verify" and isinstance(value, bool)) or (kind == "alt" and isinstance(value, str))):
+            raise _Malformed("the independent check: the sandbox returned data of the wrong shape (forged output?)")
+    return res
+
+
 def _independent_failures(worker: LimitedWorker, source: str, items: list[list[str]], options: dict) -> str:
     """'' when the program's second route agrees on every item, else what disagreed."""
     out = worker.run(_sb_independent, source, items)
     if not out.ok:
         return _outcome_reason(out, "the independent check")
-    for (pj, ans), (kind, value) in zip(items, json.loads(out.value)):
+    for (pj, ans), (kind, value) in zip(items, _independent_results(out, len(items))):
         if kind == "verify" and value is not True:
             return f"verify(params, {ans!r}) is False for params {pj[:120]}"
         if kind == "alt" and _math_equal(ans, value, options) is not True:
@@ -388,6 +513,7 @@ class EFAFamily(Family):
     program_sha256: ClassVar[str]
     program_source: ClassVar[str]
     program_options: ClassVar[dict]
+    option_errors: ClassVar[tuple[str, ...]] = ()
     has_independent: ClassVar[bool]
     verification = ("The program's solve() is re-run in a fresh sandboxed process and must give the stored "
                     "answer (math-equivalent) and render() the stored prompt; when the program offers "
@@ -412,15 +538,21 @@ class EFAFamily(Family):
 
     def generate(self, knobs: EFAKnobs, rng: random.Random) -> Candidate:
         out = self._worker().run(_sb_item, self.program_source, rng.getrandbits(63))
-        if not out.ok:
+        try:
+            if not out.ok:
+                raise _Malformed(_outcome_reason(out, f"EFA program {self.program_path}"))
+            pj, answer, prompt = _parse(out, f"EFA program {self.program_path}", (str, str, str))
+            params = json.loads(pj)
+            if not answer.strip() or len(answer) > MAX_ANSWER_CHARS or not prompt.strip():
+                raise _Malformed(f"EFA program {self.program_path}: an empty or oversized answer or prompt")
+        except (_Malformed, ValueError, RecursionError) as e:
             self._failures += 1
-            reason = _outcome_reason(out, f"EFA program {self.program_path}")
+            reason = str(e) if isinstance(e, _Malformed) else f"EFA program {self.program_path}: malformed params"
             if self._failures >= self.max_failures:
                 raise HardgenError(f"{self.name}: {self._failures} sandbox failures in a row; last: {reason}")
-            raise Reject(reason)
+            raise Reject(reason) from None
         self._failures = 0
-        pj, answer, prompt = json.loads(out.value)
-        check = {"kind": "math", "params": json.loads(pj),
+        check = {"kind": "math", "params": params,
                  "efa": {"name": self.name, "sha256": self.program_sha256}}
         for k in _MATH_OPTION_KEYS:
             if k in self.program_options:
@@ -434,19 +566,27 @@ class EFAFamily(Family):
         checks: dict[str, bool | None] = {"program_unchanged": efa.get("sha256") == self.program_sha256}
         if not checks["program_unchanged"]:
             return checks
+        if self.option_errors:  # a program whose CHECK options are malformed makes no valid rows
+            raise HardgenError(f"EFA program {self.program_path}: " + "; ".join(self.option_errors))
         pj = json.dumps(record["check"]["params"], sort_keys=True)
         w = self._worker("rederive")
         out = w.run(_sb_solve_render, self.program_source, [pj])
         if not out.ok:
             raise HardgenError(_outcome_reason(out, "re-running solve"))
-        (answer, prompt), = json.loads(out.value)
+        try:
+            (answer, prompt), = _parse(out, "re-running solve", ((str, str),))
+        except _Malformed as e:
+            raise HardgenError(str(e)) from None
         checks["solve_rerun"] = _math_equal(str(record.get("answer")), answer, self.program_options)
         checks["prompt_rerendered"] = _normalise_ws(prompt) == _normalise_ws(record.get("prompt") or "")
         if self.has_independent:
             out = w.run(_sb_independent, self.program_source, [[pj, str(record.get("answer"))]])
             if not out.ok:  # a sandbox failure is a reason to report, not a disagreement
                 raise HardgenError(_outcome_reason(out, "the independent check"))
-            (kind, value), = json.loads(out.value)
+            try:
+                (kind, value), = _independent_results(out, 1)
+            except _Malformed as e:
+                raise HardgenError(str(e)) from None
             checks["independent"] = (value is True if kind == "verify"
                                      else _math_equal(str(record.get("answer")), value, self.program_options))
         return checks
@@ -455,7 +595,8 @@ class EFAFamily(Family):
 _LOADED: dict[tuple[str, str], type[EFAFamily]] = {}
 
 
-def load_efa_family(path: str | os.PathLike, *, check: bool = True) -> type[EFAFamily]:
+def load_efa_family(path: str | os.PathLike, *, check: bool = True,
+                    trust_programs: bool | None = None) -> type[EFAFamily]:
     """The family class of an EFA program file, registered as `efa.<name>` (FAMILY_NAME or the file's stem).
 
     With `check=True` (the default) the file must pass `check_efa`, else `HardgenError` lists the failed checks.
@@ -476,17 +617,20 @@ def load_efa_family(path: str | os.PathLike, *, check: bool = True) -> type[EFAF
     if key in _LOADED:
         return _LOADED[key]
     if check:
-        report = check_efa(p)
+        report = check_efa(p, trust_programs=trust_programs)
         if not report.accepted:
             raise HardgenError(f"EFA program {p} failed the checks: " + "; ".join(report.reasons))
         info = report.info
     else:
-        with LimitedWorker(efa_limits()) as w:
+        with LimitedWorker(efa_limits(trust_programs=trust_programs)) as w:
             out = w.run(_sb_probe, source)
         if not out.ok:
             raise HardgenError(f"EFA program {p}: " + _outcome_reason(out, "running the module"))
-        info = json.loads(out.value)
-    options = info.get("CHECK") if isinstance(info.get("CHECK"), dict) else {}
+        try:
+            info = _probe_info(_parse(out, "running the module", dict))
+        except _Malformed as e:
+            raise HardgenError(f"EFA program {p}: {e}") from None
+    options, option_errors = check_options(info.get("CHECK"))
     slug = _family_slug(info.get("FAMILY_NAME"), p.stem)
     has_alt = "verify" in info.get("callables", []) or "solve_alt" in info.get("callables", [])
     abs_path = key[0]
@@ -500,7 +644,7 @@ def load_efa_family(path: str | os.PathLike, *, check: bool = True) -> type[EFAF
         "levels": {"easy": {}, "medium": {}, "hard": {}},
         "description": f"EFA program {abs_path} (sha256 {sha[:12]}): its sample/solve/render functions.",
         "program_path": abs_path, "program_sha256": sha, "program_source": source,
-        "program_options": {k: v for k, v in options.items() if k in _CHECK_OPTION_KEYS + _MATH_OPTION_KEYS},
+        "program_options": options, "option_errors": tuple(option_errors),
         "has_independent": has_alt, "__module__": __name__,
     })
     prev = registered_family(cls.name)

@@ -33,15 +33,19 @@ def author_prompt(problem: str, answer: str) -> str:
 
 
 def efa_reward(completions: list, problem: list | None = None, answer: list | None = None,
-               **columns: Any) -> list[float]:
+               trust_programs: bool = False, **columns: Any) -> list[float]:
     """TRL reward: 1.0 when the completion's program passes every EFAGen check against its seed
-    (`problem`, `answer` columns), else the share of checks passed times 0.5 (0.0 with no program)."""
+    (`problem`, `answer` columns), else the share of checks passed times 0.5 (0.0 with no program).
+
+    Programs run in the kernel jail; where none can be set up this raises `JailUnavailable` unless
+    `trust_programs=True` (e.g. `functools.partial(efa_reward, trust_programs=True)`)."""
     from hardgen.verifiers import completion_text
     if problem is None or answer is None:
         raise HardgenError("efa_reward needs the dataset's 'problem' and 'answer' columns")
     out = []
     for comp, prob, ans in zip(completions, problem, answer):
-        r = check_efa(completion_text(comp), seed_problem=prob, seed_answer=str(ans))
+        r = check_efa(completion_text(comp), seed_problem=prob, seed_answer=str(ans),
+                      trust_programs=trust_programs or None)
         if r.accepted:
             out.append(1.0)
         else:

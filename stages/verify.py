@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hardgen.core.errors import HardgenError
+from hardgen.core.jail import JailUnavailable
 from hardgen.core.store import open_dataset
 from hardgen.core.workers import resolve_workers
 from hardgen.stages.options import VerifyOptions
@@ -29,16 +31,19 @@ def verify_record(record: dict) -> dict:
     fam = registered_family(record["family"])
     if fam is None and str(record.get("family", "")).startswith("efa."):
         # an EFA row names its program file in source.knobs.program; load it (its code runs sandboxed)
-        from hardgen.core.errors import HardgenError
         from hardgen.generators.efa import family_for_record
         try:
             fam = family_for_record(record)
+        except JailUnavailable:
+            raise  # no jail for its untrusted program here: refuse the stage rather than mark every row
         except HardgenError as e:
             return {"status": "unknown", "checks": {}, "reason": str(e)}
     if fam is None:
         return {"status": "unknown", "checks": {}, "reason": f"no verifier for family {record['family']!r}"}
     try:
         checks.update(fam().rederive(record))
+    except JailUnavailable:
+        raise
     except Exception as e:  # a malformed record must mark this row, not stop the stage
         checks["rederive"] = False
         reasons.append(f"rederive raised {type(e).__name__}: {e}")

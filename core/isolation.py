@@ -1,0 +1,458 @@
+"""Kernel isolation of untrusted worker processes: a bubblewrap jail, a seccomp filter, and a cgroup per run.
+
+`jail_command(...)` wraps the worker's command line so that the kernel, not Python, contains it:
+
+- bubblewrap (`bwrap`, the Debian/Flatpak sandbox tool) puts it in fresh user, PID, mount, network, IPC, UTS and
+  cgroup namespaces: it runs as uid/gid 65534 in a mapped user namespace with every capability dropped and
+  `no_new_privs`; the mount namespace shows read-only exactly the interpreter's prefix(es), the directories on
+  its import path (site-packages, hardgen's own package), and the system's shared libraries (`/usr/lib*`, which
+  the interpreter links against); the jail's own root is read-only, and a private size-capped tmpfs at `/tmp`
+  is the only writable place (it vanishes with the jail: nothing is left on the host); `/proc` is
+  its own PID namespace's; the network namespace holds only a down loopback. Everything else is absent.
+- a seccomp BPF filter (built here, loaded by bwrap) fails with EPERM the calls that reach across namespaces or
+  into the kernel: setns, unshare, clone/clone3 with namespace flags, mount and the new mount API, pivot_root,
+  chroot, ptrace, process_vm_*, pidfd_*, kcmp, bpf, perf_event_open, userfaultfd, keyctl/add_key/request_key,
+  kexec_*, (f)init_module/delete_module, reboot, swapon/off, acct, quotactl, handle-based opens, set*name.
+- `RunCgroup` (where a cgroup hierarchy is writable, as for root or a delegated systemd scope) caps memory and
+  pids per worker and kills every task in it at the end; where none is writable the worker's rlimits
+  (address space, CPU seconds, file size, processes — counted per user namespace, so they bind for the jail's
+  uid even when the caller is root) are the limits, and the PID namespace still ends every process at once.
+
+`jail_status()` says whether the jail works here (probed once per process by running the interpreter in it);
+callers refuse untrusted code when it does not, unless the user trusts the programs (`--trust-programs`).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+__all__ = ["JailStatus", "jail_status", "jail_command", "jail_import_path", "interpreter_roots", "seccomp_filter",
+           "RunCgroup", "JAIL_UID",
+           "JAIL_TMP_MB", "DENIED_SYSCALLS", "ENV_TRUST", "ENV_BWRAP"]
+
+#: uid and gid of the program inside the jail ("nobody")
+JAIL_UID = 65534
+#: size of the jail's private /tmp
+JAIL_TMP_MB = 64
+#: environment variable set by `--trust-programs`: run untrusted programs without the jail where none can be made
+ENV_TRUST = "HARDGEN_TRUST_PROGRAMS"
+
+# ---- seccomp -------------------------------------------------------------------------------------------------
+
+#: syscalls the jailed program may not make (EPERM), by name; numbers per architecture below
+DENIED_SYSCALLS = (
+    "setns", "unshare", "mount", "umount2", "pivot_root", "chroot", "open_tree", "move_mount", "fsopen",
+    "fsconfig", "fsmount", "fspick", "mount_setattr", "ptrace", "process_vm_readv", "process_vm_writev",
+    "pidfd_open", "pidfd_send_signal", "pidfd_getfd", "kcmp", "bpf", "perf_event_open", "userfaultfd", "keyctl",
+    "add_key", "request_key", "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
+    "reboot", "swapon", "swapoff", "acct", "quotactl", "name_to_handle_at", "open_by_handle_at", "sethostname",
+    "setdomainname",
+)
+
+_NR = {
+    "x86_64": dict(
+        setns=308, unshare=272, mount=165, umount2=166, pivot_root=155, chroot=161, open_tree=428, move_mount=429,
+        fsopen=430, fsconfig=431, fsmount=432, fspick=433, mount_setattr=442, ptrace=101, process_vm_readv=310,
+        process_vm_writev=311, pidfd_open=434, pidfd_send_signal=424, pidfd_getfd=438, kcmp=312, bpf=321,
+        perf_event_open=298, userfaultfd=323, keyctl=250, add_key=248, request_key=249, kexec_load=246,
+        kexec_file_load=320, init_module=175, finit_module=313, delete_module=176, reboot=169, swapon=167,
+        swapoff=168, acct=163, quotactl=179, name_to_handle_at=303, open_by_handle_at=304, sethostname=170,
+        setdomainname=171, clone=56, clone3=435),
+    "aarch64": dict(
+        setns=268, unshare=97, mount=40, umount2=39, pivot_root=41, chroot=51, open_tree=428, move_mount=429,
+        fsopen=430, fsconfig=431, fsmount=432, fspick=433, mount_setattr=442, ptrace=117, process_vm_readv=270,
+        process_vm_writev=271, pidfd_open=434, pidfd_send_signal=424, pidfd_getfd=438, kcmp=272, bpf=280,
+        perf_event_open=241, userfaultfd=282, keyctl=219, add_key=217, request_key=218, kexec_load=104,
+        kexec_file_load=294, init_module=105, finit_module=273, delete_module=106, reboot=142, swapon=224,
+        swapoff=225, acct=89, quotactl=60, name_to_handle_at=264, open_by_handle_at=265, sethostname=161,
+        setdomainname=162, clone=220, clone3=435),
+}
+_AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+_X32_BIT = 0x40000000
+# CLONE_NEWTIME | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
+# CLONE_NEWNET: a clone() that asks for any of them fails like unshare() does
+_CLONE_NS_FLAGS = 0x00000080 | 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 \
+    | 0x40000000
+_EPERM, _ENOSYS = 1, 38
+# classic BPF opcodes and seccomp return values
+_LD_W_ABS, _JEQ_K, _JGE_K, _JSET_K, _RET_K = 0x20, 0x15, 0x35, 0x45, 0x06
+_RET_ALLOW, _RET_ERRNO, _RET_KILL_PROCESS = 0x7FFF0000, 0x00050000, 0x80000000
+_OFF_NR, _OFF_ARCH, _OFF_ARG0 = 0, 4, 16  # struct seccomp_data {int nr; u32 arch; u64 ip; u64 args[6]}
+
+
+def _machine() -> str:
+    m = platform.machine().lower()
+    return {"amd64": "x86_64", "arm64": "aarch64"}.get(m, m)
+
+
+def seccomp_filter(machine: str | None = None) -> bytes:
+    """The seccomp program (an array of `struct sock_filter`) bwrap loads with `--seccomp FD`.
+
+    Another architecture's syscall ABI kills the process (so i386 numbers cannot slip past an x86_64 list);
+    x32 calls fail; clone3 fails with ENOSYS so libc falls back to clone, whose flags the filter can read.
+    """
+    machine = machine or _machine()
+    if machine not in _NR:
+        raise OSError(f"no seccomp syscall table for {machine}")
+    nr = _NR[machine]
+    prog: list[tuple[int, int, int, int]] = []
+
+    def ret(value: int) -> None:
+        prog.append((_RET_K, 0, 0, value))
+
+    prog.append((_LD_W_ABS, 0, 0, _OFF_ARCH))
+    prog.append((_JEQ_K, 1, 0, _AUDIT_ARCH[machine]))
+    ret(_RET_KILL_PROCESS)
+    prog.append((_LD_W_ABS, 0, 0, _OFF_NR))
+    if machine == "x86_64":
+        prog.append((_JGE_K, 0, 1, _X32_BIT))
+        ret(_RET_ERRNO | _EPERM)
+    for name in DENIED_SYSCALLS:
+        prog.append((_JEQ_K, 0, 1, nr[name]))
+        ret(_RET_ERRNO | _EPERM)
+    prog.append((_JEQ_K, 0, 1, nr["clone3"]))
+    ret(_RET_ERRNO | _ENOSYS)
+    prog.append((_JEQ_K, 0, 3, nr["clone"]))
+    prog.append((_LD_W_ABS, 0, 0, _OFF_ARG0))  # the low 32 bits of the flags (little-endian)
+    prog.append((_JSET_K, 0, 1, _CLONE_NS_FLAGS))
+    ret(_RET_ERRNO | _EPERM)
+    ret(_RET_ALLOW)
+    return b"".join(struct.pack("=HBBI", *ins) for ins in prog)
+
+
+# ---- the bwrap command -----------------------------------------------------------------------------------------
+
+#: environment variable naming the bwrap binary to use (default: `bwrap` on PATH, then /usr/bin, /usr/local/bin)
+ENV_BWRAP = "HARDGEN_BWRAP"
+
+
+def _bwrap() -> str | None:
+    chosen = os.environ.get(ENV_BWRAP)
+    if chosen:
+        return chosen if os.access(chosen, os.X_OK) else None
+    return shutil.which("bwrap") or next((p for p in ("/usr/bin/bwrap", "/usr/local/bin/bwrap")
+                                          if os.access(p, os.X_OK)), None)
+
+
+def interpreter_roots() -> list[str]:
+    """The interpreter's prefixes and site-packages directories (a venv's may lie anywhere, e.g. under /tmp)."""
+    import site
+    roots = [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))]
+    try:
+        roots += list(site.getsitepackages())
+    except AttributeError:  # pragma: no cover - old virtualenvs
+        pass
+    user = getattr(site, "ENABLE_USER_SITE", False) and site.getusersitepackages()
+    if user:
+        roots.append(user)
+    return [p for p in roots if p and os.path.exists(p)]
+
+
+def jail_import_path(path: list[str]) -> list[str]:
+    """The entries of an import path that lie inside the interpreter's roots (the rest is not shown)."""
+    roots = [os.path.realpath(r) for r in interpreter_roots()]
+    out = []
+    for p in path:
+        if not p or not os.path.exists(p):
+            continue
+        rp = os.path.realpath(p)
+        if any(rp == r or rp.startswith(r.rstrip("/") + "/") for r in roots):
+            out.append(p)
+    return out
+
+
+def _view_paths(import_path: list[str], extra: list[str]) -> list[str]:
+    """The host paths the jail shows read-only: interpreter prefixes, import path entries, system libraries."""
+    paths = set(interpreter_roots())
+    paths.update(p for p in import_path if p)
+    paths.update(extra)
+    for lib in ("/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/local/lib", "/etc/ld.so.cache"):
+        paths.add(lib)
+    real = sorted({os.path.realpath(p) for p in paths if p and os.path.exists(p)})
+    # a path inside another one comes with it; binding it again would only cost time
+    out: list[str] = []
+    for p in real:
+        if not any(p == q or p.startswith(q.rstrip("/") + "/") for q in out):
+            out.append(p)
+    return out
+
+
+def jail_command(argv: list[str], *, import_path: list[str], seccomp_fd: int, chdir: str = "/tmp",
+                 tmp_mb: int = JAIL_TMP_MB, read_paths: tuple[str, ...] = (), env: dict[str, str] | None = None,
+                 binds: tuple[tuple[str, str], ...] = ()) -> list[str]:
+    """`argv` wrapped in bwrap: run it as uid 65534 in fresh namespaces, seeing only the read-only view
+    (plus `binds`, (host path, jail path) pairs, also read-only)."""
+    bwrap = _bwrap()
+    if bwrap is None:
+        raise OSError("bubblewrap (bwrap) is not installed")
+    cmd = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--uid", str(JAIL_UID), "--gid",
+           str(JAIL_UID), "--hostname", "jail", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+           "--clearenv",
+           # /tmp first: an interpreter or venv that lives under /tmp is then bound on top of the fresh tmpfs
+           # instead of being hidden by it
+           "--proc", "/proc", "--dev", "/dev", "--size", str(int(tmp_mb) * 1024 * 1024), "--tmpfs", "/tmp"]
+    for p in _view_paths(import_path, list(read_paths)):
+        cmd += ["--ro-bind", p, p]
+    for src, dst in binds:
+        cmd += ["--ro-bind", os.path.realpath(src), dst]
+    # merged-/usr systems reach the dynamic loader through /lib64 -> usr/lib64; give the jail the same links
+    for link in ("/lib", "/lib64", "/lib32"):
+        if os.path.islink(link):
+            cmd += ["--symlink", os.readlink(link), link]
+        elif os.path.isdir(link):
+            cmd += ["--ro-bind", link, link]
+    cmd += ["--remount-ro", "/", "--chdir", chdir, "--seccomp", str(seccomp_fd)]
+    for k, v in (env or {}).items():
+        cmd += ["--setenv", k, v]
+    return cmd + ["--"] + argv
+
+
+@dataclass(frozen=True)
+class JailStatus:
+    """Whether untrusted code can be jailed here; `reason` says why not."""
+
+    available: bool
+    reason: str = ""
+    bwrap: str | None = None
+
+
+_STATUS: JailStatus | None = None
+
+
+def jail_status(refresh: bool = False) -> JailStatus:
+    """Probe once per process: run the interpreter inside the jail and check it saw the jail's uid."""
+    global _STATUS
+    if _STATUS is not None and not refresh:
+        return _STATUS
+    _STATUS = _probe()
+    return _STATUS
+
+
+def _probe() -> JailStatus:
+    bwrap = _bwrap()
+    if bwrap is None:
+        return JailStatus(False, "bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)")
+    if sys.platform != "linux":
+        return JailStatus(False, f"the jail needs Linux namespaces, not {sys.platform}")
+    try:
+        prog = seccomp_filter()
+    except OSError as e:
+        return JailStatus(False, str(e), bwrap)
+    r, w = os.pipe()
+    try:
+        os.write(w, prog)
+        os.close(w)
+        w = -1
+        cmd = jail_command([sys.executable, "-I", "-S", "-c", "import os; print(os.getuid())"],
+                           import_path=[], seccomp_fd=r)
+        res = subprocess.run(cmd, pass_fds=(r,), stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as e:
+        return JailStatus(False, f"bwrap could not start: {e}", bwrap)
+    finally:
+        os.close(r)
+        if w >= 0:
+            os.close(w)
+    if res.returncode != 0 or res.stdout.strip() != str(JAIL_UID).encode():
+        err = res.stderr.decode("utf-8", "replace").strip().splitlines()
+        why = err[-1] if err else f"exit code {res.returncode}"
+        if "execvp" in why:
+            return JailStatus(False, f"the interpreter {sys.executable} cannot be shown inside the jail to this "
+                                     f"user ({why[:200]}); use an interpreter this user can read", bwrap)
+        return JailStatus(False, f"bwrap cannot create the namespaces here ({why[:200]}); user namespaces may be "
+                                 "disabled (sysctl kernel.unprivileged_userns_clone / user.max_user_namespaces)",
+                          bwrap)
+    return JailStatus(True, "", bwrap)
+
+
+# ---- cgroups -------------------------------------------------------------------------------------------------
+
+def _mounts(fstype: str) -> list[tuple[str, str]]:
+    out = []
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8") as f:
+            for line in f:
+                left, _, right = line.partition(" - ")
+                parts, rparts = left.split(), right.split()
+                if len(parts) >= 5 and rparts and rparts[0] == fstype:
+                    out.append((parts[4], rparts[2] if len(rparts) > 2 else ""))
+    except OSError:
+        pass
+    return out
+
+
+def _own_cgroups() -> dict[str, str]:
+    out: dict[str, str] = {}
+    try:
+        with open("/proc/self/cgroup", encoding="utf-8") as f:
+            for line in f:
+                _, ctrls, path = line.rstrip("\n").split(":", 2)
+                for c in ctrls.split(",") if ctrls else [""]:
+                    out[c] = path
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def _writable_roots() -> dict[str, str]:
+    """{"v2": dir} with pids+memory delegated, else {"pids": dir, "memory": dir} of cgroup v1 (where writable)."""
+    own = _own_cgroups()
+    for mnt, _ in _mounts("cgroup2"):
+        d = os.path.join(mnt, own.get("", "/").lstrip("/"))
+        try:
+            with open(os.path.join(d, "cgroup.subtree_control"), encoding="utf-8") as f:
+                ctrls = f.read().split()
+        except OSError:
+            continue
+        if "pids" in ctrls and os.access(d, os.W_OK):
+            return {"v2": d}
+    roots = {}
+    for mnt, opts in _mounts("cgroup"):
+        for ctrl in ("pids", "memory"):
+            if ctrl in opts.split(",") and ctrl not in roots:
+                d = os.path.join(mnt, own.get(ctrl, "/").lstrip("/"))
+                if os.path.isfile(os.path.join(d, "cgroup.procs")) and os.access(d, os.W_OK):
+                    roots[ctrl] = d
+    return roots
+
+
+class RunCgroup:
+    """Throwaway cgroup(s) holding one jailed worker: memory and pids caps, and a kill of every task at the end."""
+
+    _counter = 0
+    PREFIX = "hardgen-jail-"
+
+    def __init__(self, dirs: dict[str, str]) -> None:
+        self.dirs = dirs  # {"v2": path} or {"pids": path, "memory": path}
+
+    @property
+    def limits(self) -> list[str]:
+        return sorted(self.dirs)
+
+    @classmethod
+    def create(cls, *, memory_mb: int | None, max_pids: int | None) -> "RunCgroup | None":
+        roots = _writable_roots()
+        if not roots:
+            return None
+        cls._counter += 1
+        name = f"{cls.PREFIX}{os.getpid()}-{cls._counter}"
+        made: dict[str, str] = {}
+        files = {"pids": [("pids.max", max_pids)], "memory": [("memory.limit_in_bytes", memory_mb)],
+                 "v2": [("pids.max", max_pids), ("memory.max", memory_mb), ("memory.swap.max", 0)]}
+        for kind, root in roots.items():
+            cls._sweep(root)
+            path = os.path.join(root, name)
+            try:
+                os.makedirs(path, exist_ok=True)
+            except OSError:
+                continue
+            made[kind] = path
+            for fname, value in files[kind]:
+                if value is None:
+                    continue
+                if fname.startswith("memory.") and value:
+                    value = int(value) * 1024 * 1024
+                try:
+                    with open(os.path.join(path, fname), "w") as f:
+                        f.write(str(value))
+                except OSError:
+                    pass  # a controller not enabled there: the rlimits still bind
+        return cls(made) if made else None
+
+    @classmethod
+    def _sweep(cls, root: str) -> None:
+        """Remove empty cgroups of dead hardgen processes (pool workers may exit without cleaning up)."""
+        try:
+            names = [n for n in os.listdir(root) if n.startswith(cls.PREFIX)]
+        except OSError:
+            return
+        for n in names:
+            try:
+                os.kill(int(n[len(cls.PREFIX):].split("-")[0]), 0)
+                continue
+            except (ValueError, PermissionError):
+                continue
+            except ProcessLookupError:
+                pass
+            try:
+                os.rmdir(os.path.join(root, n))
+            except OSError:
+                pass
+
+    def add(self, pid: int) -> None:
+        for path in self.dirs.values():
+            try:
+                with open(os.path.join(path, "cgroup.procs"), "w") as f:
+                    f.write(str(pid))
+            except OSError:
+                pass
+
+    def pids(self) -> list[int]:
+        out: set[int] = set()
+        for path in self.dirs.values():
+            try:
+                with open(os.path.join(path, "cgroup.procs"), encoding="utf-8") as f:
+                    out.update(int(x) for x in f.read().split())
+            except (OSError, ValueError):
+                pass
+        return sorted(out)
+
+    def oom_killed(self) -> bool:
+        """Whether the memory cap killed a task (v2 memory.events oom_kill, v1 memory.failcnt)."""
+        for kind, path in self.dirs.items():
+            fname = "memory.events" if kind == "v2" else "memory.failcnt" if kind == "memory" else None
+            if fname is None:
+                continue
+            try:
+                with open(os.path.join(path, fname), encoding="utf-8") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            if kind == "v2":
+                if any(ln.split()[:1] == ["oom_kill"] and ln.split()[1] != "0" for ln in text.splitlines()):
+                    return True
+            elif text.strip() not in ("", "0"):
+                return True
+        return False
+
+    def kill_all(self) -> None:
+        v2 = self.dirs.get("v2")
+        if v2 and os.path.exists(os.path.join(v2, "cgroup.kill")):
+            try:
+                with open(os.path.join(v2, "cgroup.kill"), "w") as f:
+                    f.write("1")
+                return
+            except OSError:
+                pass
+        for _ in range(50):  # v1: no atomic kill; pids.max bounds how many can appear between rounds
+            pids = self.pids()
+            if not pids:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            time.sleep(0.01)
+
+    def remove(self) -> None:
+        deadline = time.monotonic() + 2.0
+        for path in self.dirs.values():
+            while True:  # a killed task leaves the cgroup only once reaped
+                try:
+                    os.rmdir(path)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        break
+                    self.kill_all()
+                    time.sleep(0.02)

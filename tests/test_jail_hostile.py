@@ -1,0 +1,366 @@
+"""Hostile EFA programs against `gen generate efa:FILE` and `gen verify`: the kernel jail holds with the audit hook
+disabled by the program itself, rows that break the contract are rejected with a reason, nothing leaks or lingers.
+
+Every `gen` run here is a subprocess under outer limits of its own (wall clock, CPU seconds, file size, address
+space, its own session killed by pid afterwards), so a failure of the jail cannot take the machine down.
+"""
+
+import json
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+
+import hardgen
+from hardgen.core.isolation import jail_status
+
+pytestmark = pytest.mark.skipif(not jail_status().available, reason="no kernel jail here: " + jail_status().reason)
+
+# Replaces the sandbox's audit hook's code with a no-op, the way an attacker found it (gc + __code__): after this
+# only the kernel stands between the program and the host.
+UNHOOK = '''
+import gc, types
+def _unhook():
+    n = 0
+    for f in gc.get_objects():
+        if type(f) is types.FunctionType and f.__name__ == "hook" and "jail" in f.__code__.co_filename:
+            fv = f.__code__.co_freevars
+            src = "def outer():\\n" + "".join(f"    {v} = None\\n" for v in fv) + "    def hook(event, args):\\n"
+            src += ("        (" + ", ".join(fv) + ",)\\n" if fv else "") + "        return None\\n    return hook\\n"
+            ns = {}
+            exec(src, ns)
+            f.__code__ = ns["outer"]().__code__
+            n += 1
+    return n
+HOOKS_OFF = _unhook()
+try:
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    HOOK = "hook=off"
+except Exception as e:
+    HOOK = "hook=on"
+'''
+
+INTERFACE = '''
+SEED_PARAMS = {"a": 1}
+
+def sample(rng):
+    return {"a": rng.randint(1, 10 ** 6)}
+
+def solve(p):
+    return p["a"] + 1
+
+def render(p):
+    return f"What is {p['a']} + 1? [{LEAK}] Put the answer in \\\\boxed{{}}."
+'''
+
+KERNEL_ATTACKS = '''
+import os, socket, subprocess, signal, time
+R = []
+def attempt(name, fn):
+    try:
+        R.append(f"{name}=" + str(fn())[:60])
+    except BaseException as e:
+        R.append(f"{name}:{type(e).__name__}")
+
+print("HGMARK-stdout"); os.write(1, b"HGMARK-fd1"); os.write(2, b"HGMARK-fd2")
+attempt("secret", lambda: open(SECRET_FILE).read())
+attempt("env", lambda: os.environ.get("HG_TEST_SECRET"))
+attempt("penv", lambda: open(f"/proc/{os.getppid()}/environ", "rb").read().count(b"hunter2"))
+attempt("init_env", lambda: open("/proc/1/environ", "rb").read().count(b"hunter2"))
+def dirfd_read():
+    fd = os.open(f"/proc/{os.getpid()}", os.O_RDONLY)
+    return os.read(os.open("root" + SECRET_FILE, os.O_RDONLY, dir_fd=fd), 100)
+attempt("dirfd_read", dirfd_read)
+def dirfd_write():
+    fd = os.open(f"/proc/{os.getpid()}", os.O_RDONLY)
+    os.chdir(fd)
+    return os.write(os.open("root" + DROP_FILE, os.O_WRONLY | os.O_CREAT, dir_fd=fd), b"x")
+attempt("dirfd_write", dirfd_write)
+attempt("write", lambda: open(DROP_FILE, "w").write("x"))
+attempt("system", lambda: os.system(f"touch {DROP_FILE}"))
+attempt("subprocess", lambda: subprocess.run(["/bin/sh", "-c", f"touch {DROP_FILE}"]).returncode)
+attempt("connect", lambda: socket.create_connection(("127.0.0.1", PORT), timeout=1))
+def setns_connect():
+    fd = os.open("/proc/1/ns/net", os.O_RDONLY)
+    r = libc.setns(fd, 0)
+    if r != 0:
+        return f"setns-errno{ctypes.get_errno()}"
+    return socket.create_connection(("127.0.0.1", PORT), timeout=1)
+attempt("setns", setns_connect)
+attempt("unshare", lambda: (libc.unshare(0x10000000), ctypes.get_errno()))
+attempt("ptrace", lambda: (libc.ptrace(16, 1, 0, 0), ctypes.get_errno()))
+attempt("pidfd", lambda: signal.pidfd_send_signal(os.pidfd_open(os.getppid()), signal.SIGKILL))
+attempt("kill_parent", lambda: os.kill(os.getppid(), signal.SIGKILL))
+attempt("kill_all", lambda: os.kill(-1, 0))
+attempt("uid", os.getuid)
+attempt("procs", lambda: len([d for d in os.listdir("/proc") if d.isdigit()]))
+attempt("tmpfill", lambda: open("/tmp/fill", "wb").write(b"x" * (10 << 20)))
+def daemon():
+    # a setsid daemon that would outlive gen, named so the test can look for it on the host
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        if os.fork() == 0:
+            libc.prctl(15, TOKEN.encode(), 0, 0, 0)
+            while True:
+                time.sleep(1)
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return "spawned"
+attempt("daemon", daemon)
+def forkbomb():
+    n = 0
+    for _ in range(500):
+        try:
+            if os.fork() == 0:
+                libc.prctl(15, TOKEN.encode(), 0, 0, 0)
+                time.sleep(60)
+                os._exit(0)
+            n += 1
+        except OSError as e:
+            return f"stopped:{type(e).__name__}"
+    return "unbounded"
+attempt("forkbomb", forkbomb)
+LEAK = HOOK + " " + " ".join(R)
+'''
+
+
+def _outer_limits():
+    resource.setrlimit(resource.RLIMIT_CPU, (240, 240))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (512 << 20, 512 << 20))
+    resource.setrlimit(resource.RLIMIT_AS, (24 << 30, 24 << 30))
+
+
+def _gen(args: list[str], cwd: Path, env: dict, timeout: float = 240) -> subprocess.CompletedProcess:
+    """`gen ARGS` under outer limits."""
+    return _run_outer([sys.executable, "-c", "from hardgen.cli import main; main()", *args], cwd, env, timeout)
+
+
+def _run_outer(cmd: list[str], cwd: Path, env: dict, timeout: float = 240) -> subprocess.CompletedProcess:
+    """A command under outer limits (wall clock, CPU, file size, address space); its session is killed by pid."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=_outer_limits)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        pytest.fail(f"{' '.join(cmd[-4:])} hung for {timeout} s (killed)")
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def _procs_named(token: str) -> list[int]:
+    found = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if d.joinpath("comm").read_text().strip() == token:
+                    found.append(int(d.name))
+            except OSError:
+                pass
+    return found
+
+
+def _leftovers() -> set[str]:
+    """Jail cgroups whose owner process is gone (a jail makes no host temp directory at all). Cgroups of live
+    owners belong to runs still going (other tests on the machine), so they do not count."""
+    out = set()
+    for root in ("/sys/fs/cgroup", "/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/memory"):
+        for p in Path(root).glob("**/hardgen-jail-*") if root.endswith("memory") else Path(root).glob("hardgen-jail-*"):
+            try:
+                os.kill(int(p.name.split("-")[2]), 0)
+            except ProcessLookupError:
+                out.add(str(p))
+            except (ValueError, IndexError, PermissionError):
+                pass
+    return out
+
+
+@pytest.fixture
+def env(tmp_path):
+    e = {k: v for k, v in os.environ.items() if not k.startswith("HARDGEN_")}
+    e.update(HG_TEST_SECRET="hunter2", HARDGEN_NO_PROGRESS="1",
+             PYTHONPATH=os.path.dirname(os.path.dirname(hardgen.__file__)))
+    return e
+
+
+@pytest.fixture
+def server():
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    srv.settimeout(0.2)
+    hits = []
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                continue
+            hits.append(1)
+            c.close()
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    yield srv.getsockname()[1], hits
+    stop.set()
+    t.join(2)
+    srv.close()
+
+
+def test_kernel_holds_after_the_program_removes_the_audit_hook(tmp_path, env, server):
+    port, hits = server
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hunter2-file")
+    drop = tmp_path / "dropped.txt"
+    token = "hg" + uuid.uuid4().hex[:10]
+    before = _leftovers()
+    prog = tmp_path / "kernel.py"
+    prog.write_text(f"SECRET_FILE = {str(secret)!r}\nDROP_FILE = {str(drop)!r}\nPORT = {port}\n"
+                    f"TOKEN = {token!r}\n" + UNHOOK + KERNEL_ATTACKS + INTERFACE)
+    gen = _gen(["generate", f"efa:{prog}", "-n", "6", "-w", "2", "-o", str(tmp_path / "raw"), "--json"], tmp_path, env)
+    assert gen.returncode == 0, gen.stderr[-2000:]
+    ver = _gen(["verify", str(tmp_path / "raw"), "-o", str(tmp_path / "ver"), "-w", "2", "--json"], tmp_path, env)
+    assert ver.returncode == 0, ver.stderr[-2000:]
+    assert json.loads(ver.stdout)["counts"]["valid"] == 6
+    for res in (gen, ver):
+        assert "Traceback" not in res.stderr and "HGMARK" not in res.stdout + res.stderr
+    prompts = [json.loads(line)["prompt"] for p in (tmp_path / "raw").rglob("*.jsonl") for line in p.open()]
+    leak = prompts[0]
+    assert "hook=off" in leak  # the program really disabled the in-process guard: what held is the kernel
+    assert "hunter2" not in leak
+    for probe in ("secret:FileNotFoundError", "dirfd_read:FileNotFoundError", "env=None", "init_env=0",
+                  "uid=65534", "procs=2", "connect:ConnectionRefusedError", "setns=setns-errno1", "unshare=(-1, 1)",
+                  "ptrace=(-1, 1)", "pidfd:PermissionError", "system=", "subprocess:FileNotFoundError",
+                  "forkbomb=stopped:BlockingIOError", "tmpfill=10485760", "penv=0"):
+        assert probe in leak, (probe, leak)
+    assert "system=0" not in leak
+    assert not drop.exists() and hits == []
+    assert _procs_named(token) == []  # daemons and fork-bomb children died with their jail
+    assert _leftovers() <= before
+
+
+BAD_PROGRAMS = {
+    # what the program does -> a word of the one-line reason gen prints (exit 2: no row can be made)
+    "check_nan": ('CHECK = {"timeout_s": "nan"}', "CHECK['timeout_s']"),
+    "check_many": ('CHECK = {"samples": "many"}', "CHECK['samples']"),
+    "check_none": ('CHECK = {"min_distinct": None}', "CHECK['min_distinct']"),
+    "check_float_nan": ('CHECK = {"memory_mb": float("nan")}', "not JSON data"),
+    "exp_repr": ('class E(Exception):\n    pass\nx = []\nfor _ in range(60):\n    x = [x, x]\n'
+                 'def solve(p):\n    raise E(x)\n', ("timeout", "memory", "raised E")),
+    "forged_frame": (UNHOOK + '''
+import os, json, struct
+def solve(p):
+    for fd in range(3, 64):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
+                body = json.dumps({"seq": 999, "kind": "ok", "value": "[\\"{}\\", \\"1\\", \\"x\\"]"}).encode()
+                os.write(fd, struct.pack("!Q", len(body)) + body)
+        except OSError:
+            pass
+    return p["a"] + 1
+''', "forged"),
+    "memory_bomb": ('def solve(p):\n    return len(bytearray(60 * 1024 ** 3))\n', "memory"),
+    "hang": ('import time\ndef solve(p):\n    while True:\n        pass\n', "timeout"),
+    "crash": ('import os\ndef solve(p):\n    os._exit(3)\n', "crashed"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_PROGRAMS))
+def test_contract_breakers_are_rejected_with_one_line(tmp_path, env, name):
+    body, word = BAD_PROGRAMS[name]
+    prog = tmp_path / f"{name}.py"
+    # the program's own definitions come after the interface, so they replace it
+    prog.write_text("LEAK = ''\n" + INTERFACE + "\n" + body)
+    if "CHECK =" not in body:
+        prog.write_text(prog.read_text() + '\nCHECK = {"timeout_s": 2, "memory_mb": 512}\n')
+    before = _leftovers()
+    res = _gen(["generate", f"efa:{prog}", "-n", "2", "-w", "1", "-o", str(tmp_path / "raw")], tmp_path, env,
+               timeout=180)
+    assert res.returncode == 2, (res.returncode, res.stdout[-500:], res.stderr[-1500:])
+    lines = res.stderr.strip().splitlines()
+    words = (word,) if isinstance(word, str) else word
+    assert len(lines) == 1 and lines[0].startswith("error: ") and any(w in lines[0] for w in words), lines
+    assert "Traceback" not in res.stderr
+    assert _leftovers() <= before
+
+
+def test_refuses_without_a_jail_unless_trusted(tmp_path, env):
+    prog = Path(__file__).resolve().parents[1] / "examples" / "efa" / "quadratic.py"
+    env = {**env, "HARDGEN_BWRAP": "/nonexistent/bwrap"}
+    res = _gen(["generate", f"efa:{prog}", "-n", "2", "-o", str(tmp_path / "a")], tmp_path, env)
+    assert res.returncode == 2 and res.stderr.startswith("error: cannot isolate untrusted programs")
+    assert "--trust-programs" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    res = _gen(["generate", f"efa:{prog}", "-n", "2", "-o", str(tmp_path / "b"), "--trust-programs"], tmp_path, env)
+    assert res.returncode == 0, res.stderr[-1500:]
+    # gen verify refuses too, rather than marking every row unknown
+    res = _gen(["verify", str(tmp_path / "b"), "-o", str(tmp_path / "bv")], tmp_path, env)
+    assert res.returncode == 2 and res.stderr.startswith("error: cannot isolate untrusted programs")
+    res = _gen(["verify", str(tmp_path / "b"), "-o", str(tmp_path / "bv"), "--trust-programs", "--json"], tmp_path,
+               env)
+    assert res.returncode == 0 and json.loads(res.stdout)["counts"]["valid"] == 2
+
+
+REWARD_SCRIPT = r'''
+import json, sys
+from hardgen.llmgen.efa_author import author_efas, efa_reward
+from hardgen.models.base import Rollout, Solver
+PROGRAM = open(sys.argv[1]).read()
+COMPLETION = "Here:\n```python\n" + PROGRAM + "\n```"
+
+class Scripted(Solver):
+    def solve(self, records, k=1, seed=0):
+        return [[Rollout(COMPLETION)] * k for _ in records]
+
+rewards = efa_reward([COMPLETION] * 2, problem=["What is 1 + 1?"] * 2, answer=["2"] * 2, **json.loads(sys.argv[3]))
+summary = author_efas(Scripted(), [{"problem": "What is 1 + 1?", "answer": "2"}], sys.argv[2], k=2)
+print("RESULT " + json.dumps({"rewards": rewards, "attempts": summary["attempts"]}))
+'''
+
+
+def test_reward_and_authoring_against_a_hostile_completion(tmp_path, env, server):
+    """The EFA reward (GRPO) and `author_efas` (`gen generator efa`) meet the same attacks: nothing escapes."""
+    port, hits = server
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hunter2-file")
+    drop = tmp_path / "dropped.txt"
+    token = "hg" + uuid.uuid4().hex[:10]
+    prog = tmp_path / "kernel.py"
+    prog.write_text(f"SECRET_FILE = {str(secret)!r}\nDROP_FILE = {str(drop)!r}\nPORT = {port}\n"
+                    f"TOKEN = {token!r}\n" + UNHOOK + KERNEL_ATTACKS + INTERFACE)
+    script = tmp_path / "reward.py"
+    script.write_text(REWARD_SCRIPT)
+    before = _leftovers()
+    res = _run_outer([sys.executable, str(script), str(prog), str(tmp_path / "authored"), "{}"], tmp_path, env)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout.split("RESULT ", 1)[1])
+    assert out["attempts"] == 2 and all(isinstance(r, float) and 0 <= r <= 1 for r in out["rewards"])
+    assert "HGMARK" not in res.stdout + res.stderr and "Traceback" not in res.stderr
+    report = (tmp_path / "authored" / "report.jsonl").read_text()
+    assert "hunter2" not in report
+    assert not drop.exists() and hits == [] and _procs_named(token) == []
+    assert _leftovers() <= before
+    # no jail: the reward refuses unless told to trust the programs
+    env = {**env, "HARDGEN_BWRAP": "/nonexistent/bwrap"}
+    good = Path(__file__).resolve().parents[1] / "examples" / "efa" / "modular_inverse.py"
+    res = _run_outer([sys.executable, str(script), str(good), str(tmp_path / "a2"), "{}"], tmp_path, env)
+    assert res.returncode != 0 and "JailUnavailable" in res.stderr and "--trust-programs" in res.stderr
+    res = _run_outer([sys.executable, str(script), str(good), str(tmp_path / "a3"), '{"trust_programs": true}'],
+                     tmp_path, {**env, "HARDGEN_TRUST_PROGRAMS": "1"})
+    assert res.returncode == 0, res.stderr[-2000:]
