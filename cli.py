@@ -118,7 +118,7 @@ def options(cls: type, skip: tuple[str, ...] = ()):
     flags are declared there once); the command receives the built `opts` instead of one argument per option."""
     import typing
 
-    from hardgen.core.options import _base_type, settings_of
+    from hardgen.core.options import setting_type, settings_of
 
     hints = typing.get_type_hints(cls)
     fields = [f for f in settings_of(cls) if f.metadata.get("cli", True) and f.name not in skip]
@@ -144,7 +144,7 @@ def options(cls: type, skip: tuple[str, ...] = ()):
         for f in reversed(fields):
             m = f.metadata
             flags = m.get("flags") or (f"--{f.name.replace('_', '-')}",)
-            base = _base_type(hints[f.name])
+            base = setting_type(hints[f.name])
             default = f.default if f.default is not dataclasses.MISSING else None
             kw: dict[str, Any] = {"help": m.get("help", ""), "default": None}
             if base is bool:

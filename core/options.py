@@ -51,12 +51,12 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def _base_type(t: Any) -> Any:
+def setting_type(t: Any) -> Any:
     """`int | None` → int; `tuple[str, ...]` → tuple; `dict[str, Any]` → dict."""
     origin = typing.get_origin(t)
     if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
         args = [a for a in typing.get_args(t) if a is not type(None)]
-        return _base_type(args[0]) if len(args) == 1 else str
+        return setting_type(args[0]) if len(args) == 1 else str
     return origin or t
 
 
@@ -76,7 +76,7 @@ def coerce_setting(f: dataclasses.Field, hint: Any, value: Any, where: str) -> A
             return dict(value)
         items = value.split(",") if isinstance(value, str) else list(value)
         return parse_assignments(items, name, typed=kind == "typed_assignments")
-    base = _base_type(hint)
+    base = setting_type(hint)
     if base is bool:
         if isinstance(value, bool):
             return value

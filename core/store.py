@@ -55,7 +55,7 @@ def encode_rows(rows: list[dict], fmt: str) -> bytes:
         import pyarrow.parquet as pq
 
         buf = io.BytesIO()
-        pq.write_table(pa.Table.from_pylist([flatten_row(r) for r in rows], schema=_arrow_schema()), buf)
+        pq.write_table(pa.Table.from_pylist([flatten_row(r) for r in rows], schema=arrow_schema()), buf)
         return buf.getvalue()
     raise HardgenError(f"unknown shard format {fmt!r}; expected jsonl or parquet")
 
@@ -69,7 +69,7 @@ def flatten_row(rec: dict) -> dict:
     return out
 
 
-def _arrow_schema():
+def arrow_schema():
     import pyarrow as pa
 
     return pa.schema([(k, pa.string()) for k in FIELDS])

@@ -60,7 +60,7 @@ def trace_rows(record: dict, results: list[dict], keep: int | None, teacher: str
     return rows
 
 
-def _rollouts(solver: Solver, rows: list[dict], mode: str, k: int, m: int, max_k: int, seed: int,
+def trace_rollouts(solver: Solver, rows: list[dict], mode: str, k: int, m: int, max_k: int, seed: int,
               key: str) -> tuple[list[list[dict]], list[int | None]]:
     """Rollouts per row and how many correct traces to keep per row (None = all)."""
     if mode == "fixed":

@@ -10,7 +10,7 @@ from typing import Any
 
 from hardgen.core.errors import HardgenError
 from hardgen.core.records import FIELDS
-from hardgen.core.store import _arrow_schema, flatten_row, open_dataset
+from hardgen.core.store import arrow_schema, flatten_row, open_dataset
 from hardgen.stages.options import ExportOptions
 
 EXPORT_FORMATS = ("jsonl", "parquet", "hf", "trl-sft", "trl-grpo")
@@ -102,7 +102,7 @@ class _ParquetExport:
         import pyarrow.parquet as pq
 
         self.buf: list[dict] = []
-        self.w = pq.ParquetWriter(path, _arrow_schema())
+        self.w = pq.ParquetWriter(path, arrow_schema())
 
     def write(self, rec: dict) -> None:
         self.buf.append(flatten_row(rec))
@@ -113,7 +113,7 @@ class _ParquetExport:
         import pyarrow as pa
 
         if self.buf:
-            self.w.write_table(pa.Table.from_pylist(self.buf, schema=_arrow_schema()))
+            self.w.write_table(pa.Table.from_pylist(self.buf, schema=arrow_schema()))
             self.buf = []
 
     def close(self) -> None:

@@ -697,7 +697,7 @@ def section_effort(st: RowStats, out: Path) -> Section:
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=min(4, len(labels)), fontsize=8)
     sec.plot = _save(fig, out, "sat_effort.png")
-    sec.text = (f"Solver effort recorded while generating (lines: median per ratio or ratio bin; × = unsatisfiable)."
+    sec.text = ("Solver effort recorded while generating (lines: median per ratio or ratio bin; × = unsatisfiable)."
                 "\n\n"
                 + _table(["family", "backend", "ratio", "rows", f"median {metrics[0]}", "unsat"], table))
     return sec

@@ -7,7 +7,7 @@ from typing import Any
 
 from hardgen.core.errors import HardgenError
 from hardgen.core.store import open_dataset
-from hardgen.distill.traces import DEFAULT_CHUNK_ROWS, MODES, _rollouts, trace_rows
+from hardgen.distill.traces import DEFAULT_CHUNK_ROWS, MODES, trace_rollouts, trace_rows
 from hardgen.models.base import get_solver
 from hardgen.stages.options import TracesOptions
 from hardgen.stages.runner import Shard, StageRun, add_counts, input_tasks
@@ -44,7 +44,7 @@ def make_traces(data: str, teacher: str, out: str, *, k: int = 4, mode: str = "f
         out_rows: list[dict] = []
         by_family: dict[str, Counter] = {}
         if usable:
-            results, keep = _rollouts(solver, usable, mode, k, m, max_k, seed, key)
+            results, keep = trace_rollouts(solver, usable, mode, k, m, max_k, seed, key)
             for rec, res, kp in zip(usable, results, keep):
                 kept = trace_rows(rec, res, kp, teacher)
                 out_rows.extend(kept)

@@ -178,7 +178,7 @@ def poly_text(coefs: list[int]) -> str:
     return join_terms(terms)
 
 
-def _poly_mul(a: list[int], b: list[int]) -> list[int]:
+def poly_mul(a: list[int], b: list[int]) -> list[int]:
     out = [0] * (len(a) + len(b) - 1)
     for i, x in enumerate(a):
         for j, y in enumerate(b):
@@ -186,14 +186,14 @@ def _poly_mul(a: list[int], b: list[int]) -> list[int]:
     return out
 
 
-def _nonzero(rng: random.Random, m: int) -> int:
+def nonzero(rng: random.Random, m: int) -> int:
     return rng.choice([-1, 1]) * rng.randint(1, m)
 
 
 def _monomials(rng: random.Random, k: "IntegralKnobs", count: int, trig: bool) -> Piece:
     """A polynomial with `count` distinct-degree monomials; its antiderivative at t (or t*pi)."""
     degs = sorted(rng.sample(range(k.degree_max + 1), count), reverse=True)
-    coefs = {d: _nonzero(rng, k.coef_max) for d in degs}
+    coefs = {d: nonzero(rng, k.coef_max) for d in degs}
     arr = [coefs.get(i, 0) for i in range(max(degs) + 1)]
 
     def F(t: Fraction) -> Exact:
@@ -210,9 +210,9 @@ def _shift_positive(rng: random.Random, a: int, lo: int = 1) -> int:
 
 
 def _piece(kind: str, rng: random.Random, k: "IntegralKnobs", a: int, b: int) -> Piece:
-    c = _nonzero(rng, k.coef_max)
+    c = nonzero(rng, k.coef_max)
     if kind == "exp":
-        s = _nonzero(rng, 2)
+        s = nonzero(rng, 2)
         return _coef_term(c, f"exp({_sx(s)})"), \
             lambda t: ex_scale(ex_exp(int(s * t)), Fraction(c, s))
     if kind == "recip":
@@ -228,15 +228,15 @@ def _piece(kind: str, rng: random.Random, k: "IntegralKnobs", a: int, b: int) ->
     if kind == "partial_fractions":
         n = rng.choice([2, 2, 3])
         shifts = sorted(rng.sample(range(1 - a, 1 - a + 5), n))
-        cs = [_nonzero(rng, k.coef_max) for _ in range(n)]
+        cs = [nonzero(rng, k.coef_max) for _ in range(n)]
         den, num = [1], [0] * n
         for p in shifts:
-            den = _poly_mul(den, [p, 1])
+            den = poly_mul(den, [p, 1])
         for i, ci in enumerate(cs):
             part = [ci]
             for j, p in enumerate(shifts):
                 if j != i:
-                    part = _poly_mul(part, [p, 1])
+                    part = poly_mul(part, [p, 1])
             num = [x + y for x, y in zip(num, part + [0] * (n - len(part)))]
         while len(num) > 1 and num[-1] == 0:
             num.pop()
@@ -259,7 +259,7 @@ def _piece(kind: str, rng: random.Random, k: "IntegralKnobs", a: int, b: int) ->
         m = rng.randint(1, 9)
         return _coef_term(c, f"x/sqrt(x**2 + {m})"), lambda t: ex_scale(ex_sqrt(t * t + m), c)
     if kind == "parts_exp":
-        s = _nonzero(rng, 2)
+        s = nonzero(rng, 2)
         body = f"x*exp({_sx(s)})"
         return _coef_term(c, body), \
             lambda t: ex_scale(ex_exp(int(s * t)), c * (t / s - Fraction(1, s * s)))

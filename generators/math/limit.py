@@ -10,7 +10,7 @@ from fractions import Fraction
 from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, knob, register
 from hardgen.generators.math._fmt import fmt_num, fmt_surd, squarefree_split
-from hardgen.generators.math.integral import _nonzero, _poly_mul, poly_text
+from hardgen.generators.math.integral import nonzero, poly_mul, poly_text
 
 FORMS = {
     "rational": ["rational_inf", "removable"],
@@ -33,7 +33,7 @@ def _poly_eval(coefs: list[int], x: Fraction) -> Fraction:
 
 
 def _rand_poly(rng: random.Random, deg: int, cmax: int) -> list[int]:
-    coefs = [rng.randint(-cmax, cmax) for _ in range(deg)] + [_nonzero(rng, cmax)]
+    coefs = [rng.randint(-cmax, cmax) for _ in range(deg)] + [nonzero(rng, cmax)]
     return coefs
 
 
@@ -122,15 +122,15 @@ class Limit(Family):
             raise Reject("the cancelled root is not simple in the denominator / numerator")
         root = [1]
         for _ in range(m):
-            root = _poly_mul(root, [-r, 1])
-        num, den = _poly_mul(root, p1), _poly_mul(root, q1)
+            root = poly_mul(root, [-r, 1])
+        num, den = poly_mul(root, p1), poly_mul(root, q1)
         return f"({poly_text(num)})/({poly_text(den)})", str(r), pv / qv
 
     def _small_angle(self, k: LimitKnobs, rng: random.Random):
-        num = [_small_factor(rng.choice(SMALL), _nonzero(rng, k.coef_max)) for _ in range(k.factors)]
-        den = [_small_factor(rng.choice(SMALL), _nonzero(rng, k.coef_max)) for _ in range(rng.randint(0, k.factors))]
+        num = [_small_factor(rng.choice(SMALL), nonzero(rng, k.coef_max)) for _ in range(k.factors)]
+        den = [_small_factor(rng.choice(SMALL), nonzero(rng, k.coef_max)) for _ in range(rng.randint(0, k.factors))]
         order = sum(o for _, o, _ in num) - sum(o for _, o, _ in den)
-        c = _nonzero(rng, k.coef_max)
+        c = nonzero(rng, k.coef_max)
         value = Fraction(1, c)
         for _, _, lead in num:
             value *= lead
@@ -147,7 +147,7 @@ class Limit(Family):
         return expr, "0", value
 
     def _exp_limit(self, k: LimitKnobs, rng: random.Random):
-        a, b = _nonzero(rng, k.coef_max), _nonzero(rng, k.coef_max)
+        a, b = nonzero(rng, k.coef_max), nonzero(rng, k.coef_max)
         variant = rng.randrange(3)
         if variant == 0:  # (1 + a/x)**(b*x) -> e^(ab)
             expr, point, e = f"(1 {_signed(a)}/x)**({_ax(b)})", "oo", Fraction(a * b)
@@ -162,7 +162,7 @@ class Limit(Family):
 
     def _conjugate_zero(self, k: LimitKnobs, rng: random.Random):
         # (sqrt(a x + s^2) - s)/(b x) -> a / (2 s b)
-        s, a, b = rng.randint(1, 6), _nonzero(rng, k.coef_max), _nonzero(rng, k.coef_max)
+        s, a, b = rng.randint(1, 6), nonzero(rng, k.coef_max), nonzero(rng, k.coef_max)
         den = "x" if b == 1 else f"({_ax(b)})"
         return f"(sqrt({_ax(a)} + {s * s}) - {s})/{den}", "0", Fraction(a, 2 * s * b)
 
@@ -177,14 +177,14 @@ class Limit(Family):
 
     def _conjugate_inf(self, k: LimitKnobs, rng: random.Random):
         # sqrt(m^2 x^2 + a x + c) - m x -> a / (2 m) at +oo
-        m, a, c = rng.randint(1, 4), _nonzero(rng, k.coef_max), rng.randint(-k.coef_max, k.coef_max)
+        m, a, c = rng.randint(1, 4), nonzero(rng, k.coef_max), rng.randint(-k.coef_max, k.coef_max)
         inner = poly_text([c, a, m * m])
         return f"sqrt({inner}) - {_ax(m)}", "oo", Fraction(a, 2 * m)
 
     def _sqrt_ratio(self, k: LimitKnobs, rng: random.Random):
         # sqrt(n x^2 + a x + c)/(d x + e) -> sqrt(n)/d at +oo
         n, a, c = rng.randint(1, 12), rng.randint(-k.coef_max, k.coef_max), rng.randint(0, k.coef_max)
-        d, e = _nonzero(rng, k.coef_max), rng.randint(-k.coef_max, k.coef_max)
+        d, e = nonzero(rng, k.coef_max), rng.randint(-k.coef_max, k.coef_max)
         kk, m = squarefree_split(n)
         return f"sqrt({poly_text([c, a, n])})/({poly_text([e, d])})", "oo", fmt_surd(Fraction(kk, d), m)
 
