@@ -182,21 +182,87 @@ def generate(ctx, families, n, seed, level, knobs, from_path, model_spec, condit
 @click.argument("data", type=click.Path())
 @click.option("-o", "--out", required=True, type=click.Path(), help="Output dataset directory.")
 @click.option("--drop-invalid", is_flag=True, help="Keep only valid rows.")
+@click.option("--teacher", default=None,
+              help="Solver SPEC that checks references nobody can re-derive (imported rows) by k samples.")
+@click.option("--teacher-k", type=int, default=4, show_default=True, help="With --teacher: samples per problem.")
+@click.option("--agreement", type=float, default=0.75, show_default=True,
+              help="With --teacher: share of samples that must back (or, for invalid, contradict) the reference.")
+@click.option("--seed", type=int, default=0, show_default=True, help="With --teacher: sampling seed.")
 @workers_opt
 @engine_opt
 @overwrite_opt
 @click.pass_context
-def verify(ctx, data, out, drop_invalid, workers, engine, overwrite):
-    """Re-derive every answer independently and write `validity` on each row."""
+def verify(ctx, data, out, drop_invalid, teacher, teacher_k, agreement, seed, workers, engine, overwrite):
+    """Re-derive every answer independently and write `validity` on each row; --teacher checks imported ones."""
     from hardgen.verifiers.validity import verify_dataset
 
-    s = verify_dataset(data, out, workers=workers, keep_invalid=not drop_invalid, overwrite=overwrite,
-                       engine=engine)
+    if teacher:
+        from hardgen.imports import verify_references
+
+        s = verify_references(data, out, teacher, k=teacher_k, agreement=agreement, seed=seed,
+                              keep_invalid=not drop_invalid, overwrite=overwrite)
+    else:
+        s = verify_dataset(data, out, workers=workers, keep_invalid=not drop_invalid, overwrite=overwrite,
+                           engine=engine)
     rows = [[f, c["valid"], c["invalid"], c["unknown"]] for f, c in sorted(s["by_family"].items())]
     c = s["counts"]
     human = _table(rows, ["family", "valid", "invalid", "unknown"])
     human += f"\n\nvalid {c['valid']}, invalid {c['invalid']}, unknown {c['unknown']} → {out}"
     for reason, k in sorted(s["reasons"].items(), key=lambda kv: -kv[1])[:10]:
+        human += f"\n  {k} × {reason}"
+    _emit(ctx, s, human)
+
+
+@main.command("import")
+@click.argument("source")
+@click.option("-o", "--out", required=True, type=click.Path(), help="Output dataset directory.")
+@click.option("--prompt-col", default=None, help="Column holding the problem [guessed: problem, question, ...].")
+@click.option("--answer-col", default=None, help="Column holding the final answer [guessed: answer, ...].")
+@click.option("--solution-col", default=None, help="Column holding a worked solution; its final answer is the "
+                                                   "reference where the answer cell is empty [guessed: solution, ...].")
+@click.option("--id-col", default=None, help="Column holding the source's own id (kept in source.source_id).")
+@click.option("--split", default=None, help="Split of a saved or hub DatasetDict [default: its only one, or train].")
+@click.option("--family", default=None, help="external.NAME [default: external.<file or directory stem>].")
+@click.option("--instruction", default=None,
+              help="Appended to problems that do not say how to answer [default: 'Put your final answer within "
+                   "\\boxed{}.'].")
+@click.option("--no-instruction", is_flag=True, help="Leave every problem exactly as it is.")
+@click.option("--dedup", type=float, default=0.8, show_default=True,
+              help="Near-duplicate Jaccard threshold (0: exact duplicates only).")
+@click.option("--decontaminate", multiple=True, type=click.Path(exists=True),
+              help="Benchmark file or saved dataset whose problems must not leak in (repeatable).")
+@click.option("--ngram", type=int, default=8, show_default=True, help="Word n-gram size of the contamination check.")
+@click.option("--contamination", type=float, default=0.5, show_default=True,
+              help="Drop a row sharing this share of its n-grams with one benchmark problem.")
+@click.option("--max-rows", type=int, default=None, help="Stop after this many imported rows.")
+@click.option("--test-fraction", type=float, default=0.1, show_default=True,
+              help="Share of ids hashed into the test split.")
+@overwrite_opt
+@click.pass_context
+def import_cmd(ctx, source, out, prompt_col, answer_col, solution_col, id_col, split, family, instruction,
+               no_instruction, dedup, decontaminate, ngram, contamination, max_rows, test_fraction, overwrite):
+    """Bring your own problems: a JSONL/Parquet/CSV file, a save_to_disk directory or a hub id, as records."""
+    from hardgen.imports import ImportOptions, import_problems
+
+    if no_instruction and instruction:
+        raise HardgenError("--instruction and --no-instruction contradict each other; pass one")
+    said = {"instruction": None} if no_instruction else {"instruction": instruction} if instruction else {}
+    opts = ImportOptions(prompt_col=prompt_col, answer_col=answer_col, solution_col=solution_col, id_col=id_col,
+                         split=split, family=family, dedup=dedup or None, decontaminate=tuple(decontaminate),
+                         ngram=ngram, contamination=contamination, max_rows=max_rows, test_fraction=test_fraction,
+                         **said)
+    s = import_problems(source, out, opts, overwrite=overwrite)
+    ref, drop = s["references"], s["dropped"]
+    human = (f"{s['family']}: {s['rows']} of {s['input']} rows imported → {out}\n"
+             f"references: {ref['answer']} from the answer column, {ref['solution']} from solutions, "
+             f"{ref['unreadable']} unreadable (kept, validity unknown)\n"
+             f"dropped: {drop['duplicate']} duplicates, {drop['near_duplicate']} near-duplicates, "
+             f"{drop['contaminated']} contaminated, {drop['empty_prompt']} empty")
+    if s["decontamination"]:
+        d = s["decontamination"]
+        human += (f"\ncontamination: {d['ngram']}-gram overlap >= {d['threshold']:g} with "
+                  f"{d['benchmark_problems']} benchmark problems")
+    for reason, k in sorted(s["unreadable_reasons"].items(), key=lambda kv: -kv[1])[:5]:
         human += f"\n  {k} × {reason}"
     _emit(ctx, s, human)
 

@@ -248,6 +248,10 @@ def grade_dataset(src: str, out: str, solvers: list[str], k: int = 8, seed: int 
     return summary
 
 
+def _scorable(record: dict) -> bool:
+    return record.get("answer") is not None or (record.get("check") or {}).get("kind") != "math"
+
+
 def grade_rows(rows: list[dict], solvers: list[Solver], k: int, seed: int, key: str,
                adaptive: AdaptiveConfig | None, interval_method: str = "wilson") -> tuple[list[dict], list[dict]]:
     """Grade a batch of rows with every solver; returns (graded rows, rollout lines)."""
@@ -255,7 +259,8 @@ def grade_rows(rows: list[dict], solvers: list[Solver], k: int, seed: int, key: 
     rows = [dict(r, difficulty=dict(r.get("difficulty") or {})) for r in rows]
     for solver in solvers:
         # a solver that cannot attempt a family (a SAT solver on an integral) leaves those rows ungraded by it
-        idx = [i for i, r in enumerate(rows) if solver.supports(r)]
+        # ...and a math row whose reference could not be read (an imported one) cannot be scored: no rollouts
+        idx = [i for i, r in enumerate(rows) if solver.supports(r) and _scorable(r)]
         if not idx:
             continue
         part = [rows[i] for i in idx]

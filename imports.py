@@ -1,0 +1,643 @@
+"""Bring your own problems: existing problem sets in as hardgen records, and their references checked by a teacher.
+
+`import_problems` reads a JSONL / JSON / Parquet / CSV file, a directory written by `datasets.save_to_disk`, or a
+hub dataset id (through `datasets.load_dataset`), maps its columns (guessed, or named), reads each row's reference
+answer (the answer column, else the solution column's final answer) with the verifiers' answer reader, appends
+an answer-format instruction when the problem has none, drops exact and near-duplicates and rows that overlap a
+named benchmark, and writes ordinary records of family `external.<name>` with `check: {kind: math}`.
+
+Imported references are not proven: a row is `unknown` until `verify_references` asks a teacher for k solutions
+and applies `hardgen.verifiers.consistency.teacher_consistency` (valid / invalid / unknown, agreement stored).
+Rows whose reference cannot be read are kept with `answer: null`, `validity: unknown` and the reason.
+
+>>> import_problems("math_train.jsonl", "data/ext")                       # doctest: +SKIP
+>>> verify_references("data/ext", "data/ext-checked", teacher="openai:http://127.0.0.1:8000/v1#m")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from hardgen.errors import HardgenError
+from hardgen.records import DEFAULT_TEST_FRACTION, make_record
+
+IMPORT_VERSION = "1"
+FAMILY_PREFIX = "external."
+DEFAULT_INSTRUCTION = "Put your final answer within \\boxed{}."
+#: column names tried in order (case-insensitive) when a column is not named
+PROMPT_COLUMNS = ("problem", "question", "prompt", "query", "input", "instruction", "text")
+ANSWER_COLUMNS = ("answer", "final_answer", "expected_answer", "gold", "ground_truth", "target", "label")
+SOLUTION_COLUMNS = ("solution", "generated_solution", "rationale", "explanation", "reasoning", "response", "output")
+ID_COLUMNS = ("id", "unique_id", "uid", "problem_id", "idx", "index")
+#: a problem already says how to give the answer when it mentions a box or a final answer
+_HAS_INSTRUCTION = re.compile(r"\\boxed|final answer", re.I)
+_FILE_SUFFIXES = (".jsonl", ".json", ".parquet", ".csv", ".tsv")
+_WORD = re.compile(r"\w+")
+
+
+# ---------------------------------------------------------------- the answer reader (one swap point)
+
+def read_reference(text: Any, kind: str) -> tuple[str | None, str]:
+    """(canonical answer, "") or (None, why): a reference from an answer cell or a worked solution.
+
+    The one place imported references meet the verifiers' answer reader; it uses `math_extract` today.
+    An answer cell is read whole (`$2$` -> `2`, a `\\boxed{}` is unwrapped); a solution must give exactly one
+    final answer (boxed, else after an "answer is" / "final answer:" marker). The answer must be readable by the
+    math checker, or no response could ever be scored against it.
+    """
+    from hardgen.verifiers.math_extract import extract_answers
+    from hardgen.verifiers.math_parse import LimitError, ParseError, clean_text, is_text_answer, normalize, parse_value
+
+    if text is None or (isinstance(text, float) and text != text):  # None / NaN cell
+        return None, f"empty {kind}"
+    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+        return None, f"{kind} is {type(text).__name__}, not text"
+    s = str(text).strip()
+    if not s:
+        return None, f"empty {kind}"
+    if kind == "answer":
+        ex = extract_answers(s, "boxed" if "\\boxed" in s or "\\fbox" in s else "raw")
+    else:
+        ex = extract_answers(s, "boxed")
+        if not ex.answers:
+            ex = extract_answers(s, "marker")
+    answers = [a.strip() for a in ex.answers if a.strip()]
+    if not answers:
+        return None, f"no final answer in the {kind}"
+    if len(answers) > 1:
+        return None, f"{len(answers)} different final answers in the {kind}"
+    ans = answers[0]
+    try:
+        if is_text_answer(ans):
+            clean_text(ans)
+        else:
+            parse_value(normalize(ans))
+    except (ParseError, LimitError, RecursionError) as e:
+        return None, f"the math checker cannot read the reference {ans[:40]!r}: {str(e)[:80]}"
+    return ans, ""
+
+
+# ---------------------------------------------------------------- sources
+
+@dataclass
+class Source:
+    """An opened problem set: its name, columns and rows (a stream)."""
+
+    name: str
+    columns: list[str]
+    rows: Any  # an iterable of dicts
+    num_rows: int | None = None
+    split: str | None = None
+
+
+def _jsonl_rows(path: Path) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as f:
+        first = f.read(1)
+        while first and first.isspace():
+            first = f.read(1)
+        f.seek(0)
+        if first == "[":  # one JSON array of rows
+            try:
+                rows = json.load(f)
+            except json.JSONDecodeError as e:
+                raise HardgenError(f"{path}: not valid JSON: {e}") from None
+            for i, r in enumerate(rows):
+                if not isinstance(r, dict):
+                    raise HardgenError(f"{path}: item {i} is not an object")
+                yield r
+            return
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                r = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise HardgenError(f"{path}:{lineno}: malformed JSON ({e.msg} at column {e.colno})") from None
+            if not isinstance(r, dict):
+                raise HardgenError(f"{path}:{lineno}: expected a JSON object, got {type(r).__name__}")
+            yield r
+
+
+def _first_keys(path: Path, scan: int = 1000) -> list[str]:
+    """Column names: the keys of the first `scan` rows, in first-seen order (rows may leave keys out)."""
+    keys: dict[str, None] = {}
+    for i, r in enumerate(_jsonl_rows(path)):
+        keys.update(dict.fromkeys(r))
+        if i + 1 >= scan:
+            break
+    if not keys:
+        raise HardgenError(f"{path} holds no rows")
+    return list(keys)
+
+
+def _parquet_rows(path: Path) -> Iterator[dict]:
+    import pyarrow.parquet as pq
+
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
+        yield from batch.to_pylist()
+
+
+def _csv_rows(path: Path, delimiter: str) -> Iterator[dict]:
+    with open(path, encoding="utf-8", newline="") as f:
+        yield from csv.DictReader(f, delimiter=delimiter)
+
+
+def _pick_split(dd: Any, split: str | None, where: str) -> tuple[Any, str]:
+    names = list(dd.keys())
+    if split is not None:
+        if split not in dd:
+            raise HardgenError(f"{where} has no split {split!r}; its splits are {', '.join(names)}")
+        return dd[split], split
+    if len(names) == 1:
+        return dd[names[0]], names[0]
+    if "train" in dd:
+        return dd["train"], "train"
+    raise HardgenError(f"{where} has splits {', '.join(names)}; choose one with --split")
+
+
+def _hf_source(ds: Any, name: str, split: str | None) -> Source:
+    return Source(name, list(ds.column_names), ds, len(ds), split)
+
+
+def open_source(source: str, split: str | None = None) -> Source:
+    """Open a problem file, a `save_to_disk` directory or a hub dataset id (see the module docstring)."""
+    p = Path(source)
+    if p.is_file():
+        if split is not None:
+            raise HardgenError(f"--split picks a split of a saved or hub dataset; {source} is a single file")
+        suf = p.suffix.lower()
+        name = p.name[: -len(suf)] if suf else p.name
+        if suf in (".jsonl", ".json"):
+            return Source(name, _first_keys(p), _jsonl_rows(p))
+        if suf == ".parquet":
+            import pyarrow.parquet as pq
+
+            try:
+                pf = pq.ParquetFile(p)
+            except Exception as e:  # pyarrow raises several types for a file that is not Parquet
+                raise HardgenError(f"cannot read {source} as Parquet: {e}") from None
+            return Source(name, list(pf.schema_arrow.names), _parquet_rows(p), pf.metadata.num_rows)
+        if suf in (".csv", ".tsv"):
+            with open(p, encoding="utf-8", newline="") as f:
+                header = next(csv.reader(f, delimiter="\t" if suf == ".tsv" else ","), None)
+            if not header:
+                raise HardgenError(f"{source} has no header row")
+            return Source(name, header, _csv_rows(p, "\t" if suf == ".tsv" else ","))
+        raise HardgenError(f"cannot import {source}: expected a .jsonl, .json, .parquet or .csv file, "
+                           "a datasets.save_to_disk directory, or a hub dataset id")
+    if p.is_dir():
+        if (p / "manifest.json").exists():
+            raise HardgenError(f"{source} is already a hardgen dataset; pass it to gen verify / grade directly")
+        import datasets
+
+        try:
+            ds = datasets.load_from_disk(str(p))
+        except (FileNotFoundError, ValueError, OSError) as e:
+            raise HardgenError(f"cannot load {source} as a datasets.save_to_disk directory: {e}") from None
+        if isinstance(ds, datasets.DatasetDict):
+            ds, split = _pick_split(ds, split, source)
+        elif split is not None:
+            raise HardgenError(f"--split picks a split of a DatasetDict; {source} holds a single Dataset")
+        return _hf_source(ds, p.name, split)
+    if p.suffix.lower() in _FILE_SUFFIXES or not re.fullmatch(r"[\w.-]+(/[\w.-]+)?", source):
+        raise HardgenError(f"no such file or directory: {source}")
+    import datasets
+
+    try:
+        ds = datasets.load_dataset(source, split=split)
+    except Exception as e:  # the hub raises many types (offline, not found, gated); all are a user-facing miss
+        raise HardgenError(f"cannot load hub dataset {source!r}: {str(e).splitlines()[0][:200]}") from None
+    if isinstance(ds, datasets.DatasetDict):
+        ds, split = _pick_split(ds, split, source)
+    return _hf_source(ds, source.rsplit("/", 1)[-1], split)
+
+
+def _column(columns: list[str], named: str | None, guesses: tuple[str, ...], what: str, flag: str) -> str | None:
+    if named is not None:
+        if named not in columns:
+            raise HardgenError(f"{flag} {named!r} is not a column; the columns are {', '.join(map(str, columns))}")
+        return named
+    lower = {str(c).lower(): c for c in columns}
+    return next((lower[g] for g in guesses if g in lower), None)
+
+
+@dataclass(frozen=True)
+class Columns:
+    prompt: str
+    answer: str | None
+    solution: str | None
+    id: str | None
+
+
+def map_columns(columns: list[str], prompt: str | None = None, answer: str | None = None,
+                solution: str | None = None, id: str | None = None) -> Columns:
+    """Which columns hold the problem, answer, solution and id: the named ones, else the first known name."""
+    p = _column(columns, prompt, PROMPT_COLUMNS, "problem", "--prompt-col")
+    if p is None:
+        raise HardgenError(f"no problem column among {', '.join(map(str, columns))}; name it with --prompt-col")
+    a = _column(columns, answer, ANSWER_COLUMNS, "answer", "--answer-col")
+    s = _column(columns, solution, SOLUTION_COLUMNS, "solution", "--solution-col")
+    if a is None and s is None:
+        raise HardgenError(f"no answer or solution column among {', '.join(map(str, columns))}; "
+                           "name one with --answer-col or --solution-col")
+    i = _column(columns, id, ID_COLUMNS, "id", "--id-col")
+    if len({p, a, s} - {None}) < len([c for c in (p, a, s) if c is not None]):
+        raise HardgenError("the problem, answer and solution columns must be different columns")
+    return Columns(p, a, s, i)
+
+
+def _prompt_text(value: Any) -> str:
+    """A problem cell as text; a chat (list of {role, content}) gives its first user turn."""
+    if isinstance(value, list) and value and all(isinstance(m, dict) for m in value):
+        user = [m for m in value if m.get("role") == "user"] or value
+        return str(user[0].get("content") or "").strip()
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
+
+
+def family_name(name: str | None, source_name: str) -> str:
+    """`external.<name>`: the named family (which must say external.) or one made from the source's stem."""
+    if name is not None:
+        if not name.startswith(FAMILY_PREFIX) or not re.fullmatch(r"external\.[A-Za-z0-9_.-]+", name):
+            raise HardgenError(f"--family must look like external.NAME (letters, digits, _ . -), got {name!r}: "
+                               "imported problems are not a template family")
+        return name
+    stem = re.sub(r"[^a-z0-9_]+", "_", source_name.lower()).strip("_") or "problems"
+    return FAMILY_PREFIX + stem
+
+
+# ---------------------------------------------------------------- contamination
+
+class BenchmarkNgrams:
+    """Word n-grams of benchmark problems; `overlap(text)` is the largest share of n-grams a text shares with any
+    one benchmark problem, over the shorter of the two (so a copy inside a longer text counts too)."""
+
+    def __init__(self, n: int = 8):
+        if n < 1:
+            raise HardgenError(f"contamination n-gram size must be at least 1, got {n}")
+        self.n = n
+        self.index: dict[str, list[int]] = {}
+        self.sizes: list[int] = []
+
+    def grams(self, text: str) -> set[str]:
+        toks = _WORD.findall(text.lower())
+        if len(toks) < self.n:
+            return {" ".join(toks)} if toks else set()
+        return {" ".join(toks[i:i + self.n]) for i in range(len(toks) - self.n + 1)}
+
+    def add(self, text: str) -> None:
+        g = self.grams(text)
+        if not g:
+            return
+        j = len(self.sizes)
+        self.sizes.append(len(g))
+        for x in g:
+            self.index.setdefault(x, []).append(j)
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+    def overlap(self, text: str) -> float:
+        g = self.grams(text)
+        hits: dict[int, int] = {}
+        for x in g:
+            for j in self.index.get(x, ()):
+                hits[j] = hits.get(j, 0) + 1
+        return max((c / min(len(g), self.sizes[j]) for j, c in hits.items()), default=0.0)
+
+
+def load_benchmarks(paths: list[str] | tuple[str, ...], n: int = 8, split: str | None = None) -> BenchmarkNgrams:
+    """The n-gram index of every problem in the named benchmark files (records or raw problem sets)."""
+    idx = BenchmarkNgrams(n)
+    for path in paths:
+        src = open_source(path, split if not Path(path).is_file() else None)
+        col = _column(src.columns, None, PROMPT_COLUMNS, "problem", "")
+        if col is None:
+            raise HardgenError(f"benchmark {path}: no problem column among {', '.join(map(str, src.columns))}")
+        before = len(idx)
+        for r in src.rows:
+            idx.add(_prompt_text(r.get(col)))
+        if len(idx) == before:
+            raise HardgenError(f"benchmark {path} holds no problems")
+    return idx
+
+
+# ---------------------------------------------------------------- the import stage
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How a problem set is read and cleaned; every field is a `gen import` flag and a `gen run` key."""
+
+    prompt_col: str | None = None
+    answer_col: str | None = None
+    solution_col: str | None = None
+    id_col: str | None = None
+    split: str | None = None
+    family: str | None = None
+    instruction: str | None = DEFAULT_INSTRUCTION  # None or "" = leave prompts as they are
+    dedup: float | None = 0.8  # near-duplicate Jaccard threshold; None or 0 = exact duplicates only
+    decontaminate: tuple[str, ...] = ()
+    ngram: int = 8
+    contamination: float = 0.5  # a row sharing this share of its n-grams with a benchmark problem is dropped
+    max_rows: int | None = None
+    shard_rows: int = 500
+    test_fraction: float = DEFAULT_TEST_FRACTION
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "decontaminate", tuple(self.decontaminate or ()))
+        if self.dedup is not None and not 0 <= self.dedup <= 1:
+            raise HardgenError(f"dedup threshold must be in [0, 1] (0 disables), got {self.dedup}")
+        if not 0 < self.contamination <= 1:
+            raise HardgenError(f"contamination threshold must be in (0, 1], got {self.contamination}")
+        if self.shard_rows < 1:
+            raise HardgenError(f"shard_rows must be at least 1, got {self.shard_rows}")
+        if self.max_rows is not None and self.max_rows < 1:
+            raise HardgenError(f"max_rows must be at least 1, got {self.max_rows}")
+
+
+def with_instruction(problem: str, instruction: str | None) -> tuple[str, bool]:
+    """The prompt a solver sees: the problem, plus the instruction when it has none of its own."""
+    if not instruction or _HAS_INSTRUCTION.search(problem):
+        return problem, False
+    return f"{problem}\n\n{instruction}", True
+
+
+@dataclass
+class _Hygiene:
+    """Duplicate and contamination state across shards (rebuilt from finished shards on resume)."""
+
+    dedup: float | None
+    bench: BenchmarkNgrams | None
+    contamination: float
+    exact: set[str] = field(default_factory=set)
+    near: Any = None
+
+    def __post_init__(self) -> None:
+        if self.dedup:
+            from hardgen.difficulty.dedup import NearDuplicateIndex
+
+            self.near = NearDuplicateIndex(self.dedup)
+
+    @staticmethod
+    def key(problem: str) -> str:
+        return " ".join(problem.lower().split())
+
+    def drop_reason(self, problem: str) -> tuple[str | None, float | None]:
+        if self.bench is not None:
+            ov = self.bench.overlap(problem)
+            if ov >= self.contamination:
+                return "contaminated", ov
+        if self.key(problem) in self.exact:
+            return "duplicate", None
+        if self.near is not None and self.near.query(problem) is not None:
+            return "near_duplicate", None
+        return None, None
+
+    def add(self, rid: str, problem: str) -> None:
+        self.exact.add(self.key(problem))
+        if self.near is not None:
+            self.near.add(rid, problem)
+
+
+def _problem_of(rec: dict) -> str:
+    src = rec.get("source") or {}
+    return src.get("problem") or rec["prompt"]
+
+
+def _tally_rows() -> dict:
+    return {"input": 0, "rows": 0, "references": {"answer": 0, "solution": 0, "unreadable": 0},
+            "unreadable_reasons": {}, "dropped": {"empty_prompt": 0, "duplicate": 0, "near_duplicate": 0,
+                                                  "contaminated": 0},
+            "contaminated_examples": [], "splits": {"train": 0, "test": 0}}
+
+
+def _add_tally(total: dict, t: dict) -> None:
+    total["input"] += t["input"]
+    total["rows"] += t["rows"]
+    for k in ("references", "dropped", "splits", "unreadable_reasons"):
+        for kk, v in t[k].items():
+            total[k][kk] = total[k].get(kk, 0) + v
+    total["contaminated_examples"] = (total["contaminated_examples"] + t["contaminated_examples"])[:10]
+
+
+def _convert(row: dict, i: int, cols: Columns, family: str, opts: ImportOptions, src: Source, source: str,
+             hyg: _Hygiene, t: dict) -> dict | None:
+    t["input"] += 1
+    problem = _prompt_text(row.get(cols.prompt))
+    if not problem:
+        t["dropped"]["empty_prompt"] += 1
+        return None
+    why, ov = hyg.drop_reason(problem)
+    if why is not None:
+        t["dropped"][why] += 1
+        if why == "contaminated" and len(t["contaminated_examples"]) < 10:
+            t["contaminated_examples"].append({"row": i, "overlap": round(ov, 3), "problem": problem[:120]})
+        return None
+    answer_cell = row.get(cols.answer) if cols.answer else None
+    solution = row.get(cols.solution) if cols.solution else None
+    has_answer = answer_cell is not None and str(answer_cell).strip() != ""
+    kind = "answer" if has_answer else "solution"
+    answer, reason = read_reference(answer_cell if has_answer else solution, kind)
+    prompt, added = with_instruction(problem, opts.instruction)
+    source_info: dict[str, Any] = {"generator": "import", "version": IMPORT_VERSION, "from": source,
+                                   "split": src.split, "row": i, "knobs": {}, "seed": None,
+                                   "reference": kind, "instruction_added": added}
+    if added:
+        source_info["problem"] = problem
+    if cols.id and row.get(cols.id) is not None:
+        source_info["source_id"] = str(row[cols.id])
+    if isinstance(solution, str) and solution.strip():
+        source_info["solution"] = solution
+    if has_answer:
+        source_info["reference_text"] = str(answer_cell)
+    rec = make_record(family, prompt, answer, {"kind": "math"}, source_info, {}, opts.test_fraction)
+    if answer is None:
+        t["references"]["unreadable"] += 1
+        t["unreadable_reasons"][reason] = t["unreadable_reasons"].get(reason, 0) + 1
+        rec["validity"] = {"status": "unknown", "checks": {"reference_read": False},
+                           "reason": f"unreadable reference: {reason}"}
+    else:
+        t["references"][kind] += 1
+        rec["validity"] = {"status": "unknown", "checks": {"reference_read": True},
+                           "reason": "imported reference, not checked yet (gen verify --teacher SPEC)"}
+    hyg.add(rec["id"], problem)
+    t["rows"] += 1
+    t["splits"][rec["split"]] += 1
+    return rec
+
+
+def import_problems(source: str, out: str, options: ImportOptions = ImportOptions(), *,
+                    overwrite: bool = False, **overrides: Any) -> dict:
+    """Import a problem set into the dataset directory `out`; returns the summary (counts of every drop).
+
+    `options` (or keyword overrides of its fields) set the columns, family, instruction and hygiene. Resumable:
+    finished shards are kept and their rows re-enter the duplicate index.
+    """
+    from hardgen.progress import bar
+    from hardgen.store import DatasetWriter
+
+    if overrides:
+        options = ImportOptions(**{**asdict(options), **overrides})
+    src = open_source(source, options.split)
+    cols = map_columns(src.columns, options.prompt_col, options.answer_col, options.solution_col, options.id_col)
+    family = family_name(options.family, src.name)
+    bench = load_benchmarks(options.decontaminate, options.ngram) if options.decontaminate else None
+    params = {"source": str(source), "options": asdict(options), "family": family}
+    writer = DatasetWriter(out, stage="import", params=params, overwrite=overwrite, inputs=[str(source)])
+    hyg = _Hygiene(options.dedup or None, bench, options.contamination)
+    total = _tally_rows()
+    shard, buf, t, i = 0, [], _tally_rows(), -1
+
+    def flush() -> None:
+        nonlocal shard, buf, t
+        key = f"part-{shard:05d}"
+        writer.write_shard(key, buf, {"tally": t})
+        _add_tally(total, t)
+        shard, buf, t = shard + 1, [], _tally_rows()
+
+    rows = iter(src.rows)
+    limit = options.max_rows
+    with bar(total=src.num_rows, desc="import") as pbar:
+        while True:
+            key = f"part-{shard:05d}"
+            if writer.is_done(key):  # resume: skip this shard's input rows, re-index what it kept
+                info = writer.manifest["shards"][key]
+                for rec in writer.done_rows(key):
+                    hyg.add(rec["id"], _problem_of(rec))
+                for _ in range(info["tally"]["input"]):
+                    next(rows, None)
+                    i += 1
+                _add_tally(total, info["tally"])
+                pbar.update(info["tally"]["input"])
+                shard += 1
+                continue
+            row = next(rows, None)
+            if row is None or (limit is not None and total["rows"] + t["rows"] >= limit):
+                break
+            i += 1
+            rec = _convert(row, i, cols, family, options, src, str(source), hyg, t)
+            if rec is not None:
+                buf.append(rec)
+            pbar.update(1)
+            if t["input"] >= options.shard_rows:
+                flush()
+        if t["input"]:
+            flush()
+    total.update({"family": family, "source": str(source), "split": src.split,
+                  "columns": asdict(cols), "instruction": options.instruction or None,
+                  "dedup_threshold": options.dedup or None,
+                  "decontamination": None if bench is None else {
+                      "files": list(options.decontaminate), "benchmark_problems": len(bench),
+                      "ngram": options.ngram, "threshold": options.contamination}})
+    writer.finish(total)
+    total["path"] = str(writer.path)
+    return total
+
+
+# ---------------------------------------------------------------- reference consistency by a teacher
+
+def _needs_teacher(rec: dict) -> bool:
+    """Rows no family re-derives: imported and free-form problems with a math reference."""
+    from hardgen.generators.base import registered_family
+
+    fam = str(rec.get("family", ""))
+    return registered_family(fam) is None and not fam.startswith("efa.") and (rec.get("check") or {}).get(
+        "kind") == "math"
+
+
+def verify_references(src: str, out: str, teacher: str, *, k: int = 4, agreement: float = 0.75, seed: int = 0,
+                      keep_invalid: bool = True, overwrite: bool = False, workers: int | None = 1) -> dict:
+    """`gen verify --teacher`: rows no family re-derives get validity from the teacher's k samples (reference
+    consistency, `teacher_consistency`); rows of template families are verified as `gen verify` does.
+
+    Rows without a readable reference keep `unknown` and their reason. The vote is stored under
+    `validity.teacher` ({spec, agreement, votes, voters, majority, ...}). Returns {counts, by_family, reasons, ...}.
+    """
+    from hardgen.models.base import get_solver
+    from hardgen.models.generation import derive_seed
+    from hardgen.progress import bar
+    from hardgen.store import DatasetWriter, open_dataset
+    from hardgen.verifiers.consistency import teacher_consistency
+    from hardgen.verifiers.validity import _tally, verify_record
+
+    if k < 1:
+        raise HardgenError(f"--teacher-k must be at least 1, got {k}")
+    if not 0 < agreement <= 1:
+        raise HardgenError(f"--agreement must be in (0, 1], got {agreement}")
+    ds = open_dataset(src)
+    params = {"src": str(src), "keep_invalid": keep_invalid, "teacher": teacher, "k": k, "agreement": agreement,
+              "seed": seed}
+    writer = DatasetWriter(out, stage="verify", params=params, overwrite=overwrite, inputs=[str(src)])
+    solver = None
+    agree_sum, voted = 0.0, 0
+    try:
+        with bar(total=ds.num_rows, desc="verify") as pbar:
+            for chunk in ds.chunks():
+                if writer.is_done(chunk.key):
+                    info = writer.manifest["shards"][chunk.key]
+                    agree_sum += info.get("agreement_sum", 0.0)
+                    voted += info.get("voted", 0)
+                    pbar.update(len(chunk.rows))
+                    continue
+                ask = []
+                for r in chunk.rows:
+                    if not _needs_teacher(r):
+                        r["validity"] = verify_record(r)
+                    elif r.get("answer") is None:
+                        r["validity"] = r.get("validity") or {"status": "unknown", "checks": {"reference_read": False},
+                                                              "reason": "no reference answer"}
+                    else:
+                        ask.append(r)
+                chunk_sum = 0.0
+                if ask:
+                    if solver is None:
+                        solver = get_solver(teacher)
+                    shown = [{**r, "prompt": with_instruction(r["prompt"], DEFAULT_INSTRUCTION)[0]} for r in ask]
+                    rolls = solver.solve(shown, k, derive_seed("reference-consistency", seed, chunk.key))
+                    for r, rs in zip(ask, rolls):
+                        c = teacher_consistency([x.text for x in rs], str(r["answer"]), agreement)
+                        ok = {"valid": True, "invalid": False}.get(c.status)
+                        r["validity"] = {"status": c.status, "checks": {"reference_read": True, "teacher_agreement": ok},
+                                         "reason": c.reason,
+                                         "teacher": {"spec": teacher, "threshold": agreement, **c.as_dict()}}
+                        chunk_sum += c.agreement
+                kept = [r for r in chunk.rows if keep_invalid or r["validity"]["status"] == "valid"]
+                writer.write_shard(chunk.key, kept, {"tally": _tally(chunk.rows), "agreement_sum": chunk_sum,
+                                                     "voted": len(ask)})
+                agree_sum += chunk_sum
+                voted += len(ask)
+                pbar.update(len(chunk.rows))
+    finally:
+        if solver is not None:
+            solver.close()
+    counts = {"valid": 0, "invalid": 0, "unknown": 0}
+    by_family: dict[str, dict[str, int]] = {}
+    reasons: dict[str, int] = {}
+    for key, info in sorted(writer.manifest["shards"].items()):
+        t = info["tally"]
+        for st, n in t["counts"].items():
+            counts[st] += n
+        for fam, c in t["by_family"].items():
+            agg = by_family.setdefault(fam, {"valid": 0, "invalid": 0, "unknown": 0})
+            for st, n in c.items():
+                agg[st] += n
+        for reason, n in t["reasons"].items():
+            reasons[reason] = reasons.get(reason, 0) + n
+    summary = {"counts": counts, "by_family": by_family, "reasons": reasons,
+               "teacher": {"spec": teacher, "k": k, "threshold": agreement, "rows_voted": voted,
+                           "mean_agreement": round(agree_sum / voted, 4) if voted else None}}
+    if not keep_invalid:
+        summary["dropped"] = counts["invalid"] + counts["unknown"]
+    writer.finish(summary)
+    summary["path"] = str(writer.path)
+    return summary
+
+
+__all__ = ["ImportOptions", "import_problems", "verify_references", "read_reference", "open_source",
+           "map_columns", "BenchmarkNgrams", "load_benchmarks", "with_instruction", "DEFAULT_INSTRUCTION"]
