@@ -709,6 +709,9 @@ def run_cmd(ctx, config):
             lines.append(f"{stage:<9} skipped (already complete)")
         elif stage == "generate":
             lines.append(f"{stage:<9} {r['rows']} rows")
+        elif stage == "import":
+            lines.append(f"{stage:<9} {r['rows']} of {r['input']} rows, {r['references']['unreadable']} unreadable "
+                         "references, " + ", ".join(f"{k} {v}" for k, v in r["dropped"].items() if v))
         elif stage == "verify":
             c = r["counts"]
             lines.append(f"{stage:<9} valid {c['valid']}, invalid {c['invalid']}, unknown {c['unknown']}")

@@ -1,4 +1,4 @@
-"""`gen run PIPELINE.yaml`: generate → verify → grade → select → irt → export (→ traces → sft → grpo) from one
+"""`gen run PIPELINE.yaml`: generate (or import) → verify → grade → select → irt → export (→ traces → sft → grpo) from one
 config. Each stage writes `OUT/<stage>`; a stage whose output is complete for the same settings is skipped, and a
 partial one resumes. Unknown keys are errors that name the closest valid key.
 
@@ -23,8 +23,12 @@ from hardgen.records import canonical_json
 
 #: stage name -> allowed keys with defaults (None = required or optional without default)
 SCHEMA: dict[str, dict[str, Any]] = {
+    # bring your own problems instead of generating them (hardgen.imports.ImportOptions)
+    "import": {"source": None, "prompt_col": None, "answer_col": None, "solution_col": None, "id_col": None,
+               "split": None, "family": None, "instruction": "default", "dedup": 0.8, "decontaminate": [],
+               "ngram": 8, "contamination": 0.5, "max_rows": None, "test_fraction": 0.1},
     "generate": {"families": None, "n": 100, "level": None, "knobs": {}, "shard_rows": 500, "test_fraction": 0.1},
-    "verify": {"drop_invalid": False, "input": None},
+    "verify": {"drop_invalid": False, "teacher": None, "teacher_k": 4, "agreement": 0.75, "input": None},
     "grade": {"solvers": None, "k": 8, "adaptive": False, "window": "0,0.5", "batch": 2, "max_k": None,
               "rollout_cost": None, "max_doubt": 1.0, "until_correct": None,
               "interval": "wilson", "workers": 1, "input": None},
@@ -80,10 +84,12 @@ def validate_config(cfg: Any, where: str = "config") -> dict:
                 raise HardgenError(f"{where}: in '{stage}': {unknown_name_error('key', str(k), sorted(SCHEMA[stage]))}")
         merged = {**SCHEMA[stage], **sec}
         for k, v in SCHEMA[stage].items():
-            if v is None and merged.get(k) is None and k in ("families", "solvers", "teacher") + (
-                    ("solver",) if stage == "select" else ()):
+            if v is None and merged.get(k) is None and k in ("families", "solvers", "source") + (
+                    ("solver",) if stage == "select" else ("teacher",) if stage == "traces" else ()):
                 raise HardgenError(f"{where}: '{stage}' needs '{k}'")
         cfg[stage] = merged
+    if "import" in cfg and "generate" in cfg:
+        raise HardgenError(f"{where}: has both 'import' and 'generate'; a pipeline starts from one problem set")
     if not any(s in cfg for s in SCHEMA):
         raise HardgenError(f"{where}: names no stage; add at least one of {', '.join(ORDER)}")
     if cfg.get("engine", "local") not in ("local", "ray"):
@@ -94,6 +100,8 @@ def validate_config(cfg: Any, where: str = "config") -> dict:
 def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: None,
                  config_path: str | None = None) -> dict:
     """Run the configured stages in order; returns each stage's summary (or 'skipped')."""
+    if "import" in cfg and isinstance(cfg["import"].get("decontaminate"), str):
+        cfg["import"]["decontaminate"] = [cfg["import"]["decontaminate"]]
     from hardgen.difficulty.grade import AdaptiveConfig, grade_dataset
     from hardgen.difficulty.irt import irt_dataset
     from hardgen.difficulty.select import parse_target, select_dataset
@@ -114,8 +122,9 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
             continue
         o = cfg[stage]
         src = o.get("input") or prev
-        if stage != "generate" and src is None:
-            raise HardgenError(f"stage '{stage}' has no input: run generate first or give '{stage}.input'")
+        if stage not in ("generate", "import") and src is None:
+            raise HardgenError(f"stage '{stage}' has no input: run generate or import first, or give "
+                               f"'{stage}.input'")
         dest = str(out / stage)
         fingerprint = canonical_json({"stage": o, "src": src, "seed": seed})
         done = state.get(stage, {})
@@ -130,6 +139,17 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
             r = generate_dataset(o["families"], n=o["n"], out=dest, seed=seed, level=o["level"], knobs=o["knobs"],
                                  workers=workers, shard_rows=o["shard_rows"], test_fraction=o["test_fraction"],
                                  overwrite=True, engine=engine)
+        elif stage == "import":
+            from hardgen.imports import ImportOptions, import_problems
+
+            opts = {k: v for k, v in o.items() if k != "source" and not (k == "instruction" and v == "default")}
+            opts["decontaminate"] = tuple(opts["decontaminate"] or ())
+            r = import_problems(str(o["source"]), dest, ImportOptions(**opts), overwrite=True)
+        elif stage == "verify" and o["teacher"]:
+            from hardgen.imports import verify_references
+
+            r = verify_references(src, dest, o["teacher"], k=o["teacher_k"], agreement=o["agreement"], seed=seed,
+                                  keep_invalid=not o["drop_invalid"], overwrite=True)
         elif stage == "verify":
             r = verify_dataset(src, dest, workers=workers, keep_invalid=not o["drop_invalid"], overwrite=True,
                                engine=engine)
