@@ -275,15 +275,21 @@ def family_name(name: str | None, source_name: str) -> str:
 # ---------------------------------------------------------------- contamination
 
 class BenchmarkNgrams:
-    """Word n-grams of benchmark problems; `overlap(text)` is the largest share of n-grams a text shares with any
-    one benchmark problem, over the shorter of the two (so a copy inside a longer text counts too)."""
+    """Word n-grams of benchmark problems; `overlap(text)` is the largest share of one benchmark problem's
+    n-grams that a text contains, over the shorter of the two (so a copy inside a longer text counts too).
+
+    N-grams found in two or more benchmark problems are left out: they are shared wording (a template, "what is
+    the value of"), not one problem, and counting them flags every unrelated problem written the same way.
+    """
 
     def __init__(self, n: int = 8):
         if n < 1:
             raise HardgenError(f"contamination n-gram size must be at least 1, got {n}")
         self.n = n
         self.index: dict[str, list[int]] = {}
-        self.sizes: list[int] = []
+        self.seen: set[str] = set()
+        self._sizes: list[int] | None = None
+        self.count = 0
 
     def grams(self, text: str) -> set[str]:
         toks = _WORD.findall(text.lower())
@@ -292,24 +298,39 @@ class BenchmarkNgrams:
         return {" ".join(toks[i:i + self.n]) for i in range(len(toks) - self.n + 1)}
 
     def add(self, text: str) -> None:
+        key = " ".join(text.lower().split())
         g = self.grams(text)
-        if not g:
+        if not g or key in self.seen:  # a problem listed twice is one problem, not shared wording
             return
-        j = len(self.sizes)
-        self.sizes.append(len(g))
+        self.seen.add(key)
+        j = self.count
+        self.count += 1
         for x in g:
             self.index.setdefault(x, []).append(j)
+        self._sizes = None
 
     def __len__(self) -> int:
-        return len(self.sizes)
+        return self.count
+
+    def _own_sizes(self) -> list[int]:
+        """Each benchmark problem's count of n-grams no other benchmark problem has."""
+        if self._sizes is None:
+            sizes = [0] * self.count
+            for ids in self.index.values():
+                if len(ids) == 1:
+                    sizes[ids[0]] += 1
+            self._sizes = sizes
+        return self._sizes
 
     def overlap(self, text: str) -> float:
+        sizes = self._own_sizes()
         g = self.grams(text)
         hits: dict[int, int] = {}
         for x in g:
-            for j in self.index.get(x, ()):
-                hits[j] = hits.get(j, 0) + 1
-        return max((c / min(len(g), self.sizes[j]) for j, c in hits.items()), default=0.0)
+            ids = self.index.get(x)
+            if ids is not None and len(ids) == 1:
+                hits[ids[0]] = hits.get(ids[0], 0) + 1
+        return max((c / min(len(g), sizes[j]) for j, c in hits.items()), default=0.0)
 
 
 def load_benchmarks(paths: list[str] | tuple[str, ...], n: int = 8, split: str | None = None) -> BenchmarkNgrams:
