@@ -293,3 +293,30 @@ export: {{format: jsonl, card: false}}
     bad = tmp_path / "bad.yaml"
     bad.write_text(f"out: {tmp_path / 'r2'}\nimport: {{source: x.jsonl}}\ngenerate: {{families: [math.modular]}}\n")
     assert "both 'import' and 'generate'" in cli("run", bad, expect=2).output
+
+
+def test_downstream_stages_take_imported_rows(saved, tmp_path):
+    """irt, traces, eval, report and the GRPO export run on imported rows as they are (CPU stand-in models)."""
+    from hardgen.difficulty.grade import grade_dataset
+    from hardgen.difficulty.irt import irt_dataset
+    from hardgen.distill import evaluate, make_traces
+    from hardgen.imports import import_problems, verify_references
+    from hardgen.report import make_report
+    from hardgen.store import export_dataset
+
+    d = tmp_path
+    import_problems(str(saved / "mathset"), str(d / "imp"))
+    verify_references(str(d / "imp"), str(d / "ver"), "ref:", k=2)
+    grade_dataset(str(d / "ver"), str(d / "g"), ["sim:1,1", "sim:3,1"], k=4)
+    irt = irt_dataset(str(d / "g"), str(d / "irt"))
+    assert set(irt["theta"]) == {"sim:1,1", "sim:3,1"}
+    assert sum(1 for r in _rows(d / "irt") if "irt" in r["difficulty"]) >= 12
+    tr = make_traces(str(d / "ver"), "ref:", str(d / "tr"), k=1, include_test=True)
+    assert tr["traces"] == 12                                    # every row with a readable reference
+    ev = evaluate(str(d / "ver"), "sim:1,1", split=None, quiet=True)
+    assert ev["problems"] == 12 and ev["skipped_no_reference"] == 2
+    rep = make_report(str(d / "irt"), str(d / "rep"))
+    assert (d / "rep" / "report.md").exists() and "external.mathset" in (d / "rep" / "report.md").read_text()
+    assert rep["plots"]
+    counts = export_dataset(str(d / "g"), str(d / "grpo"), "trl-grpo")
+    assert sum(counts.values()) == 14
