@@ -624,8 +624,8 @@ def verify_references(src: str, out: str, teacher: str, *, k: int = 4, agreement
                     for r, rs in zip(ask, rolls):
                         c = teacher_consistency([x.text for x in rs], str(r["answer"]), agreement)
                         ok = {"valid": True, "invalid": False}.get(c.status)
-                        r["validity"] = {"status": c.status, "checks": {"reference_read": True, "teacher_agreement": ok},
-                                         "reason": c.reason,
+                        checks = {"reference_read": True, "teacher_agreement": ok}
+                        r["validity"] = {"status": c.status, "checks": checks, "reason": c.reason,
                                          "teacher": {"spec": teacher, "threshold": agreement, **c.as_dict()}}
                         chunk_sum += c.agreement
                 kept = [r for r in chunk.rows if keep_invalid or r["validity"]["status"] == "valid"]

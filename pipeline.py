@@ -1,5 +1,5 @@
-"""`gen run PIPELINE.yaml`: generate (or import) → verify → grade → select → irt → export (→ traces → sft → grpo) from one
-config. Each stage writes `OUT/<stage>`; a stage whose output is complete for the same settings is skipped, and a
+"""`gen run PIPELINE.yaml`: generate (or import) → verify → grade → select → irt → export (→ traces → sft → grpo)
+from one config. Each stage writes `OUT/<stage>`; a stage whose output is complete for the same settings is skipped, and a
 partial one resumes. Unknown keys are errors that name the closest valid key.
 
     out: data/run1          # every stage writes a folder here

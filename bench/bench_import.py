@@ -71,25 +71,24 @@ def part_references() -> None:
     pairs = build_corpus()
     print(f"reference reading: {len(pairs)} solutions ({sum(p['truth'] for p in pairs)} whose final answer is right)")
     print(f"{'rule':<28}{'key right':>10}{'key wrong':>10}{'no key':>8}{'  right when read':>18}{'  s':>7}")
-    for name, fn in (("hardgen read_reference", _verdicts_ours), ("Math-Verify parse+verify", _verdicts_math_verify),
-                     ("last \\boxed{} + exact text", _verdicts_last_box)):
+    res = {}
+    for name, fn in (("hardgen", _verdicts_ours), ("math-verify", _verdicts_math_verify),
+                     ("last-box", _verdicts_last_box)):
         t0 = time.perf_counter()
-        v = fn(pairs)
+        v = res[name] = fn(pairs)
         dt = time.perf_counter() - t0
         right = sum(x is not None and x == p["truth"] for x, p in zip(v, pairs))
         wrong = sum(x is not None and x != p["truth"] for x, p in zip(v, pairs))
         none = sum(x is None for x in v)
         print(f"{name:<28}{right:>10}{wrong:>10}{none:>8}{right / max(right + wrong, 1):>18.3f}{dt:>7.1f}")
-    # where the rules differ, by category (a wrong key is worse than no key: no key leaves the row unknown)
-    cats = sorted({p["category"] for p in pairs})
-    print("\nkey wrong, by category:")
-    res = {n: f(pairs) for n, f in (("hardgen", _verdicts_ours), ("math-verify", _verdicts_math_verify),
-                                    ("last-box", _verdicts_last_box))}
-    print(f"{'category':<14}" + "".join(f"{n:>13}" for n in res) + f"{'rows':>7}")
-    for c in cats:
+    # a wrong key is worse than no key: no key leaves the row unknown and ungraded, a wrong one grades against it
+    print("\nby category, key wrong / no key (of rows; 'several' = conflicting or repeated final answers):")
+    print(f"{'category':<14}" + "".join(f"{n:>16}" for n in res) + f"{'rows':>7}")
+    for c in sorted({p["category"] for p in pairs}):
         idx = [i for i, p in enumerate(pairs) if p["category"] == c]
-        print(f"{c:<14}" + "".join(f"{sum(v[i] is not None and v[i] != pairs[i]['truth'] for i in idx):>13}"
-                                   for v in res.values()) + f"{len(idx):>7}")
+        cells = [f"{sum(v[i] is not None and v[i] != pairs[i]['truth'] for i in idx)} / "
+                 f"{sum(v[i] is None for i in idx)}" for v in res.values()]
+        print(f"{c:<14}" + "".join(f"{x:>16}" for x in cells) + f"{len(idx):>7}")
 
 
 def _edit(text: str, rng: random.Random) -> tuple[str, str]:
