@@ -100,9 +100,10 @@ def teacher_consistency(responses: list[str], reference: str | None = None,
     other = next((g for g in groups if not _same(reference, g[0])), None)
     if other is not None and len(other) >= threshold * n and (majority is not None and other[0] == majority):
         return Consistency("invalid", majority, agree, n, majority, top,
-                           f"{len(other)} of {n} teacher samples agree on {_clip(majority)}, not the reference")
+                           f"teacher majority disagrees with the reference; {len(other)} of {n} samples give "
+                           f"{_clip(majority)}")
     return Consistency("unknown", reference, agree, n, majority, top,
-                       f"teacher vote undecided: {agree} of {n} samples agree with the reference "
+                       f"teacher vote undecided; {agree} of {n} samples agree with the reference "
                        f"(threshold {threshold:g})")
 
 
