@@ -46,8 +46,9 @@ def read_reference(text: Any, kind: str) -> tuple[str | None, str]:
     """(canonical answer, "") or (None, why): a reference from an answer cell or a worked solution.
 
     The one place imported references meet the verifiers' answer reader; it uses `math_extract` today.
-    An answer cell is read whole (`$2$` -> `2`, a `\\boxed{}` is unwrapped); a solution must give exactly one
-    final answer (boxed, else after an "answer is" / "final answer:" marker). The answer must be readable by the
+    A short one-line answer cell is read whole (`$2$` -> `2`); a solution (or an answer cell holding a worked
+    solution) must give exactly one final answer: after GSM8K's `####`, else boxed, else after an
+    "answer is" / "final answer:" marker. The answer must be readable by the
     math checker, or no response could ever be scored against it.
     """
     from hardgen.verifiers.math_extract import extract_answers
@@ -60,9 +61,11 @@ def read_reference(text: Any, kind: str) -> tuple[str | None, str]:
     s = str(text).strip()
     if not s:
         return None, f"empty {kind}"
-    if kind == "answer":
-        ex = extract_answers(s, "boxed" if "\\boxed" in s or "\\fbox" in s else "raw")
-    else:
+    if "####" in s:  # GSM8K's convention: the final answer follows "####" at the end of the solution
+        ex = extract_answers(s.rsplit("####", 1)[1].strip().replace(",", ""), "raw")
+    elif kind == "answer" and "\\boxed" not in s and "\\fbox" not in s and "\n" not in s and len(s) <= 100:
+        ex = extract_answers(s, "raw")
+    else:  # a solution, or an answer cell holding a worked solution: its final answer only
         ex = extract_answers(s, "boxed")
         if not ex.answers:
             ex = extract_answers(s, "marker")

@@ -257,6 +257,9 @@ def test_read_reference_and_teacher_consistency():
     assert read_reference("no answer here", "solution") == (None, "no final answer in the solution")
     assert read_reference(float("nan"), "answer") == (None, "empty answer")
     assert "cannot read" in read_reference("\\frac{1}{", "answer")[1]
+    gsm = "She sold 48/2 = <<48/2=24>>24 clips in May.\nSo 48+24 = <<48+24=72>>72 clips.\n#### 1,072"
+    assert read_reference(gsm, "answer") == ("1072", "")                 # GSM8K's `#### N` in the answer cell
+    assert read_reference("We add them.\nWe keep adding.", "answer") == (None, "no final answer in the answer")
 
     box = lambda *xs: [f"\\boxed{{{x}}}" for x in xs]  # noqa: E731
     c = teacher_consistency(box("1/2", "0.5", "\\frac{1}{2}", "3"), "\\frac12", 0.75)
