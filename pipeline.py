@@ -15,18 +15,19 @@ partial one resumes. Unknown keys are errors that name the closest valid key.
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, Callable
 
 from hardgen.errors import HardgenError, unknown_name_error
+from hardgen.imports import ImportOptions
 from hardgen.records import canonical_json
 
 #: stage name -> allowed keys with defaults (None = required or optional without default)
 SCHEMA: dict[str, dict[str, Any]] = {
-    # bring your own problems instead of generating them (hardgen.imports.ImportOptions)
-    "import": {"source": None, "prompt_col": None, "answer_col": None, "solution_col": None, "id_col": None,
-               "split": None, "family": None, "instruction": "default", "dedup": 0.8, "decontaminate": [],
-               "ngram": 8, "contamination": 0.5, "max_rows": None, "test_fraction": 0.1},
+    # bring your own problems instead of generating them: the keys and defaults of hardgen.imports.ImportOptions
+    "import": {"source": None, **{f.name: list(f.default) if isinstance(f.default, tuple) else f.default
+                                  for f in fields(ImportOptions) if f.name != "shard_rows"}},
     "generate": {"families": None, "n": 100, "level": None, "knobs": {}, "shard_rows": 500, "test_fraction": 0.1},
     "verify": {"drop_invalid": False, "teacher": None, "teacher_k": 4, "agreement": 0.75, "input": None},
     "grade": {"solvers": None, "k": 8, "adaptive": False, "window": "0,0.5", "batch": 2, "max_k": None,
@@ -140,9 +141,9 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
                                  workers=workers, shard_rows=o["shard_rows"], test_fraction=o["test_fraction"],
                                  overwrite=True, engine=engine)
         elif stage == "import":
-            from hardgen.imports import ImportOptions, import_problems
+            from hardgen.imports import import_problems
 
-            opts = {k: v for k, v in o.items() if k != "source" and not (k == "instruction" and v == "default")}
+            opts = {k: v for k, v in o.items() if k != "source"}
             opts["decontaminate"] = tuple(opts["decontaminate"] or ())
             r = import_problems(str(o["source"]), dest, ImportOptions(**opts), overwrite=True)
         elif stage == "verify" and o["teacher"]:
