@@ -142,14 +142,17 @@ def irt_dataset(src: str, out: str, model: str = "2pl", solvers: list[str] | Non
         for chunk in ds.chunks():
             for r in chunk.rows:
                 r["difficulty"] = dict(r.get("difficulty") or {})
-                r["difficulty"]["irt"] = {"model": model, "b": round(float(fit.b[j]), 5),
-                                          "a": round(float(fit.a[j]), 5)}
+                if N[:, j].any():  # an item no solver attempted has only the prior to say: no b is written
+                    r["difficulty"]["irt"] = {"model": model, "b": round(float(fit.b[j]), 5),
+                                              "a": round(float(fit.a[j]), 5)}
                 j += 1
             if not writer.is_done(chunk.key):
                 writer.write_shard(chunk.key, chunk.rows)
             pbar.update(len(chunk.rows))
     summary = {"model": model, "theta": {s: round(float(t), 5) for s, t in zip(names, fit.theta)},
-               "items": int(C.shape[1]), "converged": fit.converged, "iterations": fit.iterations}
+               "items": int(N.any(axis=0).sum()), "converged": fit.converged, "iterations": fit.iterations}
+    if not N.any(axis=0).all():
+        summary["ungraded"] = int((~N.any(axis=0)).sum())
     writer.finish(summary)
     summary["path"] = str(writer.path)
     return summary
