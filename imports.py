@@ -17,6 +17,7 @@ Rows whose reference cannot be read are kept with `answer: null`, `validity: unk
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -399,7 +400,7 @@ class _Hygiene:
     dedup: float | None
     bench: BenchmarkNgrams | None
     contamination: float
-    exact: set[str] = field(default_factory=set)
+    exact: set[bytes] = field(default_factory=set)
     near: Any = None
 
     def __post_init__(self) -> None:
@@ -409,8 +410,9 @@ class _Hygiene:
             self.near = NearDuplicateIndex(self.dedup)
 
     @staticmethod
-    def key(problem: str) -> str:
-        return " ".join(problem.lower().split())
+    def key(problem: str) -> bytes:
+        """16 bytes per problem, so the exact-duplicate set stays small on a million rows."""
+        return hashlib.blake2b(" ".join(problem.lower().split()).encode(), digest_size=16).digest()
 
     def drop_reason(self, problem: str) -> tuple[str | None, float | None]:
         if self.bench is not None:
