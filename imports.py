@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -39,6 +40,8 @@ ID_COLUMNS = ("id", "unique_id", "uid", "problem_id", "idx", "index")
 _HAS_INSTRUCTION = re.compile(r"\\boxed|final answer", re.I)
 _FILE_SUFFIXES = (".jsonl", ".json", ".parquet", ".csv", ".tsv")
 _WORD = re.compile(r"\w+")
+#: rows read first to find a template's shared wording (as `gen select` samples a family)
+BOILERPLATE_SAMPLE = 2000
 
 
 # ---------------------------------------------------------------- the answer reader (one swap point)
@@ -400,6 +403,7 @@ class _Hygiene:
     dedup: float | None
     bench: BenchmarkNgrams | None
     contamination: float
+    boilerplate: frozenset = frozenset()  # shingles most problems share (a template's wording), left out
     exact: set[bytes] = field(default_factory=set)
     near: Any = None
 
@@ -421,14 +425,19 @@ class _Hygiene:
                 return "contaminated", ov
         if self.key(problem) in self.exact:
             return "duplicate", None
-        if self.near is not None and self.near.query(problem) is not None:
+        if self.near is not None and self.near.query_signature(self._signature(problem)) is not None:
             return "near_duplicate", None
         return None, None
+
+    def _signature(self, problem: str):
+        if getattr(self, "_last", (None,))[0] != problem:  # query then add of one problem hash it once
+            self._last = (problem, self.near.hasher.signature(problem, self.boilerplate))
+        return self._last[1]
 
     def add(self, rid: str, problem: str) -> None:
         self.exact.add(self.key(problem))
         if self.near is not None:
-            self.near.add(rid, problem)
+            self.near.add_signature(rid, self._signature(problem))
 
 
 def _problem_of(rec: dict) -> str:
@@ -516,7 +525,17 @@ def import_problems(source: str, out: str, options: ImportOptions = ImportOption
     bench = load_benchmarks(options.decontaminate, options.ngram) if options.decontaminate else None
     params = {"source": str(source), "options": asdict(options), "family": family}
     writer = DatasetWriter(out, stage="import", params=params, overwrite=overwrite, inputs=[str(source)])
-    hyg = _Hygiene(options.dedup or None, bench, options.contamination)
+    rows = iter(src.rows)
+    boiler: frozenset = frozenset()
+    if options.dedup:
+        # as `gen select` does: wording shared by most problems (a template) would make any two look alike;
+        # found on the first rows, so a resumed run finds the same
+        from hardgen.difficulty.dedup import boilerplate_shingles
+
+        head = [r for _, r in zip(range(BOILERPLATE_SAMPLE), rows)]
+        boiler = boilerplate_shingles(_prompt_text(r.get(cols.prompt)) for r in head)
+        rows = itertools.chain(head, rows)
+    hyg = _Hygiene(options.dedup or None, bench, options.contamination, boiler)
     total = _tally_rows()
     shard, buf, t, i = 0, [], _tally_rows(), -1
 
@@ -527,7 +546,6 @@ def import_problems(source: str, out: str, options: ImportOptions = ImportOption
         _add_tally(total, t)
         shard, buf, t = shard + 1, [], _tally_rows()
 
-    rows = iter(src.rows)
     limit = options.max_rows
     with bar(total=src.num_rows, desc="import") as pbar:
         while True:
@@ -555,7 +573,7 @@ def import_problems(source: str, out: str, options: ImportOptions = ImportOption
                 flush()
         if t["input"]:
             flush()
-    total.update({"family": family, "source": str(source), "split": src.split,
+    total.update({"family": family, "source": str(source), "split": src.split, "boilerplate_shingles": len(boiler),
                   "columns": asdict(cols), "instruction": options.instruction or None,
                   "dedup_threshold": options.dedup or None,
                   "decontamination": None if bench is None else {

@@ -324,3 +324,19 @@ def test_downstream_stages_take_imported_rows(saved, tmp_path):
     assert rep["plots"]
     counts = export_dataset(str(d / "g"), str(d / "grpo"), "trl-grpo")
     assert sum(counts.values()) == 14
+
+
+def test_templated_set_keeps_its_problems_and_still_drops_a_near_copy(tmp_path):
+    """A template's shared wording is left out of the near-duplicate check (as `gen select` does), so problems
+    differing in their numbers are kept, while a copy of one problem with a changed mark is still dropped."""
+    from hardgen.imports import import_problems
+
+    t = ("A shop sells {a} apples on Monday and {b} apples on Tuesday, packed in boxes of {c} apples each. "
+         "How many apples did it sell on the two days together?")
+    rows = [{"question": t.format(a=11 * i + 3, b=7 * i + 5, c=i % 9 + 2), "answer": str(18 * i + 8)}
+            for i in range(40)]
+    rows.append({"question": rows[5]["question"].replace("?", " ?!"), "answer": rows[5]["answer"]})
+    (tmp_path / "shop.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    s = import_problems(str(tmp_path / "shop.jsonl"), str(tmp_path / "o"))
+    assert s["boilerplate_shingles"] > 0
+    assert s["rows"] == 40 and s["dropped"]["near_duplicate"] == 1
