@@ -134,6 +134,11 @@ def make_traces(data: str, teacher: str, out: str, *, k: int = 4, mode: str = "f
                         continue
                     usable = [r for r in rows if include_test or r.get("split") != "test"]
                     shard_counts: Counter = Counter(skipped_test=len(rows) - len(usable))
+                    # a math row without a reference (an imported one whose key is unreadable) cannot be checked
+                    scorable = [r for r in usable if r.get("answer") is not None
+                                or (r.get("check") or {}).get("kind") != "math"]
+                    shard_counts.update(skipped_no_reference=len(usable) - len(scorable))
+                    usable = scorable
                     out_rows: list[dict] = []
                     by_family: dict[str, Counter] = {}
                     if usable:
@@ -156,11 +161,13 @@ def make_traces(data: str, teacher: str, out: str, *, k: int = 4, mode: str = "f
         for f, c in (info.get("families") or {}).items():
             by_family.setdefault(f, Counter()).update(c)
         counts.update({c: info.get(c, 0) for c in ("skipped_test", "problems", "rollouts", "traces", "correct",
-                                                   "undecided", "unsolved")})
+                                                   "undecided", "unsolved", "skipped_no_reference")})
     summary = {**{c: counts.get(c, 0) for c in ("problems", "rollouts", "correct", "undecided", "traces",
                                                   "unsolved", "skipped_test")},
                "acceptance": counts["correct"] / counts["rollouts"] if counts["rollouts"] else 0.0,
                "families": {f: dict(c) for f, c in sorted(by_family.items())}, "rows": writer.rows_written}
+    if counts.get("skipped_no_reference"):
+        summary["skipped_no_reference"] = counts["skipped_no_reference"]
     if counts["problems"] == 0:
         writer.finish(summary)
         raise HardgenError(f"{data} has no train-split problems (skipped {counts['skipped_test']} test rows); "

@@ -316,7 +316,8 @@ def test_downstream_stages_take_imported_rows(saved, tmp_path):
     assert irt["items"] == 12 and irt["ungraded"] == 2     # rows with an unreadable key get no b
     assert sum(1 for r in _rows(d / "irt") if "irt" in r["difficulty"]) == 12
     tr = make_traces(str(d / "ver"), "ref:", str(d / "tr"), k=1, include_test=True)
-    assert tr["traces"] == 12                                    # every row with a readable reference
+    assert tr["traces"] == 12 and tr["problems"] == 12           # every row with a readable reference...
+    assert tr["skipped_no_reference"] == 2 and tr["undecided"] == 0  # ...and none of the two without one
     ev = evaluate(str(d / "ver"), "sim:1,1", split=None, quiet=True)
     assert ev["problems"] == 12 and ev["skipped_no_reference"] == 2
     rep = make_report(str(d / "irt"), str(d / "rep"))
