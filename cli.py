@@ -12,7 +12,8 @@ import click
 from hardgen import __version__
 from hardgen.core.errors import HardgenError
 from hardgen.stages.options import (CalibrateOptions, EvalOptions, ExportOptions, GenerateOptions, GeneratorEfaOptions,
-                                    GeneratorSampleOptions, GeneratorTrainOptions, GradeOptions, GrpoOptions, IrtOptions,
+                                    GeneratorSampleOptions, GeneratorTrainOptions, GradeOptions, GrpoOptions,
+                                    ImportOptions, IrtOptions,
                                     QuickstartOptions, ReportOptions, ScoreOptions, SelectOptions, SftOptions,
                                     TracesOptions, VerifyOptions)
 
@@ -226,7 +227,7 @@ def generate(ctx, families, opts, from_path, out, overwrite):
 @trust_opt
 @click.pass_context
 def verify(ctx, data, out, opts, overwrite):
-    """Re-derive every answer independently and write `validity` on each row."""
+    """Re-derive every answer independently and write `validity` on each row; --teacher checks imported ones."""
     from hardgen.stages import verify as stage
 
     s = stage.run(data, out, opts, overwrite=overwrite)
@@ -235,6 +236,37 @@ def verify(ctx, data, out, opts, overwrite):
     human = _table(rows, ["family", "valid", "invalid", "unknown"])
     human += f"\n\nvalid {c['valid']}, invalid {c['invalid']}, unknown {c['unknown']} → {out}"
     for reason, k in sorted(s["reasons"].items(), key=lambda kv: -kv[1])[:10]:
+        human += f"\n  {k} × {reason}"
+    _emit(ctx, s, human)
+
+
+@main.command("import")
+@click.argument("source")
+@click.option("-o", "--out", required=True, type=click.Path(), help="Output dataset directory.")
+@options(ImportOptions)
+@click.option("--no-instruction", is_flag=True, help="Leave every problem exactly as it is.")
+@overwrite_opt
+@click.pass_context
+def import_cmd(ctx, source, out, opts, no_instruction, overwrite):
+    """Bring your own problems: a JSONL/Parquet/CSV file, a save_to_disk directory or a hub id, as records."""
+    from hardgen.stages import imports as stage
+
+    if no_instruction:
+        if opts.instruction != ImportOptions.instruction:
+            raise HardgenError("--instruction and --no-instruction contradict each other; pass one")
+        opts = dataclasses.replace(opts, instruction=None)
+    s = stage.run(source, out, opts, overwrite=overwrite)
+    ref, drop = s["references"], s["dropped"]
+    human = (f"{s['family']}: {s['rows']} of {s['input']} rows imported → {out}\n"
+             f"references: {ref['answer']} from the answer column, {ref['solution']} from solutions, "
+             f"{ref['unreadable']} unreadable (kept, validity unknown)\n"
+             f"dropped: {drop['duplicate']} duplicates, {drop['near_duplicate']} near-duplicates, "
+             f"{drop['contaminated']} contaminated, {drop['empty_prompt']} empty")
+    if s["decontamination"]:
+        d = s["decontamination"]
+        human += (f"\ncontamination: {d['ngram']}-gram overlap >= {d['threshold']:g} with "
+                  f"{d['benchmark_problems']} benchmark problems")
+    for reason, k in sorted(s["unreadable_reasons"].items(), key=lambda kv: -kv[1])[:5]:
         human += f"\n  {k} × {reason}"
     _emit(ctx, s, human)
 

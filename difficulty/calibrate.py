@@ -42,6 +42,9 @@ def calibrate(family: str, solver: str, target: float, n: int = 32, k: int = 4, 
         raise HardgenError(f"--target must be a pass rate in [0, 1], got {target}")
     if n < 1 or k < 1:
         raise HardgenError(f"need n >= 1 and k >= 1, got n={n}, k={k}")
+    if family.startswith("external."):
+        raise HardgenError(f"calibrate does not apply to imported problems ({family}): they have no knobs to set "
+                           "their difficulty; grade them and keep a pass-rate window (gen grade, gen select)")
     fam = get_family(family)
     if sweep is None:
         ladder = [(name, fam.resolve_knobs(name).as_dict()) for name in fam.levels]

@@ -14,7 +14,7 @@ from hardgen.difficulty.window import Window
 from hardgen.core.errors import HardgenError
 from hardgen.core.specs import chunk_seed
 from hardgen.models.base import Solver
-from hardgen.verifiers import score_check
+from hardgen.verifiers import has_reference, score_check
 
 @dataclass(frozen=True)
 class AdaptiveConfig:
@@ -136,7 +136,8 @@ def grade_rows(rows: list[dict], solvers: list[Solver], k: int, seed: int, key: 
     rows = [dict(r, difficulty=dict(r.get("difficulty") or {})) for r in rows]
     for solver in solvers:
         # a solver that cannot attempt a family (a SAT solver on an integral) leaves those rows ungraded by it
-        idx = [i for i, r in enumerate(rows) if solver.supports(r)]
+        # ...and a math row whose reference could not be read (an imported one) cannot be scored: no rollouts
+        idx = [i for i, r in enumerate(rows) if solver.supports(r) and has_reference(r)]
         if not idx:
             continue
         part = [rows[i] for i in idx]

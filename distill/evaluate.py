@@ -19,6 +19,7 @@ from hardgen.difficulty.stats import pass_at_k, wilson_interval
 from hardgen.core.errors import HardgenError
 from hardgen.models.base import get_solver
 from hardgen.core.store import open_dataset
+from hardgen.verifiers import has_reference
 
 
 def difficulty_bin(record: dict) -> str:
@@ -129,6 +130,9 @@ def evaluate(data: str, solver_spec: str, *, k: int = 1, split: str | None = "te
     if k < 1:
         raise HardgenError(f"-k must be at least 1, got {k}")
     rows = [r for r in open_dataset(data) if split is None or r.get("split") == split]
+    # a math row without a reference (an imported one whose answer could not be read) cannot be scored
+    scorable = [r for r in rows if has_reference(r)]
+    no_reference, rows = len(rows) - len(scorable), scorable
     if max_problems is not None:
         rows = rows[:max_problems]
     if not rows:
@@ -136,6 +140,8 @@ def evaluate(data: str, solver_spec: str, *, k: int = 1, split: str | None = "te
     specs = [solver_spec] + ([compare] if compare else [])
     report: dict[str, Any] = {"data": str(data), "split": split, "k": k, "seed": seed, "problems": len(rows),
                               "solvers": {}}
+    if no_reference:
+        report["skipped_no_reference"] = no_reference
     for spec in specs:
         report["solvers"][spec] = evaluate_solver(rows, spec, k, seed)
     if compare:

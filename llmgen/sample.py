@@ -221,30 +221,13 @@ def majority_answer(responses: list[str]) -> tuple[str | None, int, int]:
     """(answer, votes, voters): responses' final answers grouped by the math verifier's equivalence.
 
     A response without exactly one distinct \\boxed{} answer does not vote. The largest group wins; a tie
-    between groups yields no answer (agreement is then at most half).
+    between groups yields no answer (agreement is then at most half). The rule is
+    `hardgen.verifiers.consistency.teacher_consistency`, shared with imported problems.
     """
-    from hardgen.verifiers.math import math_equal
-    from hardgen.verifiers.math_extract import extract_answers
+    from hardgen.verifiers.consistency import teacher_consistency
 
-    answers: list[str] = []
-    for r in responses:
-        ex = extract_answers(r or "", "boxed")
-        if len(ex.answers) == 1 and ex.answers[0].strip():
-            answers.append(ex.answers[0].strip())
-    groups: list[list[str]] = []
-    for a in answers:
-        for g in groups:
-            if math_equal(g[0], a).correct is True:
-                g.append(a)
-                break
-        else:
-            groups.append([a])
-    if not groups:
-        return None, 0, len(responses)
-    groups.sort(key=len, reverse=True)
-    if len(groups) > 1 and len(groups[1]) == len(groups[0]):
-        return None, len(groups[0]), len(responses)
-    return groups[0][0], len(groups[0]), len(responses)
+    c = teacher_consistency(responses, None, threshold=1.0)
+    return c.majority, c.majority_votes, c.voters
 
 
 _FORMAT_LINE = "Put your final answer within \\boxed{}."
@@ -308,25 +291,25 @@ def assess_texts(written: list[tuple[Condition, str]], *, reference: DedupRefere
                 a = out[p]
                 a.status, a.reason = "invalid", "free-form problem and no teacher to answer it"
         else:
+            from hardgen.verifiers.consistency import teacher_consistency
+
             recs = [{"id": f"text-{out[p].index}", "prompt": text_problem_prompt(out[p].text)} for p in pending_text]
             rolls = teacher.solve(recs, k_teacher, derive_seed("llm-teacher", seed, start_index))
             for p, rec_in, rs in zip(pending_text, recs, rolls):
                 a = out[p]
-                answer, votes, voters = majority_answer([r.text for r in rs])
+                vote = teacher_consistency([r.text for r in rs], None, threshold=agreement)
+                answer, votes, voters = vote.answer, vote.votes, vote.voters
                 share = votes / voters if voters else 0.0
                 a.extras["agreement"] = round(share, 4)
-                if answer is None or share < agreement:
-                    a.status = "invalid"
-                    a.reason = (f"teacher agreement {votes}/{voters} below {agreement:g}" if answer is not None
-                                else f"no majority answer among {voters} teacher samples")
+                if vote.status != "valid":
+                    a.status, a.reason = "invalid", vote.reason
                     continue
                 check = {"kind": "math", "teacher_agreement": round(share, 4), "teacher_votes": [votes, voters]}
                 diff = {"level": a.condition.difficulty, "condition_tags": list(a.condition.tags),
                         "teacher_agreement": round(share, 4)}
                 rec = make_record(TEXT_FAMILY, rec_in["prompt"], answer, check, a.extras.pop("source"), diff,
                                   test_fraction)
-                rec["validity"] = {"status": "valid", "checks": {"teacher_agreement": True},
-                                   "reason": f"{votes} of {voters} teacher samples agree on the answer"}
+                rec["validity"] = {"status": "valid", "checks": {"teacher_agreement": True}, "reason": vote.reason}
                 a.status, a.reason, a.record = "valid", rec["validity"]["reason"], rec
     return out
 

@@ -23,13 +23,16 @@ def irt_dataset(src: str, out: str, model: str = "2pl", solvers: list[str] | Non
         raise HardgenError(f"IRT needs grades from at least 2 solvers; {src} has {len(names)} "
                            "(grade with several --solver options)")
     fit = fit_irt(C, N, model=model)
-    item_params = iter([{"model": model, "b": round(float(b), 5), "a": round(float(a), 5)}
-                        for b, a in zip(fit.b, fit.a)])
+    attempted = N.any(axis=0)  # an item no solver attempted has only the prior to say: no b is written for it
+    item_params = iter([{"model": model, "b": round(float(b), 5), "a": round(float(a), 5)} if seen else None
+                        for b, a, seen in zip(fit.b, fit.a, attempted)])
 
     def with_irt(rows: list[dict]) -> Shard:  # in this process, in row order: item j is the j-th row
         for r in rows:
             r["difficulty"] = dict(r.get("difficulty") or {})
-            r["difficulty"]["irt"] = next(item_params)
+            irt = next(item_params)
+            if irt is not None:
+                r["difficulty"]["irt"] = irt
         return Shard(rows)
 
     params = {"src": str(src), "model": model, "solvers": names}
@@ -37,7 +40,9 @@ def irt_dataset(src: str, out: str, model: str = "2pl", solvers: list[str] | Non
         # every shard advances the item counter, finished ones too, so payloads are built for all of them
         run.run(_as_is, input_tasks(ds, payload=lambda rows, _key: with_irt(rows)), workers=1)
         summary = {"model": model, "theta": {s: round(float(t), 5) for s, t in zip(names, fit.theta)},
-                   "items": int(C.shape[1]), "converged": fit.converged, "iterations": fit.iterations}
+                   "items": int(attempted.sum()), "converged": fit.converged, "iterations": fit.iterations}
+        if not attempted.all():
+            summary["ungraded"] = int((~attempted).sum())
         return run.finish(summary)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hardgen.core.engine import ENGINES
+from hardgen.core.errors import HardgenError
 from hardgen.core.options import setting
 
 SOLVER_HELP = ("Solver SPEC (repeatable): hf:PATH_OR_ID (or a bare model directory), vllm:PATH_OR_ID, "
@@ -42,9 +43,56 @@ class GenerateOptions(Parallel):
 
 
 @dataclass(frozen=True)
+class ImportOptions:
+    """How a problem set is read and cleaned (`gen import`, the `import` stage of `gen run`)."""
+
+    source: str | None = setting(None, cli=False, help="A JSONL/JSON/Parquet/CSV file, a save_to_disk directory "
+                                                       "or a hub dataset id.")
+    prompt_col: str | None = setting(None, help="Column holding the problem [guessed: problem, question, ...].")
+    answer_col: str | None = setting(None, help="Column holding the final answer [guessed: answer, ...].")
+    solution_col: str | None = setting(None, help="Column holding a worked solution; its final answer is the "
+                                                  "reference where the answer cell is empty [guessed: solution, ...].")
+    id_col: str | None = setting(None, help="Column holding the source's own id (kept in source.source_id).")
+    split: str | None = setting(None, help="Split of a saved or hub DatasetDict [default: its only one, or train].")
+    family: str | None = setting(None, help="external.NAME [default: external.<file or directory stem>].")
+    instruction: str | None = setting("Put your final answer within \\boxed{}.", show_default=False,
+                                      help="Appended to problems that do not say how to answer [default: 'Put your "
+                                           "final answer within \\boxed{}.']; null (config) or --no-instruction "
+                                           "leaves problems as they are.")
+    dedup: float | None = setting(0.8, help="Near-duplicate Jaccard threshold (0: exact duplicates only).")
+    decontaminate: tuple[str, ...] = setting((), multiple=True,
+                                             help="Benchmark file or saved dataset whose problems must not leak in "
+                                                  "(repeatable).")
+    ngram: int = setting(8, help="Word n-gram size of the contamination check.")
+    contamination: float = setting(0.5, help="Drop a row sharing this share of its n-grams with one benchmark "
+                                             "problem.")
+    max_rows: int | None = setting(None, help="Stop after this many imported rows.")
+    shard_rows: int = setting(500, cli=False, help="Input rows per shard.")
+    test_fraction: float = setting(0.1, help="Share of ids hashed into the test split.")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "decontaminate", tuple(self.decontaminate or ()))
+        if self.dedup is not None and not 0 <= self.dedup <= 1:
+            raise HardgenError(f"dedup threshold must be in [0, 1] (0 disables), got {self.dedup}")
+        if not 0 < self.contamination <= 1:
+            raise HardgenError(f"contamination threshold must be in (0, 1], got {self.contamination}")
+        if self.shard_rows < 1:
+            raise HardgenError(f"shard_rows must be at least 1, got {self.shard_rows}")
+        if self.max_rows is not None and self.max_rows < 1:
+            raise HardgenError(f"max_rows must be at least 1, got {self.max_rows}")
+
+
+@dataclass(frozen=True)
 class VerifyOptions(Parallel):
     drop_invalid: bool = setting(False, help="Keep only valid rows.")
     format: str = setting("jsonl", choices=("jsonl", "parquet"), help="Shard format.")
+    teacher: str | None = setting(None, kind="spec",
+                                  help="Solver SPEC that checks references nobody can re-derive (imported rows) by "
+                                       "k samples.")
+    teacher_k: int = setting(4, help="With --teacher: samples per problem.")
+    agreement: float = setting(0.75, help="With --teacher: share of samples that must back (or, for invalid, "
+                                          "contradict) the reference.")
+    seed: int = setting(0, help="With --teacher: sampling seed.")
 
 
 @dataclass(frozen=True)
@@ -246,7 +294,7 @@ class QuickstartOptions:
 
 #: `gen run` stages in pipeline order, with their options and whether they change the set later stages read
 PIPELINE_STAGES: dict[str, type] = {
-    "generate": GenerateOptions, "verify": VerifyOptions, "grade": GradeOptions, "select": SelectOptions,
+    "import": ImportOptions, "generate": GenerateOptions, "verify": VerifyOptions, "grade": GradeOptions, "select": SelectOptions,
     "irt": IrtOptions, "export": ExportOptions, "traces": TracesOptions, "sft": SftOptions, "grpo": GrpoOptions,
     "eval": EvalOptions, "report": ReportOptions,
 }

@@ -1,4 +1,4 @@
-"""`gen run PIPELINE.yaml`: generate → verify → grade → select → irt → export (→ traces → sft → grpo) from one
+"""`gen run PIPELINE.yaml`: generate (or import) → verify → grade → select → irt → export (→ traces → sft → grpo) from one
 config. Each stage writes `OUT/<stage>`; a stage whose output is complete for the same settings is skipped, and a
 partial one resumes. Unknown keys are errors that name the closest valid key.
 
@@ -28,6 +28,9 @@ from hardgen.stages.options import PIPELINE_STAGES
 
 TOP_KEYS = {"out", "seed", "workers", "engine", *PIPELINE_STAGES}
 ORDER = list(PIPELINE_STAGES)
+#: stages that make the problem set (no input); the module of a stage whose name is a Python keyword
+STARTS = ("generate", "import")
+MODULES = {"import": "imports"}
 #: settings given once at the top of a config and passed to every stage that has them
 SHARED = ("seed", "workers", "engine")
 #: stages that do not change the problem set later stages read (the selected/graded set before them)
@@ -59,6 +62,8 @@ def validate_config(cfg: Any, where: str = "config") -> dict:
         raise HardgenError(f"{where}: needs 'out', the folder every stage writes into")
     if not any(s in cfg for s in PIPELINE_STAGES):
         raise HardgenError(f"{where}: names no stage; add at least one of {', '.join(ORDER)}")
+    if "import" in cfg and "generate" in cfg:
+        raise HardgenError(f"{where}: has both 'import' and 'generate'; a pipeline starts from one problem set")
     if "sft" in cfg and "traces" not in cfg:
         raise HardgenError(f"{where}: stage 'sft' trains on the 'traces' stage's output: add a traces section")
     out = Path(str(cfg["out"]))
@@ -86,6 +91,8 @@ def validate_config(cfg: Any, where: str = "config") -> dict:
             if key not in names:
                 raise HardgenError(f"{where}: in '{stage}': {unknown_name_error('key', str(key), sorted(names | {'input'}))}")
         cfg[stage] = {"input": src, "options": options_from_mapping(cls, sec, f"{where}: {stage}")}
+    if "import" in cfg and not cfg["import"]["options"].source:
+        raise HardgenError(f"{where}: 'import' needs 'source'")
     if "grpo" in cfg and not cfg["grpo"]["options"].student:
         raise HardgenError(f"{where}: stage 'grpo' needs 'student', or an 'sft' stage to start from")
     return cfg
@@ -108,8 +115,9 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
             continue
         opts = cfg[stage]["options"]
         src = cfg[stage]["input"] or (str(out / "traces") if stage == "sft" else prev)
-        if stage != "generate" and src is None:
-            raise HardgenError(f"stage '{stage}' has no input: run generate first or give '{stage}.input'")
+        if stage not in STARTS and src is None:
+            raise HardgenError(f"stage '{stage}' has no input: run generate or import first, or give "
+                               f"'{stage}.input'")
         dest = str(out / stage)
         fingerprint = canonical_json({"stage": dataclasses.asdict(opts), "src": src})
         done = state.get(stage, {})
@@ -120,9 +128,11 @@ def run_pipeline(cfg: dict, on_stage: Callable[[str, str], None] = lambda s, m: 
                 prev = dest
             continue
         on_stage(stage, "running")
-        module = importlib.import_module(f"hardgen.stages.{stage}")
+        module = importlib.import_module(f"hardgen.stages.{MODULES.get(stage, stage)}")
         if stage == "generate":
             r = module.run(list(opts.families), dest, opts, overwrite=True)
+        elif stage == "import":
+            r = module.run(opts.source, dest, opts, overwrite=True)
         elif stage == "export":
             r = module.run(src, dest, opts, overwrite=True,
                            command=f"gen run {config_path}" if config_path else None, config=config_path)
@@ -144,6 +154,9 @@ def summary_lines(results: dict[str, Any], cfg: dict) -> list[str]:
             lines.append(f"{stage:<9} skipped (already complete)")
         elif stage == "generate":
             lines.append(f"{stage:<9} {r['rows']} rows")
+        elif stage == "import":
+            lines.append(f"{stage:<9} {r['rows']} of {r['input']} rows, {r['references']['unreadable']} unreadable "
+                         "references, " + ", ".join(f"{k} {v}" for k, v in r["dropped"].items() if v))
         elif stage == "verify":
             c = r["counts"]
             lines.append(f"{stage:<9} valid {c['valid']}, invalid {c['invalid']}, unknown {c['unknown']}")

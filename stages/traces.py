@@ -9,10 +9,11 @@ from hardgen.core.errors import HardgenError
 from hardgen.core.store import open_dataset
 from hardgen.distill.traces import DEFAULT_CHUNK_ROWS, MODES, trace_rollouts, trace_rows
 from hardgen.models.base import get_solver
+from hardgen.verifiers import has_reference
 from hardgen.stages.options import TracesOptions
 from hardgen.stages.runner import Shard, StageRun, add_counts, input_tasks
 
-COUNTS = ("problems", "rollouts", "correct", "undecided", "traces", "unsolved", "skipped_test")
+COUNTS = ("problems", "rollouts", "correct", "undecided", "traces", "unsolved", "skipped_test", "skipped_no_reference")
 
 
 def make_traces(data: str, teacher: str, out: str, *, k: int = 4, mode: str = "fixed", m: int = 1,
@@ -41,6 +42,10 @@ def make_traces(data: str, teacher: str, out: str, *, k: int = 4, mode: str = "f
         rows, key = task
         usable = [r for r in rows if include_test or r.get("split") != "test"]
         shard_counts: Counter = Counter(skipped_test=len(rows) - len(usable))
+        # a math row without a reference (an imported one whose key is unreadable) cannot be checked
+        scorable = [r for r in usable if has_reference(r)]
+        shard_counts.update(skipped_no_reference=len(usable) - len(scorable))
+        usable = scorable
         out_rows: list[dict] = []
         by_family: dict[str, Counter] = {}
         if usable:

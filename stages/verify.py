@@ -6,10 +6,15 @@ from typing import Any
 
 from hardgen.core.errors import HardgenError
 from hardgen.core.jail import JailUnavailable
+from hardgen.core.specs import derive_seed
 from hardgen.core.store import open_dataset
 from hardgen.core.workers import resolve_workers
+from hardgen.generators.base import registered_family
+from hardgen.models.base import check_spec, get_solver
 from hardgen.stages.options import VerifyOptions
 from hardgen.stages.runner import Shard, StageRun, add_counts, input_tasks
+from hardgen.verifiers import score
+from hardgen.verifiers.consistency import teacher_consistency
 
 
 def reference_response(record: dict) -> str | None:
@@ -23,9 +28,6 @@ def reference_response(record: dict) -> str | None:
 
 def verify_record(record: dict) -> dict:
     """Validity of one record: `{status: valid|invalid|unknown, checks: {name: bool|None}, reason}`."""
-    from hardgen.generators.base import registered_family
-    from hardgen.verifiers import score
-
     checks: dict[str, Any] = {}
     reasons: list[str] = []
     fam = registered_family(record["family"])
@@ -39,7 +41,11 @@ def verify_record(record: dict) -> dict:
         except HardgenError as e:
             return {"status": "unknown", "checks": {}, "reason": str(e)}
     if fam is None:
-        return {"status": "unknown", "checks": {}, "reason": f"no verifier for family {record['family']!r}"}
+        prior = record.get("validity")
+        if isinstance(prior, dict) and {"reference_read", "teacher_agreement"} & set(prior.get("checks") or {}):
+            return prior  # an imported or teacher-voted row: only a teacher (`gen verify --teacher`) re-decides it
+        return {"status": "unknown", "checks": {}, "reason": f"no verifier for family {record['family']!r} "
+                "(a teacher can check its reference: gen verify --teacher SPEC)"}
     try:
         checks.update(fam().rederive(record))
     except JailUnavailable:
@@ -74,6 +80,55 @@ def _verify_shard(task: tuple[list[dict], bool]) -> Shard:
     return Shard(kept, {"tally": _tally(rows)})
 
 
+def needs_teacher(rec: dict) -> bool:
+    """Rows no family re-derives: imported and free-form problems with a math reference."""
+    fam = str(rec.get("family", ""))
+    return registered_family(fam) is None and not fam.startswith("efa.") and (rec.get("check") or {}).get(
+        "kind", "math") == "math"
+
+
+class _TeacherCheck:
+    """Reference consistency for rows nobody can re-derive: the teacher's k samples vote on the reference
+    (`hardgen.verifiers.consistency.teacher_consistency`); other rows are verified as usual. In this process:
+    the teacher (a model) is built once, on the first row that needs it."""
+
+    def __init__(self, teacher: str, k: int, agreement: float, seed: int, keep_invalid: bool):
+        self.teacher, self.k, self.agreement, self.seed, self.keep_invalid = teacher, k, agreement, seed, keep_invalid
+        self.solver = None
+
+    def __call__(self, task: tuple[list[dict], str]) -> Shard:
+        from hardgen.stages.imports import DEFAULT_INSTRUCTION, with_instruction
+
+        rows, key = task
+        ask = []
+        for r in rows:
+            if not needs_teacher(r):
+                r["validity"] = verify_record(r)
+            elif r.get("answer") is None:
+                r["validity"] = r.get("validity") or {"status": "unknown", "checks": {"reference_read": False},
+                                                      "reason": "no reference answer"}
+            else:
+                ask.append(r)
+        agreement_sum = 0.0
+        if ask:
+            if self.solver is None:
+                self.solver = get_solver(self.teacher)
+            shown = [{**r, "prompt": with_instruction(r["prompt"], DEFAULT_INSTRUCTION)[0]} for r in ask]
+            rolls = self.solver.solve(shown, self.k, derive_seed("reference-consistency", self.seed, key))
+            for r, rs in zip(ask, rolls):
+                c = teacher_consistency([x.text for x in rs], str(r["answer"]), self.agreement)
+                checks = {"reference_read": True, "teacher_agreement": {"valid": True, "invalid": False}.get(c.status)}
+                r["validity"] = {"status": c.status, "checks": checks, "reason": c.reason,
+                                 "teacher": {"spec": self.teacher, "threshold": self.agreement, **c.as_dict()}}
+                agreement_sum += c.agreement
+        kept = [r for r in rows if self.keep_invalid or r["validity"]["status"] == "valid"]
+        return Shard(kept, {"tally": _tally(rows), "agreement_sum": agreement_sum, "voted": len(ask)})
+
+    def close(self) -> None:
+        if self.solver is not None:
+            self.solver.close()
+
+
 def _tally(rows: list[dict]) -> dict:
     """Per-shard validity counts, kept in the manifest so a resumed run can summarise without rereading rows."""
     t: dict = {"counts": {}, "by_family": {}, "reasons": {}}
@@ -89,22 +144,46 @@ def _tally(rows: list[dict]) -> dict:
 
 
 def verify_dataset(src: str, out: str, workers: int | None = None, keep_invalid: bool = True,
-                   overwrite: bool = False, fmt: str = "jsonl", engine: str = "local") -> dict:
+                   overwrite: bool = False, fmt: str = "jsonl", engine: str = "local", teacher: str | None = None,
+                   teacher_k: int = VerifyOptions.teacher_k, agreement: float = VerifyOptions.agreement,
+                   seed: int = VerifyOptions.seed) -> dict:
     """Write `src` to `out` with `validity` filled on every row; resumable shard by shard.
 
-    With `keep_invalid=False`, rows that are not valid are dropped (and counted in the summary).
-    Returns `{counts, by_family, reasons, path}` over the whole input.
+    With `keep_invalid=False`, rows that are not valid are dropped (and counted in the summary). With `teacher`
+    (a solver SPEC), rows no family can re-derive (imported ones) get validity from reference consistency: the
+    teacher's `teacher_k` samples must back the reference at `agreement` (the vote is stored under
+    `validity.teacher`). Returns `{counts, by_family, reasons, path}` over the whole input.
     """
     ds = open_dataset(src)
-    with StageRun("verify", out, {"src": str(src), "keep_invalid": keep_invalid}, src=src, fmt=fmt,
-                  overwrite=overwrite, total=ds.num_rows) as run:
-        run.run(_verify_shard, input_tasks(ds, payload=lambda rows, _key: (rows, keep_invalid)),
-                workers=resolve_workers(workers), engine=engine)
+    params = {"src": str(src), "keep_invalid": keep_invalid}
+    if teacher is not None:
+        if teacher_k < 1:
+            raise HardgenError(f"--teacher-k must be at least 1, got {teacher_k}")
+        if not 0 < agreement <= 1:
+            raise HardgenError(f"--agreement must be in (0, 1], got {agreement}")
+        teacher = str(check_spec(teacher))
+        params.update(teacher=teacher, k=teacher_k, agreement=agreement, seed=seed)
+    with StageRun("verify", out, params, src=src, fmt=fmt, overwrite=overwrite, total=ds.num_rows) as run:
+        if teacher is None:
+            run.run(_verify_shard, input_tasks(ds, payload=lambda rows, _key: (rows, keep_invalid)),
+                    workers=resolve_workers(workers), engine=engine)
+        else:
+            check = _TeacherCheck(teacher, teacher_k, agreement, seed, keep_invalid)
+            try:
+                run.run(check, input_tasks(ds, payload=lambda rows, key: (rows, key)))
+            finally:
+                check.close()
         t = add_counts(m["tally"] for m in run.metas())
         zero = {"valid": 0, "invalid": 0, "unknown": 0}
         summary = {"counts": {**zero, **t.get("counts", {})},
                    "by_family": {f: {**zero, **c} for f, c in sorted(t.get("by_family", {}).items())},
                    "reasons": t.get("reasons", {})}
+        if teacher is not None:
+            votes = add_counts({"sum": m.get("agreement_sum", 0.0), "voted": m.get("voted", 0)} for m in run.metas())
+            summary["teacher"] = {"spec": teacher, "k": teacher_k, "threshold": agreement,
+                                  "rows_voted": votes.get("voted", 0),
+                                  "mean_agreement": round(votes["sum"] / votes["voted"], 4)
+                                  if votes.get("voted") else None}
         if not keep_invalid:
             summary["dropped"] = summary["counts"]["invalid"] + summary["counts"]["unknown"]
         return run.finish(summary)
@@ -113,7 +192,8 @@ def verify_dataset(src: str, out: str, workers: int | None = None, keep_invalid:
 def run(src: str, out: str, opts: VerifyOptions, overwrite: bool = False) -> dict:
     """The verify stage with its settings: what `gen verify` and `gen run` call."""
     return verify_dataset(src, out, workers=opts.workers, keep_invalid=not opts.drop_invalid, overwrite=overwrite,
-                          fmt=opts.format, engine=opts.engine)
+                          fmt=opts.format, engine=opts.engine, teacher=opts.teacher, teacher_k=opts.teacher_k,
+                          agreement=opts.agreement, seed=opts.seed)
 
 
 __all__ = ["verify_record", "verify_dataset", "reference_response", "run"]

@@ -63,3 +63,15 @@ def test_walkthrough_fine_tune_a_student(tmp_path):
     _run(_first_bash_block_after("## Distillation and RL"), tmp_path)
     rep = json.loads((tmp_path / "runs" / "eval" / "eval.json").read_text())
     assert len(rep["solvers"]) == 2 and (tmp_path / "runs" / "grpo" / "curriculum.jsonl").exists()
+
+
+def test_bring_your_own_problems(tmp_path):
+    lines = _first_bash_block_after("## Bring your own problems")
+    assert lines[0].startswith("gen import examples/byop/problems.jsonl")
+    shutil.copytree(README.parent / "examples" / "byop", tmp_path / "examples" / "byop")  # run from the repo root
+    _run(lines, tmp_path)
+    summary = json.loads((tmp_path / "data" / "byop" / "manifest.json").read_text())["summary"]
+    assert summary["dropped"]["duplicate"] == 1 and summary["dropped"]["contaminated"] == 1
+    assert summary["references"]["unreadable"] == 2
+    assert (tmp_path / "data" / "byop-export" / "train.jsonl").exists()
+    assert (tmp_path / "data" / "byop-run" / "export" / "train.jsonl").exists()

@@ -13,8 +13,14 @@ from typing import Any
 from hardgen.core.errors import HardgenError
 from hardgen.verifiers.base import Verdict, check_kinds, get_scorer, register_check
 
-__all__ = ["Verdict", "register_check", "score", "score_check", "reward", "check_kinds",
+__all__ = ["Verdict", "register_check", "score", "score_check", "reward", "check_kinds", "has_reference",
            "completion_text"]
+
+
+def has_reference(record: dict) -> bool:
+    """Whether a response to `record` can be scored: it has a reference answer, or its check needs none (SAT,
+    paths, puzzles). A math row whose reference could not be read (an imported one) has none."""
+    return record.get("answer") is not None or (record.get("check") or {}).get("kind", "math") != "math"
 
 
 def score_check(response: Any, check: dict | str, answer: str | None) -> Verdict:
