@@ -230,11 +230,11 @@ def majority_answer(responses: list[str]) -> tuple[str | None, int, int]:
     between groups yields no answer (agreement is then at most half).
     """
     from hardgen.verifiers.math import math_equal
-    from hardgen.verifiers.math_extract import extract_answers
+    from hardgen.verifiers.answer import read_final_answer
 
     answers: list[str] = []
     for r in responses:
-        ex = extract_answers(r or "", "boxed")
+        ex = read_final_answer(r or "", "boxed")
         if len(ex.answers) == 1 and ex.answers[0].strip():
             answers.append(ex.answers[0].strip())
     groups: list[list[str]] = []

@@ -6,10 +6,13 @@ agree numerically but need a symbolic proof reach sympy, which runs in a persist
 (`hardgen.sandbox.LimitedWorker`) started on first need, so a pathological answer costs at most the time limit.
 
 Check options (keys of `record["check"]`, all optional):
-  extract: "auto" | "boxed" | "marker" | "last" | "raw" (see `math_extract`); default "auto", or "raw" when
-           `response_format` is "raw".
-  tolerance: relative tolerance that also accepts decimals (e.g. 0.01); default None (the rounding rule only).
-  min_sig_digits: significant digits a decimal needs to stand for a non-integer exact value (default 3).
+  extract: "auto" | "boxed" | "marker" | "last" | "raw" (see `answer.read_final_answer`); default "auto", or
+           "raw" when `response_format` is "raw".
+  tolerance: relative tolerance that also accepts decimals (e.g. 0.01); default None (the rounding rule only);
+           capped at MAX_TOLERANCE (1e-2): a record (an EFA program's CHECK, say) may tighten checking, never
+           loosen it past the cap.
+  min_sig_digits: significant digits a decimal needs to stand for a non-integer exact value (default 3; values
+           below MIN_SIG_DIGITS (2) are raised to it).
   timeout_s, memory_mb: limits of the symbolic proof (default 5 s, 1024 MB).
   max_answer_chars: longer extracted answers are undecided (default 2000).
 See `math_equiv` for the equivalence rules. Every final answer must be right: an empty one (`\\boxed{}`), an
@@ -26,7 +29,7 @@ import threading
 from hardgen.sandbox import LimitedWorker, Limits
 from hardgen.verifiers.base import Verdict, register_check
 from hardgen.verifiers.math_equiv import DEFAULTS, Cmp, compare_values, prove
-from hardgen.verifiers.math_extract import extract_answers
+from hardgen.verifiers.answer import read_final_answer, read_reference
 from hardgen.verifiers.math_parse import (LimitError, ParseError, clean_text, is_text_answer, max_depth,
                                           normalize, parse_value)
 
@@ -62,6 +65,27 @@ def shutdown_workers() -> None:
         w.close()
 
 
+#: the loosest tolerance a record may ask for, and the fewest significant digits a decimal may show
+MAX_TOLERANCE = 1e-2
+MIN_SIG_DIGITS = 2
+
+
+def _capped(opts: dict) -> dict:
+    """Options a record cannot use to loosen checking: tolerance at most MAX_TOLERANCE, digits at least 2."""
+    tol = opts.get("tolerance")
+    if tol is not None:
+        try:
+            tol = float(tol)
+        except (TypeError, ValueError):
+            tol = None
+        opts["tolerance"] = None if tol is None or tol != tol or tol <= 0 else min(tol, MAX_TOLERANCE)
+    try:
+        opts["min_sig_digits"] = max(int(opts["min_sig_digits"]), MIN_SIG_DIGITS)
+    except (TypeError, ValueError):
+        opts["min_sig_digits"] = DEFAULTS["min_sig_digits"]
+    return opts
+
+
 def _options(check: dict) -> dict:
     opts = dict(_BASE)
     if check.get("response_format") == "raw":
@@ -69,7 +93,7 @@ def _options(check: dict) -> dict:
     for k in _OPTION_KEYS:
         if check.get(k) is not None:
             opts[k] = check[k]
-    return opts
+    return _capped(opts)
 
 
 def math_equal(gold: str, response_answer: str, **options) -> Verdict:
@@ -80,6 +104,7 @@ def math_equal(gold: str, response_answer: str, **options) -> Verdict:
     """
     opts = dict(_BASE)
     opts.update({k: v for k, v in options.items() if v is not None})
+    _capped(opts)
     key = tuple(sorted((k, opts[k]) for k in _BASE if k != "extract"))
     ok, reason = _judge(gold.strip(), response_answer.strip(), key)
     return Verdict(ok, reason)
@@ -185,13 +210,21 @@ OVERSIZE_MIN_CHARS = 200
 OVERSIZE_FACTOR = 8
 
 
+@functools.lru_cache(maxsize=16384)
+def _reference(answer: str):
+    return read_reference(answer)
+
+
 @register_check("math")
 def score_math(response: str, check: dict, answer: str | None) -> Verdict:
     """Score a response to a math record: every final answer it gives must equal the reference answer."""
     if answer is None:
         return Verdict(None, "the record has no reference answer")
     opts = _options(check)
-    ex = extract_answers(response, opts["extract"])
+    ref = _reference(str(answer))
+    if ref.answer is None:
+        return Verdict(None, f"cannot read the reference answer ({ref.reason or 'several different answers'})")
+    ex = read_final_answer(response, opts["extract"])
     if not ex.answers:
         return Verdict(False, f"no final answer ({ex.reason})")
     if not all(a.strip() for a in ex.answers):
@@ -200,15 +233,16 @@ def score_math(response: str, check: dict, answer: str | None) -> Verdict:
         return Verdict(False, f"more than {MAX_FINAL_ANSWERS} different final answers")
     # an answer far longer than the reference is not a way of writing it; deciding False here (not None) keeps a
     # policy from dodging negative reward with answers too big to prove (recursion, time or size limits)
-    limit = max(OVERSIZE_MIN_CHARS, OVERSIZE_FACTOR * len(str(answer)))
+    gold = ref.answer.strip()
+    limit = max(OVERSIZE_MIN_CHARS, OVERSIZE_FACTOR * len(gold))
     for a in ex.answers:
         if len(a) > limit:
             return Verdict(False, f"final answer of {len(a)} characters, far longer than the reference "
-                                  f"({len(str(answer))}); limit {limit}")
+                                  f"({len(gold)}); limit {limit}")
     key = tuple(sorted((k, opts[k]) for k in _BASE if k != "extract"))
     verdicts = []
     for a in ex.answers:  # stop at the first wrong one: the rest cannot make the response right
-        verdicts.append(_judge(str(answer).strip(), a.strip(), key))
+        verdicts.append(_judge(gold, a.strip(), key))
         if verdicts[-1][0] is False and len(ex.answers) > 1:
             shown = ", ".join(_clip(a, 30) for a in ex.answers[:4])
             return Verdict(False, f"conflicting final answers ({shown})")
