@@ -231,9 +231,17 @@ def _gsm8k(text: str, since: int = 0) -> list[str]:
     return [a for a in (clean_answer(m.group(1)) for m in _GSM8K.finditer(text, since)) if a]
 
 
+_STOP_WORDS = frozenset({"the", "a", "an", "this", "that", "it", "above", "below", "as", "shown", "boxed", "same"})
+
+
 def _answer_like(ans: str) -> bool:
-    """Prose after a boxed answer restates an answer only when it reads like one (a number, math, a few words)."""
-    return len(ans) <= 80 and (any(ch.isdigit() for ch in ans) or "\\" in ans or len(ans.split()) <= 3)
+    """Prose after a boxed answer restates an answer only when it reads like one: a number, math, or one word
+    ("The final answer is 4." does; "The answer is the path above." does not)."""
+    if len(ans) > 80:
+        return False
+    words = ans.split()
+    return (any(ch.isdigit() for ch in ans) or "\\" in ans
+            or (len(words) == 1 and words[0].lower().strip(".") not in _STOP_WORDS))
 
 
 def _display_tail(text: str) -> str | None:
@@ -345,7 +353,8 @@ def read_final_answer(text: str, mode: str = "auto") -> ReadAnswer:
         if spans:
             # an empty box is a (wrong) final answer, not a missing one: dropping it would let `\\boxed{GOLD}
             # \\boxed{}` or `The answer is GOLD. \\boxed{}` score on the other answer
-            boxes = [_strip_ends(_drop_qualifier(b.strip())) if b.strip() else "" for b, _ in spans]
+            # a box keeps its text as written (a nonogram row may end in "."), less a trailing approximation
+            boxes = [_drop_qualifier(b.strip()) for b, _ in spans]
             if mode == "auto":
                 tail = region[spans[-1][1]:].replace("\\$", "")
                 boxes += [a for _, a in _markers(tail) if _answer_like(a) and "\\boxed" not in a]
@@ -404,3 +413,34 @@ def read_reference(text: str) -> ReadAnswer:
     ans = clean_answer(t)
     return ReadAnswer((ans,) if ans else (), "raw", "" if ans else "empty reference")
 
+
+
+#: more distinct final answers than this is not a serious response (judging each would cost time)
+MAX_FINAL_ANSWERS = 32
+
+
+def decode_final(response: str, decode, max_chars: int = 100_000) -> tuple[object | None, str]:
+    """The one meaning of a response's final answers for a structured checker, or (None, why not).
+
+    `decode(text) -> (value, why)` parses one answer (value None when malformed). Every final answer must decode,
+    and all must mean the same (`\\boxed{101}` and `\\boxed{1 0 1}` agree); a malformed, oversized or
+    conflicting answer, or none at all, makes the response wrong.
+    """
+    if not isinstance(response, str):
+        return None, "response is not text"
+    ra = read_final_answer(response)
+    if not ra.answers:
+        return None, ra.reason or "no final answer"
+    if len(ra.answers) > MAX_FINAL_ANSWERS:
+        return None, f"more than {MAX_FINAL_ANSWERS} different final answers"
+    meanings = []
+    for a in ra.answers:
+        if len(a) > max_chars:
+            return None, f"final answer is {len(a)} characters long (limit {max_chars})"
+        value, why = decode(a)
+        if value is None:
+            return None, why if len(ra.answers) == 1 else f"one of {len(ra.answers)} final answers: {why}"
+        meanings.append(value)
+    if any(m != meanings[0] for m in meanings[1:]):
+        return None, f"{len(ra.answers)} conflicting final answers"
+    return meanings[-1], ""
