@@ -30,7 +30,7 @@ from hardgen.sandbox import LimitedWorker, Limits
 from hardgen.verifiers.base import Verdict, register_check
 from hardgen.verifiers.math_equiv import DEFAULTS, Cmp, compare_values, prove
 from hardgen.verifiers.answer import read_final_answer, read_reference
-from hardgen.verifiers.math_parse import (LimitError, ParseError, clean_text, is_text_answer, max_depth,
+from hardgen.verifiers.math_parse import (_DEGREE, LimitError, ParseError, clean_text, is_text_answer, max_depth,
                                           normalize, parse_value)
 
 __all__ = ["score_math", "math_equal", "clear_cache", "cache_info", "shutdown_workers"]
@@ -93,6 +93,10 @@ def _options(check: dict) -> dict:
     for k in _OPTION_KEYS:
         if check.get(k) is not None:
             opts[k] = check[k]
+    params = check.get("params")
+    names = params.get("vars") if isinstance(params, dict) else None
+    if isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names):
+        opts["vars"] = tuple(names)  # the unknowns, in the order a tuple answer lists their values
     return _capped(opts)
 
 
@@ -120,6 +124,51 @@ def _judge(gold: str, ans: str, key: tuple) -> tuple[bool | None, str]:
         return None, f"answer nested deeper than {opts['max_nesting']} brackets"
     if ans == gold:
         return True, "same text"
+    based = _based_numbers(gold, ans)
+    if based is not None:
+        return based
+    ok, reason = _judge_values(gold, ans, opts)
+    if ok is False and (_DEGREE.search(ans) is None) != (_DEGREE.search(gold) is None):
+        # 30^\circ and \pi/6 are one angle: read the side in degrees as radians and compare again
+        g2, a2 = (gold, _as_radians(ans)) if _DEGREE.search(ans) else (_as_radians(gold), ans)
+        if g2 is not None and a2 is not None:
+            ok2, reason2 = _judge_values(g2, a2, opts)
+            if ok2 is not False:
+                return ok2, reason2 + " (degrees as radians)"
+    return ok, reason
+
+
+def _as_radians(s: str) -> str | None:
+    """`30^\circ` -> `(30)*\pi/180`; None when the degree sign is not on a plain value at the end."""
+    m = _DEGREE.search(s)
+    if not m or s[m.end():].strip():
+        return None
+    return f"({s[:m.start()]})\\cdot\\frac{{\\pi}}{{180}}"
+
+
+_BASED = re.compile(r"^\s*([0-9A-Za-z]+)\s*_\s*\{?\s*(?:\\text\{)?\s*(\d{1,2})\s*\}?\s*\}?\s*$")
+
+
+def _based_numbers(gold: str, ans: str) -> tuple[bool, str] | None:
+    """Numerals with a base subscript (`1112112_3`): the same digits in the same base; a bare numeral stands for
+    the reference's base. None when the reference has no base subscript."""
+    mg = _BASED.match(gold.replace("$", ""))
+    if not mg or not mg.group(1).isalnum():
+        return None
+    ma = _BASED.match(ans.replace("$", ""))
+    digits, base = (ma.group(1), ma.group(2)) if ma else (ans.replace("$", "").strip(), mg.group(2))
+    if base.lstrip("0") != mg.group(2).lstrip("0"):
+        return False, f"a numeral in base {base}, expected base {mg.group(2)}"
+    same = digits.upper().lstrip("0") == mg.group(1).upper().lstrip("0")
+    return same, "same numeral" if same else "different numeral"
+
+
+def _squash(s: str) -> str:
+    """Text without spaces, except a space between two digits (`4 3` is not `43`)."""
+    return re.sub(r"(?<!\d)\s+|\s+(?!\d)", "", s)
+
+
+def _judge_values(gold: str, ans: str, opts: dict) -> tuple[bool | None, str]:
     # an unreadable reference leaves the pair undecided; an unreadable answer (e.g. an unclosed \text{) is
     # wrong: a None reward is ignored by RL trainers, so malformed output must not escape its negative reward
     try:
@@ -139,7 +188,7 @@ def _judge(gold: str, ans: str, key: tuple) -> tuple[bool | None, str]:
         na = normalize(ans)
     except ParseError as e:
         return False, f"cannot read the answer: {e}"
-    if re.sub(r"\s+", "", ng) == re.sub(r"\s+", "", na):
+    if _squash(ng) == _squash(na):
         return True, "same canonical text"
     try:
         gv = parse_value(ng)
