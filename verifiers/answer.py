@@ -260,6 +260,7 @@ def _display_tail(text: str) -> str | None:
     return None
 
 
+_SPACES = re.compile(r"(?<!\d)\s+|\s+(?!\d)")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\\$])")
 _COPULA = re.compile(r"\b(?:is|are|equals|was|be|gives|get|obtain)\b|=|:")
 
@@ -292,9 +293,10 @@ def _last_statement(text: str) -> str | None:
 
 
 def _distinct(items: list[str]) -> tuple[str, ...]:
+    """Answers de-duplicated by their text without spaces, except spaces between digits (`4 3` is not `43`)."""
     seen: dict[str, str] = {}
     for it in items:
-        seen.setdefault(re.sub(r"\s+", "", it), it)
+        seen.setdefault(_SPACES.sub("", it), it)
     return tuple(seen.values())
 
 

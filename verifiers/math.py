@@ -129,7 +129,7 @@ def _judge(gold: str, ans: str, key: tuple) -> tuple[bool | None, str]:
         return based
     ok, reason = _judge_values(gold, ans, opts)
     if ok is False and (_DEGREE.search(ans) is None) != (_DEGREE.search(gold) is None):
-        # 30^\circ and \pi/6 are one angle: read the side in degrees as radians and compare again
+        # 30 degrees and pi/6 are one angle: read the side in degrees as radians and compare again
         g2, a2 = (gold, _as_radians(ans)) if _DEGREE.search(ans) else (_as_radians(gold), ans)
         if g2 is not None and a2 is not None:
             ok2, reason2 = _judge_values(g2, a2, opts)
@@ -139,7 +139,7 @@ def _judge(gold: str, ans: str, key: tuple) -> tuple[bool | None, str]:
 
 
 def _as_radians(s: str) -> str | None:
-    """`30^\circ` -> `(30)*\pi/180`; None when the degree sign is not on a plain value at the end."""
+    """`30^\\circ` -> `(30)*\\pi/180`; None when the degree sign is not on a plain value at the end."""
     m = _DEGREE.search(s)
     if not m or s[m.end():].strip():
         return None
