@@ -65,7 +65,7 @@ _ENV = re.compile(r"\\(?:begin|end)\s*\{[a-zA-Z*]+\}(?:\s*\{[lcr|\s]*\})?|\\hlin
 
 def grid_rows(body: str) -> list[list[str]] | None:
     """The rows of cells an answer writes, in any encoding the module docstring lists; None when unreadable."""
-    s = strip_latex_text(body).strip()
+    s = strip_latex_text(body.replace("\\\\", "\n")).strip()
     if s.startswith("[") and s.endswith("]") and "\\" not in s:
         try:
             rows = json.loads(s)

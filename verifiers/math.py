@@ -133,7 +133,7 @@ def _judge(gold: str, ans: str, key: tuple) -> tuple[bool | None, str]:
         g2, a2 = (gold, _as_radians(ans)) if _DEGREE.search(ans) else (_as_radians(gold), ans)
         if g2 is not None and a2 is not None:
             ok2, reason2 = _judge_values(g2, a2, opts)
-            if ok2 is not False:
+            if ok2 is True:
                 return ok2, reason2 + " (degrees as radians)"
     return ok, reason
 

@@ -5,7 +5,8 @@ The final answer comes from `verifiers.answer`. Accepted encodings, whatever the
 complete and unambiguous, so no reading of one can mean another assignment):
   bits            `101`, `1 0 1`, `1,0,1`, `[1, 0, 1]` (one value per variable, in order);
   literals        `1 -2 3`, DIMACS `v 1 -2 3 0` lines, `x1 ¬x2 x3`, `x_1, \\neg x_2, x_3`;
-  name = value    `x1=1, x2=0, x3=1`, `x_1 = T`, and for Saturn rows (letter names) `A=1, B=0, C=1`.
+  name = value    `x1=1, x2=0, x3=1`, `x_1 = T`, and for rows whose params say `names: "letters"`
+                  (Saturn's A, B, ..., Z, AA, ...) `A=1, B=0, C=1`.
 Anything partial (a variable missing), repeated, contradictory or with extra variables is wrong.
 """
 
@@ -158,7 +159,7 @@ def score_sat(response: str, check: dict, answer: str | None) -> Verdict:
     clauses = p["clauses"]
     status = p.get("status")
     fmt = p.get("format", "bits")
-    letters = "saturn_nkl" in p
+    letters = p.get("names") == "letters"
 
     def decode(text: str):
         t = _normalise(text)

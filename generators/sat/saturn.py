@@ -125,7 +125,8 @@ class Saturn(CnfFamily):
         clauses.sort(key=lambda c: [(abs(x), x > 0) for x in c])
         prompt = self.prompt(kn, clauses, kn.unique and res.sat)
         return solved_candidate(kn.k, clauses, "bits", kn.unique and res.sat, kn.allow_unsat, prompt, res, extra,
-                                planted=None if kn.allow_unsat else render_values(plant, "bits"))
+                                planted=None if kn.allow_unsat else render_values(plant, "bits"),
+                                names="letters")  # the checker then also reads `A=1, B=0, ...`
 
     def prompt(self, kn: SaturnKnobs, clauses: list[Clause], unique: bool) -> str:
         last = var_name(kn.k)
