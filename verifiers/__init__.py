@@ -1,5 +1,8 @@
 """Strict response scoring (math, SAT, structural) and problem validity; also TRL reward functions.
 
+`read_final_answer(text)` is the one answer reader every checker uses (a solution column becomes its answer with
+`read_final_answer(solution).answer`, or `read_reference` for a reference written as a solution).
+
 >>> from hardgen.verifiers import score
 >>> score({"check": {"kind": "math"}, "answer": "1/2"}, r"so it is \\boxed{0.5}").correct  # doctest: +SKIP
 True
@@ -11,10 +14,11 @@ import json
 from typing import Any, Iterable
 
 from hardgen.errors import HardgenError
+from hardgen.verifiers.answer import ReadAnswer, read_final_answer, read_reference
 from hardgen.verifiers.base import Verdict, check_kinds, get_scorer, register_check
 
 __all__ = ["Verdict", "register_check", "score", "score_check", "reward", "score_responses", "check_kinds",
-           "completion_text"]
+           "completion_text", "read_final_answer", "read_reference", "ReadAnswer"]
 
 
 def score_check(response: Any, check: dict | str, answer: str | None) -> Verdict:

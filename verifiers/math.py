@@ -247,6 +247,7 @@ def _clip(s: str, n: int = 60) -> str:
 
 def clear_cache() -> None:
     _judge.cache_clear()
+    _reference.cache_clear()
 
 
 def cache_info():

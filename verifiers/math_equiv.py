@@ -471,7 +471,9 @@ def bind_names(g: Value, r: Value, opts: dict) -> Cmp | None:
         return Cmp(False, f"{twice} is given more than once")
     order = next((o for o in orders if set(given) <= set(o)), None)
     if order is None:
-        bad = next(n for n in given if all(n not in o for o in orders))
+        bad = next((n for n in given if all(n not in o for o in orders)), None)
+        if bad is None:
+            return Cmp(False, f"the names {', '.join(given)} mix two lists of unknowns")
         return Cmp(False, f"{bad} is not one of the unknowns ({', '.join(orders[0])})")
     if len(given) != len(order):
         missing = [n for n in order if n not in given]

@@ -48,7 +48,7 @@ def test_response_conventions_score(resp):
 HACKS = [
     # names bind to the unknowns in order (x, y, z then a, b, c): swapped, repeated, missing or foreign names
     ("(1,2)", "y = 1, x = 2", M), ("(1,2)", "x = 1, x = 2", M), ("(1,2)", "x = 1", M), ("(1,2)", "x = 1, z = 2", M),
-    ("(1,2)", "(y, x) = (1, 2)", M),
+    ("(1,2)", "(y, x) = (1, 2)", M), ("(1,2)", "x = 1, b = 2", M),
     ("(1,2)", "p = 1, q = 2", {"kind": "math", "params": {"vars": ["q", "p"]}}),
     ("(1,2)", "x = 1, y = 2", {"kind": "math", "params": {"vars": ["p", "q"]}}),
     # juxtaposed numbers are not multiplied (nor joined)
