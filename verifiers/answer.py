@@ -231,17 +231,20 @@ def _gsm8k(text: str, since: int = 0) -> list[str]:
     return [a for a in (clean_answer(m.group(1)) for m in _GSM8K.finditer(text, since)) if a]
 
 
-_STOP_WORDS = frozenset({"the", "a", "an", "this", "that", "it", "above", "below", "as", "shown", "boxed", "same"})
+#: the one-word answers prose after a box can restate (other single words there are commentary: "correct")
+_ANSWER_WORDS = frozenset({"yes", "no", "true", "false", "none", "unsat", "unsatisfiable", "satisfiable"})
 
 
 def _answer_like(ans: str) -> bool:
-    """Prose after a boxed answer restates an answer only when it reads like one: a number, math, or one word
-    ("The final answer is 4." does; "The answer is the path above." does not)."""
-    if len(ans) > 80:
-        return False
+    """Prose after a boxed answer restates an answer only when it reads like one: a short number or formula, or
+    a yes/no-style word ("The final answer is 4." does; "The answer is the path above.", "The answer is 12
+    because the sum is even", "The answer is correct." do not)."""
     words = ans.split()
-    return (any(ch.isdigit() for ch in ans) or "\\" in ans
-            or (len(words) == 1 and words[0].lower().strip(".") not in _STOP_WORDS))
+    if not words or len(ans) > 80:
+        return False
+    if len(words) == 1 and words[0].lower() in _ANSWER_WORDS:
+        return True
+    return len(words) <= 4 and any(ch.isdigit() or ch in "\\=^/+" for ch in ans)
 
 
 def _display_tail(text: str) -> str | None:
@@ -260,6 +263,7 @@ def _display_tail(text: str) -> str | None:
     return None
 
 
+_HAS_VALUE = re.compile(r"\d|\$|\\[(\[]")
 _SPACES = re.compile(r"(?<!\d)\s+|\s+(?!\d)")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\\$])")
 _COPULA = re.compile(r"\b(?:is|are|equals|was|be|gives|get|obtain)\b|=|:")
@@ -270,7 +274,10 @@ def _last_statement(text: str) -> str | None:
     text = text.replace("\\$", "").strip()
     if not text:
         return None
-    line = text.rsplit("\n", 1)[-1][-2000:]  # the last non-blank line (the text is stripped)
+    # the last non-blank line that has a digit or math, among the last three (a sign-off such as "Hope this
+    # helps!" may follow the answer's line)
+    lines = [ln for ln in text[-6000:].rsplit("\n", 6)[-6:] if ln.strip()][-3:]
+    line = next((ln for ln in reversed(lines) if _HAS_VALUE.search(ln)), lines[-1])[-2000:]
     sentences = [s for s in _SENTENCE_SPLIT.split(line) if s.strip()]
     # "I hope it is correct." and other sign-offs: the answer is in the last sentence that has a digit or math
     sent = next((s for s in reversed(sentences) if any(ch.isdigit() for ch in s) or "$" in s or "\\" in s),
@@ -398,8 +405,8 @@ def _is_prose(text: str) -> bool:
 
 
 def read_reference(text: str) -> ReadAnswer:
-    """A reference answer read the way responses are: a solution text is reduced to its final answer, a bare
-    answer only loses its math delimiters (`$\\frac12$` -> `\\frac12`).
+    """A reference answer read the way responses are: a solution text is reduced to its (last) final answer, a
+    bare answer only loses its math delimiters (`$\\frac12$` -> `\\frac12`).
 
     >>> read_reference(r"$\\frac{1}{2}$").answer
     '\\\\frac{1}{2}'
@@ -411,7 +418,9 @@ def read_reference(text: str) -> ReadAnswer:
         return ReadAnswer((), "raw", "empty reference")
     if ("\\boxed" in t or "\\fbox" in t or "####" in t or THINK_CLOSE in t or _is_prose(t)
             or _MARKER.match(t)):
-        return read_final_answer(t)
+        # a reference is trusted text: of several final answers (a solution boxing its steps), the last counts
+        ra = read_final_answer(t)
+        return ReadAnswer(ra.answers[-1:], ra.source, ra.reason)
     ans = clean_answer(t)
     return ReadAnswer((ans,) if ans else (), "raw", "" if ans else "empty reference")
 

@@ -80,3 +80,17 @@ def test_decode_final_requires_every_answer_to_mean_the_same():
     assert decode_final("\\boxed{101} so \\boxed{1x1}", bits)[0] is None
     assert decode_final("nothing here at all, only words and more words", bits)[0] is None
     assert decode_final(None, bits)[1] == "response is not text"
+
+
+@pytest.mark.parametrize("text,answers", [
+    ("\\boxed{12}\n\nThe answer is 12 because the sum of the digits is even.", ("12",)),
+    ("\\boxed{12}. The answer is correct.", ("12",)),
+    ("\\boxed{no}. So the final answer is yes.", ("no", "yes")),
+    ("So we get 5 apples.\nHope this helps!", ("5 apples",)),
+])
+def test_prose_after_a_box_counts_only_when_it_reads_like_an_answer(text, answers):
+    assert read_final_answer(text).answers == answers
+
+
+def test_a_reference_that_boxes_its_steps_is_its_last_box():
+    assert read_reference("First $a=3$, so \\boxed{3}; then $b = 4$, giving \\boxed{7}.").answer == "7"
