@@ -100,14 +100,19 @@ def name_lookup(nodes: list[str]) -> dict[str, str]:
 
 
 def parse_sequence(answer: str, nodes: list[str]) -> tuple[list[str] | None, str]:
-    """Vertex names separated by `->` (or commas, or spaces when neither is used), or (None, reason)."""
+    """Vertex names separated by `->`/`→` (or commas, or dashes, or spaces when none is used; a list may be in
+    brackets), or (None, reason)."""
     s = clean_latex(answer)
+    if s[:1] in "([" and s[-1:] in ")]":  # [A, B, D] or (A, B, D)
+        s = s[1:-1].strip()
     if not s:
         return None, "empty answer"
     if "->" in s:
         parts = s.split("->")
     elif "," in s:
         parts = s.split(",")
+    elif re.search(r"\s*(?:-{1,2}|–|—)\s*", s):  # A - B - D: names never hold a dash
+        parts = re.split(r"\s*(?:-{1,2}|–|—)\s*", s)
     else:
         parts = s.split()
     known = name_lookup(nodes)

@@ -406,8 +406,22 @@ def runs(line: list[int] | tuple[int, ...] | str) -> list[int]:
 
 
 def parse_nonogram(text: str, R: int, C: int) -> tuple[list[str] | None, str]:
-    """Rows of '#' and '.' separated by '/', spaces or line breaks -> list of row strings, or (None, reason)."""
-    rows = [t for t in re.split(r"[/\s]+|\\\\", text) if t]
+    """Rows of '#' and '.' (or 1 and 0) -> list of row strings, or (None, reason).
+
+    Rows are separated by line breaks, `\\\\` or '/' (cells within a row may then be spaced or comma-separated),
+    or, on a single line without those, by spaces; JSON rows `[[1,0],[0,1]]` are read too.
+    """
+    t = strip_latex_text(text.replace("\\\\", "\n")).strip()
+    if t.startswith("[") and t.endswith("]"):
+        grid = grid_rows(t)
+        rows = ["".join(r) for r in grid] if grid else []
+    elif re.search(r"[\n/]", t):
+        rows = [re.sub(r"[\s,&]+", "", r) for r in re.split(r"[\n/]", t)]
+        rows = [r for r in rows if r]
+    else:
+        rows = [r for r in re.split(r"\s+", t) if r]
+    if rows and all(set(r) <= {"0", "1"} for r in rows):
+        rows = [r.replace("1", "#").replace("0", ".") for r in rows]
     if len(rows) != R:
         return None, f"expected {R} rows, got {len(rows)}"
     for i, row in enumerate(rows):

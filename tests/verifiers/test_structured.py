@@ -88,3 +88,33 @@ def test_knights_sentences():
     both = sentences + [sentences[0].replace("knight", "knave") if "knight" in sentences[0]
                         else sentences[0].replace("knave", "knight")]
     assert score(rec, "\\boxed{" + ", ".join(both) + "}").correct is False  # someone twice, both ways
+
+
+def test_nonogram_encodings():
+    rec = make("logic.nonogram")
+    rows = rec["answer"].split("/")
+    R, C = len(rows), len(rows[0])
+    bits = [[1 if ch == "#" else 0 for ch in r] for r in rows]
+    accepted = ["\n".join(rows), " ".join(rows), "\n".join(" ".join(r) for r in rows),
+                " \\\\ ".join(rows), json.dumps(bits), "\n".join("".join(map(str, b)) for b in bits)]
+    for enc in accepted:
+        v = score(rec, f"\\boxed{{{enc}}}")
+        assert v.correct is True, (enc, v.reason)
+    for enc in ["/".join(rows[:-1]), "/".join(r[:-1] for r in rows), json.dumps(bits[:-1])]:
+        assert score(rec, f"\\boxed{{{enc}}}").correct is False, enc
+    assert R == len(rec["check"]["params"]["rows"]) and C == len(rec["check"]["params"]["cols"])
+
+
+PATH = {"kind": "graph.path", "params": {"nodes": ["A", "B", "C", "D"], "directed": False, "source": "A",
+                                         "target": "D", "optimum": 2,
+                                         "edges": [["A", "B", 1], ["B", "D", 1], ["A", "C", 1], ["C", "D", 2]]}}
+
+
+@pytest.mark.parametrize("resp,ok", [
+    ("A -> B -> D", True), ("A \\to B \\to D", True), ("A → B → D", True), ("A, B, D", True), ("[A, B, D]", True),
+    ("A - B - D", True), ("A B D", True), ("(A, B, D)", True),
+    ("A -> B", False), ("[A, B]", False), ("A - B - C - D", False), ("A -> B -> D -> B", False),
+])
+def test_graph_path_encodings(resp, ok):
+    v = score_check(f"The shortest path is \\boxed{{{resp}}}.", PATH, None)
+    assert v.correct is ok, v.reason
