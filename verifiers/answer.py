@@ -151,6 +151,9 @@ def math_segments(text: str) -> list[str]:
 
 
 
+#: words before a value that are not part of it ("The answer is approximately 1.33", "is exactly $5$")
+_LEAD_WORDS = re.compile(r"^(?:(?:approximately|approx\.?|about|roughly|exactly|equal\s+to|simply)\s+|[=≈:]\s*)+",
+                         re.I)
 _QUALIFIER = re.compile(r"\\approx|≈|\\simeq|\\sim\b")
 
 
@@ -189,7 +192,7 @@ def clean_answer(ans: str) -> str:
     seg = math_segments(ans)
     if seg:  # "is $x = 3$." -> the math inside
         ans = seg[-1]
-    return _strip_ends(_drop_qualifier(_strip_ends(ans)))
+    return _strip_ends(_drop_qualifier(_LEAD_WORDS.sub("", _strip_ends(ans))))
 
 
 def _marker_text(rest: str) -> str:
