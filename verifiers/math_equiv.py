@@ -516,6 +516,8 @@ def compare_values(g: Value, r: Value, opts: dict) -> Cmp:
         return compare_values(g, r[2], opts)  # "1,000" read as the list 1, 000
     if gk == "seq":
         return _compare_seq(g, r, opts)
+    if gk == "list" and g[2:] == ("or",) and rk == "union" and all(it[0] == "seq" for it in g[1]):
+        return _compare_unordered(g[1], r[1], opts, "union")
     if gk in ("set", "list"):
         if rk in ("set", "list"):
             return _compare_unordered(g[1], r[1], opts, "set")
@@ -523,7 +525,8 @@ def compare_values(g: Value, r: Value, opts: dict) -> Cmp:
             return compare_values(g[1][0], r[3][0], opts)
         return Cmp(False, f"expected a set of values, got a {_kind_name(rk)}")
     if gk == "union":
-        if rk == "union":
+        if rk == "union" or (rk == "list" and r[2:] == ("or",) and all(it[0] == "seq" for it in r[1])):
+            # x <= -2 or x >= 7 is the union (-oo, -2] U [7, oo) ("and" would be an intersection)
             return _compare_unordered(g[1], r[1], opts, "union")
         return Cmp(False, f"expected a union of intervals, got a {_kind_name(rk)}")
     if gk == "matrix":
