@@ -73,6 +73,17 @@ _GROUPED = re.compile(r"(\d),\s*\\!\s*(?=\d{3}(?!\d))")
 _MIXED = re.compile(r"(?<![\w^_.)}/*])(\d+)\s*\\[dt]?frac\s*\{(\d+)\}\s*\{(\d+)\}")
 
 
+_REPEATING = re.compile(r"(\d*)\.(\d*)\s*\\overline\s*\{\s*(\d{1,30})\s*\}")
+
+
+def _repeating_decimal(m: re.Match) -> str:
+    """`0.1\\overline{6}` -> the exact fraction 1/6 (a repeating decimal is exact, not an approximation)."""
+    whole, fixed, rep = m.group(1) or "0", m.group(2), m.group(3)
+    den = (10 ** len(rep) - 1) * 10 ** len(fixed)
+    num = int(whole + fixed + rep) - int(whole + fixed or "0")
+    return f"({num}/{den})"
+
+
 def _mixed_number(m: re.Match) -> str:
     whole, num, den = m.group(1), int(m.group(2)), int(m.group(3))
     return f"({whole}+{num}/{den})" if 0 < num < den else m.group(0)
@@ -150,6 +161,7 @@ def latex_to_text(s: str) -> str:
     # `11,\! 111,\! 100`: a comma followed by a negative thin space groups digits, it never separates items
     s = _GROUPED.sub(r"\1", s)
     s = _MIXED.sub(_mixed_number, s)
+    s = _REPEATING.sub(_repeating_decimal, s)
     for d in _DROP:
         s = s.replace(d, " ")
     s = _DEGREE.sub(" ", s)
