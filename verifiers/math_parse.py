@@ -63,7 +63,8 @@ _SIMPLE = [(r"\dfrac", r"\frac"), (r"\tfrac", r"\frac"), (r"\cfrac", r"\frac"), 
            ("·", "*"), ("×", "*"), ("÷", "/"), ("≤", "<="), ("≥", ">="), ("≠", "!="), ("π", " pi "),
            ("∞", " oo "), ("√", "sqrt"), ("∪", " U "), ("∅", r"\{\}")]
 _DEGREE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|°|\\degree")
-_TEXT_CMD = re.compile(r"\\(?:text|textnormal|textup|textsf|textbf|textit|textrm|mathrm|mathbf|mathit|mbox|operatorname|boldsymbol|mathsf"
+_TEXT_CMD = re.compile(r"\\(?:text|textnormal|textup|textsf|textbf|textit|textrm|mathrm|mathbf|mathit|mbox"
+                       r"|operatorname|boldsymbol|mathsf"
                        r"|bf|rm)\s*\{")
 _CMD = re.compile(r"\\([A-Za-z]+)")
 _GROUPED = re.compile(r"(\d),\s*\\!\s*(?=\d{3}(?!\d))")
@@ -724,7 +725,8 @@ def _relation(s: str) -> Value:
 
 
 def _num(q: Fraction) -> Node:
-    node = ("n", abs(q)) if q.denominator == 1 else ("/", ("n", Fraction(abs(q.numerator))), ("n", Fraction(q.denominator)))
+    a = abs(q)
+    node = ("n", a) if a.denominator == 1 else ("/", ("n", Fraction(a.numerator)), ("n", Fraction(a.denominator)))
     return ("neg", node) if q < 0 else node
 
 

@@ -20,7 +20,8 @@ RECALL = [
     ("[-2,7]", "-2 \\le x \\le 7"), ("x \\neq 5", "(-\\infty,5)\\cup(5,\\infty)"), ("\\tan^2(y)+1", "\\sec^2 y"),
     ("\\left[\\begin{array}{cc}1&2\\\\3&4\\end{array}\\right]", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}"),
     ("-x > -1", "x < 1"), ("(-\\infty, -2] \\cup [7, \\infty)", "x \\le -2 \\text{ or } x \\ge 7"),
-    ("45^\\circ", "\\frac{\\pi}{4}"), ("2x \\le 6", "x \\le 3"), ("x^2/16 + y^2/12 = 1/4", "\\frac{x^2}{4}+\\frac{y^2}{3}=1"),
+    ("45^\\circ", "\\frac{\\pi}{4}"), ("2x \\le 6", "x \\le 3"),
+    ("x^2/16 + y^2/12 = 1/4", "\\frac{x^2}{4}+\\frac{y^2}{3}=1"),
     ("(11,7) or (7,11)", "(7,11),(11,7)"), ("(11,7), (7,11)", "(7,11) \\text{ or } (11,7)"),
     ("We find $n = 34$ is the largest, so the answer is $\\boxed{34}$.", "34"),
     # named values that follow the binding rule
@@ -59,7 +60,8 @@ HACKS = [
     # "or" is not "and"
     ("(-1,-2)", "x=-1 \\text{ or } y=-2", M), ("(-1,-2)", "x=-1 \\lor y=-2", M),
     # long decimals: wrong in the 14th digit is wrong (no relative-tolerance fallback)
-    ("1/3", "0.\\overline{4}", M), ("\\sqrt{2}", "1.41421356237319", M), ("\\sqrt{2}", "1.41421356237300", M), ("\\pi", "3.14159265358980", M),
+    ("1/3", "0.\\overline{4}", M),
+    ("\\sqrt{2}", "1.41421356237319", M), ("\\sqrt{2}", "1.41421356237300", M), ("\\pi", "3.14159265358980", M),
 ]
 
 
