@@ -121,9 +121,20 @@ def math_segments(text: str) -> list[str]:
             absent[closer] = min(start, absent.get(closer, start))
         return k
 
+    # an opener whose closer is absent after it can open nothing later either: drop it from the search, so a
+    # megabyte of unclosed `\\(` costs one scan rather than one loop step per opener
+    live = {"$": r"\$", "\\)": r"\\\(", "\\]": r"\\\["}
+    opener = _MATH_OPEN
     i = 0
     while True:
-        m = _MATH_OPEN.search(text, i)
+        dead = [c for c in live if c in absent]
+        if dead:
+            for c in dead:
+                del live[c]
+            if not live:
+                return out
+            opener = re.compile("|".join(live.values()))
+        m = opener.search(text, i)
         if not m:
             return out
         p = m.start()

@@ -77,6 +77,7 @@ class SaturnKnobs(Knobs):
 class Saturn(CnfFamily):
     name = "sat.saturn"
     Knobs = SaturnKnobs
+    version = "2"  # 2: check params name the variables' letters (`names: "letters"`) for the checker
     levels = {
         "saturn_3_5_5": {"n": 3, "k": 5, "l": 5, "unique": False, "notation": "saturn"},
         "easy": {"n": 3, "k": 5, "l": 20},
