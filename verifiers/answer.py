@@ -52,6 +52,8 @@ _NUMBER = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?(?:/\d+)?")
 _MATH_OPEN = re.compile(r"\$|\\[(\[]")
 #: trailing sentence punctuation (and the spaces between such marks) after an answer
 _TRAIL_PUNCT = frozenset(".,;:!")
+#: after math (or a bare reference) "!" is a factorial, not an exclamation
+_MATH_TRAIL = frozenset(".,;:")
 
 
 def _matching_braces(text: str) -> dict[int, int]:
@@ -179,7 +181,7 @@ def _drop_qualifier(ans: str) -> str:
     return head.rstrip().rstrip("=").rstrip()
 
 
-def _strip_ends(ans: str) -> str:
+def _strip_ends(ans: str, punct: frozenset = _TRAIL_PUNCT) -> str:
     ans = ans.strip().strip("*").strip()
     # one math delimiter (or run of dollars) at each end; index arithmetic rather than a regex such as `\$+$`,
     # which is quadratic on a long run of dollars that does not end the text
@@ -192,18 +194,22 @@ def _strip_ends(ans: str) -> str:
             end -= 1
     ans = ans[start:end].strip()
     end = len(ans)
-    while end and (ans[end - 1] in _TRAIL_PUNCT or ans[end - 1].isspace()):  # sentence punctuation after it
+    while end and (ans[end - 1] in punct or ans[end - 1].isspace()):  # sentence punctuation after it
         end -= 1
     return ans[:end]
 
 
-def clean_answer(ans: str) -> str:
-    """An answer written in prose or math delimiters -> its bare text (`$\\frac12$.` -> `\\frac12`, `**3**` -> `3`)."""
+def clean_answer(ans: str, prose: bool = True) -> str:
+    """An answer written in prose or math delimiters -> its bare text (`$\\frac12$.` -> `\\frac12`, `**3**` -> `3`).
+
+    A trailing "!" is dropped only from prose outside math (`The answer is 7!` -> 7, `$5!$` stays 5!).
+    """
     ans = ans.replace("\\$", "").strip()  # a dollar sign as a unit, not a math delimiter
     seg = math_segments(ans)
     if seg:  # "is $x = 3$." -> the math inside
         ans = seg[-1]
-    return _strip_ends(_drop_qualifier(_LEAD_WORDS.sub("", _strip_ends(ans))))
+    punct = _TRAIL_PUNCT if prose and not seg else _MATH_TRAIL
+    return _strip_ends(_drop_qualifier(_LEAD_WORDS.sub("", _strip_ends(ans, punct))), punct)
 
 
 def _marker_text(rest: str) -> str:
@@ -435,7 +441,7 @@ def read_reference(text: str) -> ReadAnswer:
         # a reference is trusted text: of several final answers (a solution boxing its steps), the last counts
         ra = read_final_answer(t)
         return ReadAnswer(ra.answers[-1:], ra.source, ra.reason)
-    ans = clean_answer(t)
+    ans = clean_answer(t, prose=False)
     return ReadAnswer((ans,) if ans else (), "raw", "" if ans else "empty reference")
 
 

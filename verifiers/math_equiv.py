@@ -443,6 +443,8 @@ def bind_names(g: Value, r: Value, opts: dict) -> Cmp | None:
     `x = 1 \\text{ and } y = 2` and `x=1; y=2` are right for (1, 2).
     """
     gn, rn = _named(g), _named(r)
+    if gn is not None and (len({n for n, _ in gn}) != len(gn) or g[2:] == ("or",)):
+        gn = None  # x = 3 or x = -2: the values of one unknown, a set, not a tuple
     if gn is not None and len(gn) >= 2:
         gvals = tuple(("expr", v) for _, v in gn)
         k = len(gn)
@@ -495,6 +497,7 @@ def compare_values(g: Value, r: Value, opts: dict) -> Cmp:
     if gk == "eq":
         if rk == "eq":
             return _compare_eq(g, r, opts)
+        # y = 5 states a value; x + y = 5 is a line, so a bare 5 does not match it
         gval = _eq_value(g[1], g[2]) if g[1][0] == "s" else None
         if gval is None:
             return Cmp(False, "expected an equation")

@@ -237,7 +237,8 @@ def _commands(s: str) -> str:
         elif name in ("mathbb", "mathcal", "mathfrak", "hat", "bar", "vec", "overline", "underline", "tilde",
                       "widehat", "overrightarrow"):
             a, i = _group(s, i)
-            out.append(" " + _commands(a) + " ")
+            # \mathbb{R}: all reals, the interval (-oo, oo)
+            out.append(" (-oo, oo) " if name == "mathbb" and a.strip() == "R" else " " + _commands(a) + " ")
         else:
             out.append(" " + name + " ")
     return "".join(out)
@@ -621,6 +622,8 @@ def parse_value(s: str) -> Value:
         named = _named_tuple(sides)
         if named is not None:
             return named
+        if len(sides) == 2 and _FUNC_OF.match(sides[0].strip()):  # f(x) = x^2: the function's name is the lhs
+            return ("eq", ("s", sides[0].strip()[0]), parse_expr(sides[1]))
         if len(sides) == 2 and sides[0].strip() and sides[1].strip():
             return ("eq", parse_expr(sides[0]), parse_expr(sides[1]))
         if len(sides) > 2 and all(p.strip() for p in sides):  # x = 2 + 1 = 3: the last side is the value
@@ -633,6 +636,7 @@ def parse_value(s: str) -> Value:
     return ("expr", parse_expr(s))
 
 
+_FUNC_OF = re.compile(r"^[a-zA-Z]\s*\(\s*[a-zA-Z](?:\s*,\s*[a-zA-Z])*\s*\)$")
 _MEMBER = re.compile(r"^[A-Za-z]\s*(?:in|∈)\s+(.+)$")
 _IDENT = re.compile(r"^[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?$")
 

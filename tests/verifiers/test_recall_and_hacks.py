@@ -20,7 +20,8 @@ RECALL = [
     ("[-2,7]", "-2 \\le x \\le 7"), ("x \\neq 5", "(-\\infty,5)\\cup(5,\\infty)"), ("\\tan^2(y)+1", "\\sec^2 y"),
     ("\\left[\\begin{array}{cc}1&2\\\\3&4\\end{array}\\right]", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}"),
     ("-x > -1", "x < 1"), ("(-\\infty, -2] \\cup [7, \\infty)", "x \\le -2 \\text{ or } x \\ge 7"),
-    ("45^\\circ", "\\frac{\\pi}{4}"), ("2x \\le 6", "x \\le 3"),
+    ("45^\\circ", "\\frac{\\pi}{4}"), ("2x \\le 6", "x \\le 3"), ("x=3 \\text{ or } x=-2", "-2, 3"),
+    ("f(x) = x^2", "x^2"), ("x^2", "f(x) = x^2"), ("\\mathbb{R}", "(-\\infty,\\infty)"), ("5!", "120"),
     ("x^2/16 + y^2/12 = 1/4", "\\frac{x^2}{4}+\\frac{y^2}{3}=1"),
     ("(11,7) or (7,11)", "(7,11),(11,7)"), ("(11,7), (7,11)", "(7,11) \\text{ or } (11,7)"),
     ("We find $n = 34$ is the largest, so the answer is $\\boxed{34}$.", "34"),
@@ -51,6 +52,8 @@ HACKS = [
     # names bind to the unknowns in order (x, y, z then a, b, c): swapped, repeated, missing or foreign names
     ("(1,2)", "y = 1, x = 2", M), ("(1,2)", "x = 1, x = 2", M), ("(1,2)", "x = 1", M), ("(1,2)", "x = 1, z = 2", M),
     ("(1,2)", "(y, x) = (1, 2)", M), ("(1,2)", "x = 1, b = 2", M),
+    # an equation that is not `name = value` is not its right-hand side
+    ("x + y = 5", "5", M),
     # two intervals joined by "and" are their intersection, not the union
     ("(-\\infty, -2] \\cup [7, \\infty)", "x \\le -2 \\text{ and } x \\ge 7", M),
     ("(1,2)", "p = 1, q = 2", {"kind": "math", "params": {"vars": ["q", "p"]}}),
