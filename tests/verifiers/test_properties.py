@@ -115,3 +115,32 @@ def test_the_properties_can_fail():
     assert ok("A -> B -> D", GRAPH, None) and not ok("A -> B -> D or A -> C -> D", GRAPH, None)
     assert ok("Kate: knight, Leo: knave", KK, None) and not ok("Kate: knight, Leo: knave, Zed: knave", KK, None)
     assert ok("x = 1, y = 2", M, "(1, 2)") and not ok("x = 1 \\text{ or } y = 2", M, "(1, 2)")
+
+
+@SETTINGS
+@given(gold=small, ans=small, name=NAMES, two=st.booleans())
+def test_math_names_on_a_single_value(gold, ans, name, two):
+    resp = f"{name} = {ans}" + (f", {name} = {ans + 1}" if two else "")
+    if ok(resp, M, str(gold)):
+        assert not two and ok(str(ans), M, str(gold))
+
+
+SUDOKU = {"kind": "logic.sudoku", "params": {"size": 4, "box": [2, 2], "givens": ["1...", "..1.", ".1..", "...1"]}}
+SOLVED = [[1, 2, 3, 4], [3, 4, 1, 2], [2, 1, 4, 3], [4, 3, 2, 1]]
+
+
+@SETTINGS
+@given(r=st.integers(0, 3), c=st.integers(0, 3), d=st.integers(1, 4),
+       extra=st.sampled_from(["", " 4", "\n1 2 3 4", ", maybe"]), alt=st.booleans())
+def test_sudoku_decorations(r, c, d, extra, alt):
+    grid = [row[:] for row in SOLVED]
+    grid[r][c] = d
+    base = "\n".join(" ".join(map(str, row)) for row in grid)
+    resp = base + extra + (" \\text{ or } " + "\n".join(" ".join(map(str, row)) for row in SOLVED) if alt else "")
+    if ok(resp, SUDOKU, None):
+        assert ok(base, SUDOKU, None) and extra == "" and not alt
+
+
+def test_the_sudoku_property_can_fail():
+    base = "\n".join(" ".join(map(str, row)) for row in SOLVED)
+    assert ok(base, SUDOKU, None) and not ok(base + " 4", SUDOKU, None) and not ok(base + "\n1 2 3 4", SUDOKU, None)
