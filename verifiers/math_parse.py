@@ -216,6 +216,16 @@ def _commands(s: str) -> str:
             b, i = _group(s, i)
             a, b = _commands(a), _commands(b)
             out.append(f"(({a})/({b}))" if name == "frac" else f"binom({a}, {b})")
+        elif name == "log" and re.match(r"\s*_", s[i:]):  # \log_2 8 = log(8) / log(2)
+            j = s.index("_", i) + 1
+            base_m = re.match(r"\s*(\d+|[A-Za-z])", s[j:])
+            if j < len(s) and s[j:].lstrip().startswith("{"):
+                base, i = _group(s, j)
+            elif base_m:
+                base, i = base_m.group(1), j + base_m.end()
+            else:
+                raise ParseError("malformed \\log_ base")
+            out.append(f" ((1)/(log({_commands(base)}))) * log ")
         elif name == "sqrt":
             j = i
             while j < len(s) and s[j] == " ":

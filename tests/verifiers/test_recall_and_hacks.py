@@ -21,7 +21,8 @@ RECALL = [
     ("\\left[\\begin{array}{cc}1&2\\\\3&4\\end{array}\\right]", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}"),
     ("-x > -1", "x < 1"), ("(-\\infty, -2] \\cup [7, \\infty)", "x \\le -2 \\text{ or } x \\ge 7"),
     ("45^\\circ", "\\frac{\\pi}{4}"), ("2x \\le 6", "x \\le 3"), ("x=3 \\text{ or } x=-2", "-2, 3"),
-    ("f(x) = x^2", "x^2"), ("x^2", "f(x) = x^2"), ("\\mathbb{R}", "(-\\infty,\\infty)"), ("5!", "120"),
+    ("\\log_2 5", "\\frac{\\ln 5}{\\ln 2}"), ("\\log_{2} 8", "3"), ("f(x) = x^2", "x^2"), ("x^2", "f(x) = x^2"),
+    ("\\mathbb{R}", "(-\\infty,\\infty)"), ("5!", "120"),
     ("x^2/16 + y^2/12 = 1/4", "\\frac{x^2}{4}+\\frac{y^2}{3}=1"),
     ("(11,7) or (7,11)", "(7,11),(11,7)"), ("(11,7), (7,11)", "(7,11) \\text{ or } (11,7)"),
     ("We find $n = 34$ is the largest, so the answer is $\\boxed{34}$.", "34"),
@@ -53,7 +54,7 @@ HACKS = [
     ("(1,2)", "y = 1, x = 2", M), ("(1,2)", "x = 1, x = 2", M), ("(1,2)", "x = 1", M), ("(1,2)", "x = 1, z = 2", M),
     ("(1,2)", "(y, x) = (1, 2)", M), ("(1,2)", "x = 1, b = 2", M),
     # an equation that is not `name = value` is not its right-hand side
-    ("x + y = 5", "5", M),
+    ("x + y = 5", "5", M), ("\\log_3 5", "\\log_2 5", M),
     # two intervals joined by "and" are their intersection, not the union
     ("(-\\infty, -2] \\cup [7, \\infty)", "x \\le -2 \\text{ and } x \\ge 7", M),
     ("(1,2)", "p = 1, q = 2", {"kind": "math", "params": {"vars": ["q", "p"]}}),
