@@ -47,18 +47,15 @@ _WORD = re.compile(r"\w+")
 BOILERPLATE_SAMPLE = 2000
 
 
-# ---------------------------------------------------------------- the answer reader (one swap point)
+# ---------------------------------------------------------------- references, through the one answer reader
 
 def read_reference(text: Any, kind: str) -> tuple[str | None, str]:
-    """(canonical answer, "") or (None, why): a reference from an answer cell or a worked solution.
-
-    The one place imported references meet the verifiers' answer reader; it uses `math_extract` today.
-    A short one-line answer cell is read whole (`$2$` -> `2`); a solution (or an answer cell holding a worked
-    solution) must give exactly one final answer: after GSM8K's `####`, else boxed, else after an
-    "answer is" / "final answer:" marker. The answer must be readable by the
-    math checker, or no response could ever be scored against it.
+    """(canonical answer, "") or (None, why): a reference from an answer cell or a worked solution, read by the
+    verifiers' answer reader (`hardgen.verifiers.read_reference`: a solution gives its final answer, a bare cell
+    loses its math delimiters, `$2$` -> `2`). The answer must be readable by the math checker, or no response
+    could ever be scored against it.
     """
-    from hardgen.verifiers.math_extract import extract_answers
+    from hardgen.verifiers import read_reference as read_answer
     from hardgen.verifiers.math_parse import LimitError, ParseError, clean_text, is_text_answer, normalize, parse_value
 
     if text is None or (isinstance(text, float) and text != text):  # None / NaN cell
@@ -68,20 +65,10 @@ def read_reference(text: Any, kind: str) -> tuple[str | None, str]:
     s = str(text).strip()
     if not s:
         return None, f"empty {kind}"
-    if "####" in s:  # GSM8K's convention: the final answer follows "####" at the end of the solution
-        ex = extract_answers(s.rsplit("####", 1)[1].strip().replace(",", ""), "raw")
-    elif kind == "answer" and "\\boxed" not in s and "\\fbox" not in s and "\n" not in s and len(s) <= 100:
-        ex = extract_answers(s, "raw")
-    else:  # a solution, or an answer cell holding a worked solution: its final answer only
-        ex = extract_answers(s, "boxed")
-        if not ex.answers:
-            ex = extract_answers(s, "marker")
-    answers = [a.strip() for a in ex.answers if a.strip()]
-    if not answers:
-        return None, f"no final answer in the {kind}"
-    if len(answers) > 1:
-        return None, f"{len(answers)} different final answers in the {kind}"
-    ans = answers[0]
+    ra = read_answer(s)
+    if ra.answer is None or not ra.answer.strip():
+        return None, f"no final answer in the {kind}" + (f" ({ra.reason})" if ra.reason else "")
+    ans = ra.answer.strip()
     try:
         if is_text_answer(ans):
             clean_text(ans)

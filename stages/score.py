@@ -39,7 +39,7 @@ def score_responses(data: str, responses: str, out: str | None = None) -> dict:
     index: dict[str, tuple[dict, str | None]] = {}
     for rec in open_dataset(data):
         if rec["id"] in wanted:
-            index[rec["id"]] = (rec["check"], rec.get("answer"))
+            index[rec["id"]] = (rec.get("check") or {"kind": "math"}, rec.get("answer"))
     results = []
     counts = {"total": 0, "correct": 0, "wrong": 0, "undecided": 0, "unknown_id": 0}
     with bar(total=len(resp), desc="score", unit="resp") as pbar:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from dataclasses import dataclass
 from typing import Callable
 
@@ -24,11 +23,25 @@ class Verdict:
 #: scorer(response, check, answer) -> Verdict
 Scorer = Callable[[str, dict, "str | None"], Verdict]
 _SCORERS: dict[str, Scorer] = {}
-_LOADED = False
+
+#: check kind -> the module of `hardgen.verifiers` that registers its checker; scoring a record imports only
+#: that module (and what it imports), never a generator, difficulty or distill module
+CHECK_MODULES: dict[str, str] = {
+    "math": "hardgen.verifiers.math",
+    "sat": "hardgen.verifiers.sat",
+    **{f"graph.{k}": "hardgen.verifiers.graph"
+       for k in ("path", "topo_order", "hamiltonian", "spanning_tree", "matching")},
+    **{f"logic.{k}": "hardgen.verifiers.logic"
+       for k in ("sudoku", "futoshiki", "nqueens", "kakuro", "coloring", "knights_knaves", "nonogram", "zebra")},
+}
 
 
 def register_check(kind: str) -> Callable[[Scorer], Scorer]:
-    """Decorator: `fn(response, check, answer) -> Verdict` scores responses to records whose check kind is `kind`."""
+    """Decorator: `fn(response, check, answer) -> Verdict` scores responses to records whose check kind is `kind`.
+
+    The built-in kinds are found through CHECK_MODULES; a checker registered by the caller (a plugin) is used
+    once its module has been imported.
+    """
 
     def deco(fn: Scorer) -> Scorer:
         _SCORERS[kind] = fn
@@ -37,30 +50,13 @@ def register_check(kind: str) -> Callable[[Scorer], Scorer]:
     return deco
 
 
-def _load() -> None:
-    global _LOADED
-    if _LOADED:
-        return
-    _LOADED = True
-    # checkers live in hardgen.verifiers; families may register their own puzzle checkers too
-    for pkg_name in ("hardgen.verifiers",):
-        pkg = importlib.import_module(pkg_name)
-        for mod in pkgutil.walk_packages(pkg.__path__, prefix=pkg_name + "."):
-            if not mod.name.rsplit(".", 1)[-1].startswith("_"):
-                importlib.import_module(mod.name)
-    from hardgen.generators.base import load_families
-
-    load_families()
-
-
 def get_scorer(kind: str) -> Scorer:
+    if kind not in _SCORERS and kind in CHECK_MODULES:
+        importlib.import_module(CHECK_MODULES[kind])
     if kind not in _SCORERS:
-        _load()
-    if kind not in _SCORERS:
-        raise unknown_name_error("check kind", kind, sorted(_SCORERS))
+        raise unknown_name_error("check kind", kind, check_kinds())
     return _SCORERS[kind]
 
 
 def check_kinds() -> list[str]:
-    _load()
-    return sorted(_SCORERS)
+    return sorted(set(CHECK_MODULES) | set(_SCORERS))

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hardgen.verifiers.math import math_equal
-from hardgen.verifiers.math_extract import extract_answers
+from hardgen.verifiers.answer import read_final_answer
 
 DEFAULT_THRESHOLD = 0.75
 
@@ -47,11 +47,9 @@ class Consistency:
 
 
 def sample_answer(response: str) -> str | None:
-    """The one final answer a teacher sample gives (its single distinct \\boxed{}), else None: no vote."""
-    ex = extract_answers(response or "", "boxed")
-    if len(ex.answers) == 1 and ex.answers[0].strip():
-        return ex.answers[0].strip()
-    return None
+    """The one final answer a teacher sample gives (read as every response is), else None: no vote."""
+    answer = read_final_answer(response or "").answer
+    return answer.strip() or None if answer else None
 
 
 def _same(a: str, b: str) -> bool:

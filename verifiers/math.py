@@ -6,10 +6,13 @@ agree numerically but need a symbolic proof reach sympy, which runs in a persist
 (`hardgen.core.jail.LimitedWorker`) started on first need, so a pathological answer costs at most the time limit.
 
 Check options (keys of `record["check"]`, all optional):
-  extract: "auto" | "boxed" | "marker" | "last" | "raw" (see `math_extract`); default "auto", or "raw" when
-           `response_format` is "raw".
-  tolerance: relative tolerance that also accepts decimals (e.g. 0.01); default None (the rounding rule only).
-  min_sig_digits: significant digits a decimal needs to stand for a non-integer exact value (default 3).
+  extract: "auto" | "boxed" | "marker" | "last" | "raw" (see `answer.read_final_answer`); default "auto", or
+           "raw" when `response_format` is "raw".
+  tolerance: relative tolerance that also accepts decimals (e.g. 0.01); default None (the rounding rule only);
+           capped at MAX_TOLERANCE (1e-2): a record (an EFA program's CHECK, say) may tighten checking, never
+           loosen it past the cap.
+  min_sig_digits: significant digits a decimal needs to stand for a non-integer exact value (default 3; values
+           below MIN_SIG_DIGITS (2) are raised to it).
   timeout_s, memory_mb: limits of the symbolic proof (default 5 s, 1024 MB).
   max_answer_chars: longer extracted answers are undecided (default 2000).
 See `math_equiv` for the equivalence rules. Every final answer must be right: an empty one (`\\boxed{}`), an
@@ -26,8 +29,8 @@ import threading
 from hardgen.core.jail import LimitedWorker, Limits
 from hardgen.verifiers.base import Verdict, register_check
 from hardgen.verifiers.math_equiv import DEFAULTS, Cmp, compare_values, prove
-from hardgen.verifiers.math_extract import extract_answers
-from hardgen.verifiers.math_parse import (LimitError, ParseError, clean_text, is_text_answer, max_depth,
+from hardgen.verifiers.answer import read_final_answer, read_reference
+from hardgen.verifiers.math_parse import (_DEGREE, LimitError, ParseError, clean_text, is_text_answer, max_depth,
                                           normalize, parse_value)
 
 __all__ = ["score_math", "math_equal", "clear_cache", "cache_info", "shutdown_workers"]
@@ -62,6 +65,27 @@ def shutdown_workers() -> None:
         w.close()
 
 
+#: the loosest tolerance a record may ask for, and the fewest significant digits a decimal may show
+MAX_TOLERANCE = 1e-2
+MIN_SIG_DIGITS = 2
+
+
+def _capped(opts: dict) -> dict:
+    """Options a record cannot use to loosen checking: tolerance at most MAX_TOLERANCE, digits at least 2."""
+    tol = opts.get("tolerance")
+    if tol is not None:
+        try:
+            tol = float(tol)
+        except (TypeError, ValueError):
+            tol = None
+        opts["tolerance"] = None if tol is None or tol != tol or tol <= 0 else min(tol, MAX_TOLERANCE)
+    try:
+        opts["min_sig_digits"] = max(int(opts["min_sig_digits"]), MIN_SIG_DIGITS)
+    except (TypeError, ValueError):
+        opts["min_sig_digits"] = DEFAULTS["min_sig_digits"]
+    return opts
+
+
 def _options(check: dict) -> dict:
     opts = dict(_BASE)
     if check.get("response_format") == "raw":
@@ -69,7 +93,11 @@ def _options(check: dict) -> dict:
     for k in _OPTION_KEYS:
         if check.get(k) is not None:
             opts[k] = check[k]
-    return opts
+    params = check.get("params")
+    names = params.get("vars") if isinstance(params, dict) else None
+    if isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names):
+        opts["vars"] = tuple(names)  # the unknowns, in the order a tuple answer lists their values
+    return _capped(opts)
 
 
 def math_equal(gold: str, response_answer: str, **options) -> Verdict:
@@ -80,6 +108,7 @@ def math_equal(gold: str, response_answer: str, **options) -> Verdict:
     """
     opts = dict(_BASE)
     opts.update({k: v for k, v in options.items() if v is not None})
+    _capped(opts)
     key = tuple(sorted((k, opts[k]) for k in _BASE if k != "extract"))
     ok, reason = _judge(gold.strip(), response_answer.strip(), key)
     return Verdict(ok, reason)
@@ -95,6 +124,51 @@ def _judge(gold: str, ans: str, key: tuple) -> tuple[bool | None, str]:
         return None, f"answer nested deeper than {opts['max_nesting']} brackets"
     if ans == gold:
         return True, "same text"
+    based = _based_numbers(gold, ans)
+    if based is not None:
+        return based
+    ok, reason = _judge_values(gold, ans, opts)
+    if ok is False and (_DEGREE.search(ans) is None) != (_DEGREE.search(gold) is None):
+        # 30 degrees and pi/6 are one angle: read the side in degrees as radians and compare again
+        g2, a2 = (gold, _as_radians(ans)) if _DEGREE.search(ans) else (_as_radians(gold), ans)
+        if g2 is not None and a2 is not None:
+            ok2, reason2 = _judge_values(g2, a2, opts)
+            if ok2 is True:
+                return ok2, reason2 + " (degrees as radians)"
+    return ok, reason
+
+
+def _as_radians(s: str) -> str | None:
+    """`30^\\circ` -> `(30)*\\pi/180`; None when the degree sign is not on a plain value at the end."""
+    m = _DEGREE.search(s)
+    if not m or s[m.end():].strip():
+        return None
+    return f"({s[:m.start()]})\\cdot\\frac{{\\pi}}{{180}}"
+
+
+_BASED = re.compile(r"^\s*([0-9A-Za-z]+)\s*_\s*\{?\s*(?:\\text\{)?\s*(\d{1,2})\s*\}?\s*\}?\s*$")
+
+
+def _based_numbers(gold: str, ans: str) -> tuple[bool, str] | None:
+    """Numerals with a base subscript (`1112112_3`): the same digits in the same base; a bare numeral stands for
+    the reference's base. None when the reference has no base subscript."""
+    mg = _BASED.match(gold.replace("$", ""))
+    if not mg or not mg.group(1).isalnum():
+        return None
+    ma = _BASED.match(ans.replace("$", ""))
+    digits, base = (ma.group(1), ma.group(2)) if ma else (ans.replace("$", "").strip(), mg.group(2))
+    if base.lstrip("0") != mg.group(2).lstrip("0"):
+        return False, f"a numeral in base {base}, expected base {mg.group(2)}"
+    same = digits.upper().lstrip("0") == mg.group(1).upper().lstrip("0")
+    return same, "same numeral" if same else "different numeral"
+
+
+def _squash(s: str) -> str:
+    """Text without spaces, except a space between two digits (`4 3` is not `43`)."""
+    return re.sub(r"(?<!\d)\s+|\s+(?!\d)", "", s)
+
+
+def _judge_values(gold: str, ans: str, opts: dict) -> tuple[bool | None, str]:
     # an unreadable reference leaves the pair undecided; an unreadable answer (e.g. an unclosed \text{) is
     # wrong: a None reward is ignored by RL trainers, so malformed output must not escape its negative reward
     try:
@@ -114,7 +188,7 @@ def _judge(gold: str, ans: str, key: tuple) -> tuple[bool | None, str]:
         na = normalize(ans)
     except ParseError as e:
         return False, f"cannot read the answer: {e}"
-    if re.sub(r"\s+", "", ng) == re.sub(r"\s+", "", na):
+    if _squash(ng) == _squash(na):
         return True, "same canonical text"
     try:
         gv = parse_value(ng)
@@ -173,6 +247,7 @@ def _clip(s: str, n: int = 60) -> str:
 
 def clear_cache() -> None:
     _judge.cache_clear()
+    _reference.cache_clear()
 
 
 def cache_info():
@@ -185,13 +260,21 @@ OVERSIZE_MIN_CHARS = 200
 OVERSIZE_FACTOR = 8
 
 
+@functools.lru_cache(maxsize=16384)
+def _reference(answer: str):
+    return read_reference(answer)
+
+
 @register_check("math")
 def score_math(response: str, check: dict, answer: str | None) -> Verdict:
     """Score a response to a math record: every final answer it gives must equal the reference answer."""
     if answer is None:
         return Verdict(None, "the record has no reference answer")
     opts = _options(check)
-    ex = extract_answers(response, opts["extract"])
+    ref = _reference(str(answer))
+    if ref.answer is None:
+        return Verdict(None, f"cannot read the reference answer ({ref.reason or 'several different answers'})")
+    ex = read_final_answer(response, opts["extract"])
     if not ex.answers:
         return Verdict(False, f"no final answer ({ex.reason})")
     if not all(a.strip() for a in ex.answers):
@@ -200,15 +283,16 @@ def score_math(response: str, check: dict, answer: str | None) -> Verdict:
         return Verdict(False, f"more than {MAX_FINAL_ANSWERS} different final answers")
     # an answer far longer than the reference is not a way of writing it; deciding False here (not None) keeps a
     # policy from dodging negative reward with answers too big to prove (recursion, time or size limits)
-    limit = max(OVERSIZE_MIN_CHARS, OVERSIZE_FACTOR * len(str(answer)))
+    gold = ref.answer.strip()
+    limit = max(OVERSIZE_MIN_CHARS, OVERSIZE_FACTOR * len(gold))
     for a in ex.answers:
         if len(a) > limit:
             return Verdict(False, f"final answer of {len(a)} characters, far longer than the reference "
-                                  f"({len(str(answer))}); limit {limit}")
+                                  f"({len(gold)}); limit {limit}")
     key = tuple(sorted((k, opts[k]) for k in _BASE if k != "extract"))
     verdicts = []
     for a in ex.answers:  # stop at the first wrong one: the rest cannot make the response right
-        verdicts.append(_judge(str(answer).strip(), a.strip(), key))
+        verdicts.append(_judge(gold, a.strip(), key))
         if verdicts[-1][0] is False and len(ex.answers) > 1:
             shown = ", ".join(_clip(a, 30) for a in ex.answers[:4])
             return Verdict(False, f"conflicting final answers ({shown})")

@@ -36,7 +36,9 @@ from typing import Any
 from hardgen.verifiers.math_parse import LimitError, Node, Value
 
 #: default limits and rules; a check's options override them
-DEFAULTS = {"min_sig_digits": 3, "tolerance": None, "max_exponent": 10_000, "max_digits": 2_000}
+DEFAULTS = {"min_sig_digits": 3, "tolerance": None, "max_exponent": 10_000, "max_digits": 2_000, "vars": None}
+#: decimals with more significant digits than this are checked against the exact value, not a float
+FLOAT_DIGITS = 14
 
 _POINTS = (0.7371, 1.3193, -0.5826, 2.1057, 0.3419)
 
@@ -313,8 +315,8 @@ def approx_ok(dec: tuple[Fraction, int, int], true: Fraction | float, opts: dict
             return True
     if sig < opts["min_sig_digits"]:
         return False
-    if isinstance(true, float) and sig > 14:
-        return abs(float(value) - true) <= 1e-13 * abs(true)
+    if isinstance(true, float) and sig > FLOAT_DIGITS:
+        return False  # a float cannot check so many digits; compare_scalar sends these to the exact route
     unit = Fraction(1, 10 ** decimals) if decimals >= 0 else Fraction(10 ** -decimals)
     q = (Fraction(true) if isinstance(true, Fraction) else Fraction(true)) / unit
     written = value / unit
@@ -363,8 +365,11 @@ def compare_scalar(g: Node, r: Node, opts: dict) -> Cmp:
         if v is not None and cmath.isfinite(v):
             if abs(v.imag) > 1e-12 * max(1.0, abs(v)):
                 return Cmp(False, "a real decimal against a complex value")
-            return Cmp(approx_ok(dec, v.real, opts), "decimal approximation " +
-                       ("within" if approx_ok(dec, v.real, opts) else "outside") + " the rounding rule")
+            if dec[2] > FLOAT_DIGITS and opts.get("tolerance") is None:
+                # more digits than a float holds: decide the rounding rule on the exact value (sympy, worker)
+                return Cmp(None, "needs proof", (("approx", other, (dec, int(opts["min_sig_digits"]))),))
+            ok = approx_ok(dec, v.real, opts)
+            return Cmp(ok, "decimal approximation " + ("within" if ok else "outside") + " the rounding rule")
     if has_const(g, "oo") or has_const(r, "oo"):
         return Cmp(None, "needs proof", (("eq", g, r),))
     s = screen(g, r)
@@ -416,8 +421,74 @@ def _as_items(v: Value) -> tuple | None:
     return None
 
 
+#: names a tuple answer's values bind to when the record does not list its variables (`check.params.vars`)
+DEFAULT_NAMES = (("x", "y", "z", "a", "b", "c"), ("a", "b", "c"))
+
+
+def _named(v: Value) -> list[tuple[str, Node]] | None:
+    """[(name, value)] when v is `name = value` equations (x = 1, y = 2 / (x, y) = (1, 2)), else None."""
+    if v[0] == "eq" and v[1][0] == "s":
+        return [(v[1][1], v[2])]
+    if v[0] == "list" and v[1] and all(it[0] == "eq" and it[1][0] == "s" for it in v[1]):
+        return [(it[1][1], it[2]) for it in v[1]]
+    return None
+
+
+def bind_names(g: Value, r: Value, opts: dict) -> Cmp | None:
+    """The rule for named values against a tuple of k >= 2 values; None when it does not apply.
+
+    Names bind to `check.params.vars` when the record has them (opts["vars"]), else to the reference's own names
+    (`(p, q) = (3, 2)`), else to x, y, z, a, b, c in order (or a, b, c); a name bound twice, a missing name or a
+    name outside that list is wrong, and so are alternatives joined by "or". `(x, y) = (1, 2)`,
+    `x = 1 \\text{ and } y = 2` and `x=1; y=2` are right for (1, 2).
+    """
+    gn, rn = _named(g), _named(r)
+    if gn is not None and (len({n for n, _ in gn}) != len(gn) or g[2:] == ("or",)):
+        gn = None  # x = 3 or x = -2: the values of one unknown, a set, not a tuple
+    if gn is not None and len(gn) >= 2:
+        gvals = tuple(("expr", v) for _, v in gn)
+        k = len(gn)
+    elif g[0] == "seq" and (g[1], g[2]) == ("(", ")") and len(g[3]) >= 2:
+        gvals, gn, k = g[3], None, len(g[3])
+    else:
+        return None
+    gold = ("seq", "(", ")", gvals)
+    if rn is None:
+        return compare_values(gold, r, opts) if gn is not None else None
+    if r[0] == "list" and len(r) > 2 and r[2] == "or":
+        return Cmp(False, "values joined by 'or' where the answer is all of them together")
+    if opts.get("vars"):
+        orders = (tuple(opts["vars"])[:k],)
+    elif gn is not None:
+        orders = (tuple(n for n, _ in gn),)
+    else:
+        orders = tuple(o[:k] for o in DEFAULT_NAMES if len(o) >= k)
+    given = [n for n, _ in rn]
+    if (r[0] == "list" and len(r) > 2 and r[2] == "tuple" and not opts.get("vars") and gn is None
+            and not set(given) & set(DEFAULT_NAMES[0]) and len(set(given)) == len(given) == k):
+        # (p, q) = (3, 2) for (3, 2): the response's own names, in the tuple's order; as strict as the bare tuple
+        return compare_values(gold, ("seq", "(", ")", tuple(("expr", v) for _, v in rn)), opts)
+    if len(set(given)) != len(given):
+        twice = next(n for n in given if given.count(n) > 1)
+        return Cmp(False, f"{twice} is given more than once")
+    order = next((o for o in orders if set(given) <= set(o)), None)
+    if order is None:
+        bad = next((n for n in given if all(n not in o for o in orders)), None)
+        if bad is None:
+            return Cmp(False, f"the names {', '.join(given)} mix two lists of unknowns")
+        return Cmp(False, f"{bad} is not one of the unknowns ({', '.join(orders[0])})")
+    if len(given) != len(order):
+        missing = [n for n in order if n not in given]
+        return Cmp(False, f"no value for {', '.join(missing)}")
+    value = dict(rn)
+    return compare_values(gold, ("seq", "(", ")", tuple(("expr", value[n]) for n in order)), opts)
+
+
 def compare_values(g: Value, r: Value, opts: dict) -> Cmp:
     """Compare structured values (see the module docstring for the rules)."""
+    bound = bind_names(g, r, opts)
+    if bound is not None:
+        return bound
     gk, rk = g[0], r[0]
     if gk == "expr" and rk == "expr":
         return compare_scalar(g[1], r[1], opts)
@@ -426,6 +497,7 @@ def compare_values(g: Value, r: Value, opts: dict) -> Cmp:
     if gk == "eq":
         if rk == "eq":
             return _compare_eq(g, r, opts)
+        # y = 5 states a value; x + y = 5 is a line, so a bare 5 does not match it
         gval = _eq_value(g[1], g[2]) if g[1][0] == "s" else None
         if gval is None:
             return Cmp(False, "expected an equation")
@@ -447,6 +519,8 @@ def compare_values(g: Value, r: Value, opts: dict) -> Cmp:
         return compare_values(g, r[2], opts)  # "1,000" read as the list 1, 000
     if gk == "seq":
         return _compare_seq(g, r, opts)
+    if gk == "list" and g[2:] == ("or",) and rk == "union" and all(it[0] == "seq" for it in g[1]):
+        return _compare_unordered(g[1], r[1], opts, "union")
     if gk in ("set", "list"):
         if rk in ("set", "list"):
             return _compare_unordered(g[1], r[1], opts, "set")
@@ -454,7 +528,8 @@ def compare_values(g: Value, r: Value, opts: dict) -> Cmp:
             return compare_values(g[1][0], r[3][0], opts)
         return Cmp(False, f"expected a set of values, got a {_kind_name(rk)}")
     if gk == "union":
-        if rk == "union":
+        if rk == "union" or (rk == "list" and r[2:] == ("or",) and all(it[0] == "seq" for it in r[1])):
+            # x <= -2 or x >= 7 is the union (-oo, -2] U [7, oo) ("and" would be an intersection)
             return _compare_unordered(g[1], r[1], opts, "union")
         return Cmp(False, f"expected a union of intervals, got a {_kind_name(rk)}")
     if gk == "matrix":
@@ -642,6 +717,16 @@ def prove(obligations: tuple) -> list[bool | None]:
 
     out: list[bool | None] = []
     for kind, a, b in obligations:
+        if kind == "approx":  # b = ((value, decimals, sig), min_sig_digits): the rounding rule, exactly
+            dec, min_sig = b
+            v = sp.N(to_sympy(a), max(dec[1], 0) + dec[2] + 30)
+            if not v.is_real:
+                out.append(False)
+            else:
+                out.append(approx_ok(dec, Fraction(sp.Rational(str(v))), {"min_sig_digits": min_sig}))
+            if out[-1] is False:
+                break
+            continue
         ea, eb = to_sympy(a), to_sympy(b)
         if kind == "eq":
             if ea == eb:

@@ -63,9 +63,31 @@ _SIMPLE = [(r"\dfrac", r"\frac"), (r"\tfrac", r"\frac"), (r"\cfrac", r"\frac"), 
            ("·", "*"), ("×", "*"), ("÷", "/"), ("≤", "<="), ("≥", ">="), ("≠", "!="), ("π", " pi "),
            ("∞", " oo "), ("√", "sqrt"), ("∪", " U "), ("∅", r"\{\}")]
 _DEGREE = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|°|\\degree")
-_TEXT_CMD = re.compile(r"\\(?:text|textbf|textit|textrm|mathrm|mathbf|mathit|mbox|operatorname|boldsymbol|mathsf"
+_TEXT_CMD = re.compile(r"\\(?:text|textnormal|textup|textsf|textbf|textit|textrm|mathrm|mathbf|mathit|mbox"
+                       r"|operatorname|boldsymbol|mathsf"
                        r"|bf|rm)\s*\{")
 _CMD = re.compile(r"\\([A-Za-z]+)")
+_GROUPED = re.compile(r"(\d),\s*\\!\s*(?=\d{3}(?!\d))")
+#: a mixed number `3\frac{3}{4}` (= 15/4): an integer written right before a proper fraction of integers, not after
+#: an operator, a letter or another digit group (policy: MATH writes mixed numbers this way; `2 \cdot \frac12` or
+#: `2\times\frac{1}{2}` stay products)
+_MIXED = re.compile(r"(?<![\w^_.)}/*])(\d+)\s*\\[dt]?frac\s*\{(\d+)\}\s*\{(\d+)\}")
+
+
+_REPEATING = re.compile(r"(\d*)\.(\d*)\s*\\overline\s*\{\s*(\d{1,30})\s*\}")
+
+
+def _repeating_decimal(m: re.Match) -> str:
+    """`0.1\\overline{6}` -> the exact fraction 1/6 (a repeating decimal is exact, not an approximation)."""
+    whole, fixed, rep = m.group(1) or "0", m.group(2), m.group(3)
+    den = (10 ** len(rep) - 1) * 10 ** len(fixed)
+    num = int(whole + fixed + rep) - int(whole + fixed or "0")
+    return f"({num}/{den})"
+
+
+def _mixed_number(m: re.Match) -> str:
+    whole, num, den = m.group(1), int(m.group(2)), int(m.group(3))
+    return f"({whole}+{num}/{den})" if 0 < num < den else m.group(0)
 
 
 def max_depth(s: str) -> int:
@@ -137,6 +159,10 @@ def latex_to_text(s: str) -> str:
     """Rewrite LaTeX math into plain sympy-style text (`\\frac{a}{b}` -> `((a)/(b))`, `x^{2}` -> `x^(2)`)."""
     if "\\begin" in s:
         s = _env_matrix(s)
+    # `11,\! 111,\! 100`: a comma followed by a negative thin space groups digits, it never separates items
+    s = _GROUPED.sub(r"\1", s)
+    s = _MIXED.sub(_mixed_number, s)
+    s = _REPEATING.sub(_repeating_decimal, s)
     for d in _DROP:
         s = s.replace(d, " ")
     s = _DEGREE.sub(" ", s)
@@ -190,6 +216,16 @@ def _commands(s: str) -> str:
             b, i = _group(s, i)
             a, b = _commands(a), _commands(b)
             out.append(f"(({a})/({b}))" if name == "frac" else f"binom({a}, {b})")
+        elif name == "log" and re.match(r"\s*_", s[i:]):  # \log_2 8 = log(8) / log(2)
+            j = s.index("_", i) + 1
+            base_m = re.match(r"\s*(\d+|[A-Za-z])", s[j:])
+            if j < len(s) and s[j:].lstrip().startswith("{"):
+                base, i = _group(s, j)
+            elif base_m:
+                base, i = base_m.group(1), j + base_m.end()
+            else:
+                raise ParseError("malformed \\log_ base")
+            out.append(f" ((1)/(log({_commands(base)}))) * log ")
         elif name == "sqrt":
             j = i
             while j < len(s) and s[j] == " ":
@@ -211,7 +247,8 @@ def _commands(s: str) -> str:
         elif name in ("mathbb", "mathcal", "mathfrak", "hat", "bar", "vec", "overline", "underline", "tilde",
                       "widehat", "overrightarrow"):
             a, i = _group(s, i)
-            out.append(" " + _commands(a) + " ")
+            # \mathbb{R}: all reals, the interval (-oo, oo)
+            out.append(" (-oo, oo) " if name == "mathbb" and a.strip() == "R" else " " + _commands(a) + " ")
         else:
             out.append(" " + name + " ")
     return "".join(out)
@@ -318,6 +355,9 @@ class _Parser:
                 self.take()
                 node = ("/", node, self.unary())
             elif self._starts_atom():  # implicit multiplication: 2x, 2(x+1), 3sqrt(2)
+                if self.peek()[0] == "num":
+                    # `2 2 11` or `4 3` is not a product: digits side by side are a misread number or a list
+                    raise ParseError("two numbers side by side")
                 node = ("*", (node, self.power()))
             else:
                 return node
@@ -353,6 +393,12 @@ class _Parser:
             return _num_node(*val)
         if kind == "id":
             if val in FUNCS:
+                power = None
+                if self.at("^") and val not in ("sqrt", "root", "binom", "gcd", "lcm"):  # \tan^2(y) = (tan y)^2
+                    self.take("^")
+                    power = self.postfix()
+                    if power == ("neg", ("n", 1)) or power == ("n", -1):
+                        raise ParseError("inverse-function exponents are ambiguous")
                 if self.at("("):
                     self.take("(")
                     args = [self.expr()]
@@ -362,7 +408,8 @@ class _Parser:
                     self.take(")")
                 else:  # \sin x, \ln 2: the function applies to the next factor
                     args = [self.power()]
-                return ("f", "log" if val == "ln" else val, tuple(args))
+                fn = ("f", "log" if val == "ln" else val, tuple(args))
+                return fn if power is None else ("^", fn, power)
             if val in CONSTS:
                 return ("c", CONSTS[val])
             return ("s", val)
@@ -390,6 +437,7 @@ def parse_expr(s: str) -> Node:
 # structure of a whole answer
 # ---------------------------------------------------------------------------------------------------------------
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_SPACED_THOUSANDS = re.compile(r"^[+-]?\d{1,3}( \d{3})+(\.\d+)?$")
 _WORD = re.compile(r"^[A-Za-z][A-Za-z '\-.]*$")
 #: characters a value may end with before its trailing unit words ('5 cm', '(1, 2) m', 'x cm')
 _UNIT_LEAD = frozenset("0123456789)}]abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -534,9 +582,12 @@ def parse_value(s: str) -> Value:
     s = s.strip()
     if not s:
         raise ParseError("empty answer")
+    if _SPACED_THOUSANDS.match(s):  # 1 000 000 (SI digit groups; `4 3` is not a number)
+        s = s.replace(" ", "")
     if s.endswith("%"):
         return ("pct", parse_expr(s[:-1]))
-    # alternatives: "2 or 3", "x=1, y=2", "1; 2"
+    # alternatives: "2 or 3", "x=1, y=2", "1; 2"; a list joined by "or" is marked: it offers alternatives, which
+    # an ordered tuple of values (x, y) = (1, 2) is not
     for seps in ((" or ", " and ", ";"), (",",)):
         parts = split_top(s, seps)
         if len(parts) > 1:
@@ -544,11 +595,19 @@ def parse_value(s: str) -> Value:
                 return ("expr", parse_expr(s.replace(",", "")), ("thousands", len(parts)))
             if any(not p.strip() for p in parts):
                 raise ParseError("empty list item")
-            return ("list", tuple(parse_value(p) for p in parts))
+            items = tuple(parse_value(p) for p in parts)
+            if seps[0] == " or " and len(split_top(s, (" or ",))) > 1:
+                return ("list", items, "or")
+            return ("list", items)
+    m = _MEMBER.match(s)
+    if m:  # x in [-2, 7]
+        return parse_value(m.group(1))
     if " U " in s:
         parts = split_top(s, (" U ",))
         if len(parts) > 1:
             return ("union", tuple(parse_value(p) for p in parts))
+    if s[0] in "([" and s[1:].lstrip().startswith("Matrix(") and _enclosed(s, s[0], ")" if s[0] == "(" else "]"):
+        s = s[1:-1].strip()  # \left[\begin{array}..\end{array}\right]: the brackets are the matrix's own
     if s.startswith("Matrix(") and s.endswith(")"):
         inner_v = parse_value(s[7:-1])
         return inner_v if inner_v[0] == "matrix" else _matrix(inner_v)
@@ -570,6 +629,11 @@ def parse_value(s: str) -> Value:
             return _relation(s)
     if "=" in s:
         sides = split_top(s, ("=",))
+        named = _named_tuple(sides)
+        if named is not None:
+            return named
+        if len(sides) == 2 and _FUNC_OF.match(sides[0].strip()):  # f(x) = x^2: the function's name is the lhs
+            return ("eq", ("s", sides[0].strip()[0]), parse_expr(sides[1]))
         if len(sides) == 2 and sides[0].strip() and sides[1].strip():
             return ("eq", parse_expr(sides[0]), parse_expr(sides[1]))
         if len(sides) > 2 and all(p.strip() for p in sides):  # x = 2 + 1 = 3: the last side is the value
@@ -582,16 +646,38 @@ def parse_value(s: str) -> Value:
     return ("expr", parse_expr(s))
 
 
+_FUNC_OF = re.compile(r"^[a-zA-Z]\s*\(\s*[a-zA-Z](?:\s*,\s*[a-zA-Z])*\s*\)$")
+_MEMBER = re.compile(r"^[A-Za-z]\s*(?:in|∈)\s+(.+)$")
+_IDENT = re.compile(r"^[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?$")
+
+
+def _named_tuple(sides: list[str]) -> Value | None:
+    """`(x, y) = (1, 2)` -> the list of equations x = 1, y = 2; None when the sides are not such tuples."""
+    if len(sides) != 2:
+        return None
+    lhs, rhs = sides[0].strip(), sides[1].strip()
+    if not (lhs[:1] == "(" and _enclosed(lhs, "(", ")") and rhs[:1] in "([" and rhs[-1:] in ")]"):
+        return None
+    names = [n.strip() for n in split_top(lhs[1:-1], (",",))]
+    if len(names) < 2 or not all(_IDENT.match(n) for n in names):
+        return None
+    vals = split_top(rhs[1:-1], (",",))
+    if len(vals) != len(names):
+        raise ParseError("a tuple of names and a tuple of values of different lengths")
+    return ("list", tuple(("eq", ("s", re.sub(r"[{}]", "", n)), parse_expr(v)) for n, v in zip(names, vals)),
+            "tuple")
+
+
 def _mixed_interval(s: str) -> bool:
     """[a, b) or (a, b]: brackets that do not pair up but enclose the whole text."""
     return (s[0], s[-1]) in (("[", ")"), ("(", "]")) and _outer_depth(s) == 0
 
 
 def _matrix(v: Value) -> Value:
-    if v[0] not in ("seq", "list") or not v[-1]:
+    if v[0] not in ("seq", "list") or not (v[1] if v[0] == "list" else v[3]):
         raise ParseError("malformed matrix")
     rows = []
-    items = v[-1]
+    items = v[1] if v[0] == "list" else v[3]
     for row in items:
         if row[0] == "seq":
             rows.append(tuple(x for x in row[3]))
@@ -606,12 +692,33 @@ def _matrix(v: Value) -> Value:
 
 def _relation(s: str) -> Value:
     """`x < 3`, `1 < x <= 2`, `x >= -1` -> an interval ("seq" with brackets); other relations raise."""
+    if "!=" in s:  # x != 5 -> (-oo, 5) U (5, oo)
+        sides = s.split("!=")
+        if len(sides) != 2 or not all(x.strip() for x in sides):
+            raise ParseError("unsupported relation")
+        a, b = parse_expr(sides[0]), parse_expr(sides[1])
+        sym, val = (a, b) if a[0] == "s" else (b, a) if b[0] == "s" else (None, None)
+        if sym is None or _has_symbol(val):
+            raise ParseError("unsupported relation")
+        return ("union", (("seq", "(", ")", (("expr", ("neg", ("c", "oo"))), ("expr", val))),
+                          ("seq", "(", ")", (("expr", val), ("expr", ("c", "oo"))))))
     parts = re.split(r"(<=|>=|<|>)", s)
     exprs = [p.strip() for p in parts[0::2]]
     ops = parts[1::2]
-    if "!=" in s or not all(exprs):
+    if not all(exprs):
         raise ParseError("unsupported relation")
     nodes = [parse_expr(e) for e in exprs]
+    if len(nodes) == 2:  # -x > -1, 2x <= 6: divide by the symbol's coefficient (flipping when negative)
+        for k in (0, 1):
+            lin = _scaled_symbol(nodes[k])
+            if lin is not None and lin[1] != 1 and not _has_symbol(nodes[1 - k]):
+                sym, coef = lin
+                other = nodes[1 - k]
+                nodes[k] = sym
+                nodes[1 - k] = ("neg", other) if coef == -1 else ("/", other, _num(coef))
+                if coef < 0:
+                    ops = [{"<": ">", ">": "<", "<=": ">=", ">=": "<="}[ops[0]]]
+                break
     syms = [k for k, n in enumerate(nodes) if n[0] == "s"]
     if len(nodes) == 2 and len(syms) >= 1:
         k = syms[0]
@@ -629,3 +736,36 @@ def _relation(s: str) -> Value:
         return ("seq", "(" if ops[1] == ">" else "[", ")" if ops[0] == ">" else "]",
                 (("expr", nodes[2]), ("expr", nodes[0])))
     raise ParseError("unsupported relation")
+
+
+def _num(q: Fraction) -> Node:
+    a = abs(q)
+    node = ("n", a) if a.denominator == 1 else ("/", ("n", Fraction(a.numerator)), ("n", Fraction(a.denominator)))
+    return ("neg", node) if q < 0 else node
+
+
+def _has_symbol(node: Node) -> bool:
+    """Whether a symbol occurs anywhere in the AST."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n and n[0] == "s" and len(n) == 2 and isinstance(n[1], str):
+            return True
+        stack.extend(x for x in n if isinstance(x, tuple))
+    return False
+
+
+def _scaled_symbol(node: Node) -> tuple[Node, Fraction] | None:
+    """(symbol, c) when node is c*x for an integer or rational literal c (x, -x, 2x, -3x), else None."""
+    if node[0] == "s":
+        return node, Fraction(1)
+    if node[0] == "neg":
+        inner = _scaled_symbol(node[1])
+        return None if inner is None else (inner[0], -inner[1])
+    if node[0] == "*" and len(node[1]) == 2:
+        a, b = node[1]
+        if a[0] == "n" and b[0] == "s" and a[1] != 0:
+            return b, a[1]
+        if b[0] == "n" and a[0] == "s" and b[1] != 0:
+            return a, b[1]
+    return None

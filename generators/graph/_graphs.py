@@ -1,4 +1,5 @@
-"""Shared machinery for the graph.* families: random graphs by structure, prompt rendering, answer parsing.
+"""Shared machinery for the graph.* families: random graphs by structure, prompt rendering, independent algorithms
+(answer parsing and checking live in `hardgen.verifiers.graph`).
 
 Graphs are built over integer vertices 0..n-1 (integers hash the same in every process, so nothing depends on
 string-hash order) and only named when a prompt or check spec is written. Names are drawn at random from a
@@ -21,12 +22,11 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from hardgen.core.errors import HardgenError
+from hardgen.verifiers.graph import DSU, ParamGraph  # noqa: F401  (families import them from here too)
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: the structures a family may offer in its `structure` knob
 STRUCTURES = ("random", "grid", "dag")
-#: boxed answers longer than this are refused unread (a valid answer on these graphs is far shorter)
-MAX_ANSWER_CHARS = 100_000
 
 
 # ---------------------------------------------------------------- construction
@@ -76,24 +76,6 @@ def _random_tree(order: list[int], rng: random.Random) -> list[tuple[int, int]]:
     return [(order[rng.randrange(i)], order[i]) for i in range(1, len(order))]
 
 
-class _DSU:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, x: int) -> int:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> bool:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return False
-        self.parent[ra] = rb
-        return True
-
-
 def random_pairs(n: int, density: float, rng: random.Random) -> list[tuple[int, int]]:
     """Undirected connected random graph: a random spanning tree plus each other pair with prob. `density`."""
     order = list(range(n))
@@ -133,7 +115,7 @@ def grid_pairs(rows: int, cols: int, density: float, rng: random.Random) -> list
     cand = grid_edge_list(rows, cols)
     shuffled = cand[:]
     rng.shuffle(shuffled)
-    dsu = _DSU(rows * cols)
+    dsu = DSU(rows * cols)
     tree = {e for e in shuffled if dsu.union(*e)}
     return [e for e in cand if e in tree or rng.random() < density]
 
@@ -272,158 +254,6 @@ def graph_params(names: list[str], g: Graph, *, weighted: bool) -> dict:
 
 
 # ---------------------------------------------------------------- reading a check spec back
-
-@dataclass
-class ParamGraph:
-    """A graph read from a check spec: names, and an edge-weight lookup (both directions when undirected)."""
-
-    nodes: list[str]
-    directed: bool
-    weight: dict[tuple[str, str], int]
-    edges: list[tuple[str, str, int]]
-
-    @classmethod
-    def from_params(cls, params: dict) -> "ParamGraph":
-        nodes = [str(x) for x in params["nodes"]]
-        directed = bool(params.get("directed", False))
-        weight: dict[tuple[str, str], int] = {}
-        edges = []
-        for e in params["edges"]:
-            u, v = str(e[0]), str(e[1])
-            w = int(e[2]) if len(e) > 2 else 1
-            edges.append((u, v, w))
-            weight[(u, v)] = w
-            if not directed:
-                weight[(v, u)] = w
-        return cls(nodes, directed, weight, edges)
-
-    def index(self) -> dict[str, int]:
-        return {v: i for i, v in enumerate(self.nodes)}
-
-
-# ---------------------------------------------------------------- parsing responses
-
-_BOX_TOKENS = re.compile(r"\\boxed\s*\{|\\fbox\s*\{|\{|\}")
-
-
-def boxed_answers(text: str) -> list[str]:
-    """Contents of every outermost \\boxed{...} (or \\fbox{...}) in `text`, in order; one linear pass."""
-    out: list[str] = []
-    stack: list[int | None] = []  # start offset of a boxed group's content, None for a plain brace
-    open_boxes = 0  # boxed groups on the stack; only a group closing with none left open is outermost
-    for m in _BOX_TOKENS.finditer(text):
-        tok = m.group()
-        if tok == "}":
-            if not stack:
-                continue
-            start = stack.pop()
-            if start is not None:
-                open_boxes -= 1
-                if open_boxes == 0:
-                    out.append(text[start:m.start()])
-        elif tok == "{":
-            stack.append(None)
-        else:
-            stack.append(m.end())
-            open_boxes += 1
-    return out
-
-
-def final_answer(response: str) -> tuple[str | None, str]:
-    """The boxed final answer, or (None, reason): none given, several different ones, or absurdly long."""
-    boxes = boxed_answers(response)
-    if not boxes:
-        return None, "no \\boxed{} answer"
-    distinct = {re.sub(r"\s+", "", b) for b in boxes}
-    if len(distinct) > 1:
-        return None, f"{len(distinct)} different \\boxed{{}} answers"
-    ans = boxes[-1]
-    if len(ans) > MAX_ANSWER_CHARS:
-        return None, f"boxed answer is {len(ans)} characters long"
-    return ans, ""
-
-
-_LATEX_ARROWS = re.compile(r"\\(?:longrightarrow|rightarrow|to)(?![A-Za-z])|→|⟶")
-_LATEX_WRAP = re.compile(r"\\(?:text|mathrm|mathit|mathbf|textbf|texttt|operatorname)\s*\{([^{}]*)\}")
-_LATEX_SPACE = re.compile(r"\\[,;:! ]|\\quad|\\qquad|~|\$|\\left|\\right")
-
-
-def clean_latex(s: str) -> str:
-    """Strip the LaTeX a model may wrap names in: $, \\text{..}, \\mathrm{..}, spacing; arrows become `->`."""
-    s = _LATEX_WRAP.sub(r"\1", s)
-    s = _LATEX_WRAP.sub(r"\1", s)  # one level of nesting, e.g. \text{\textbf{A}}
-    s = _LATEX_ARROWS.sub("->", s)
-    s = _LATEX_SPACE.sub(" ", s)
-    return s.strip()
-
-
-def _lookup(token: str, known: dict[str, str]) -> str | None:
-    return known.get(token.strip().upper())
-
-
-def name_lookup(nodes: list[str]) -> dict[str, str]:
-    """Upper-cased name -> name; names are upper-case letters and digits, so `a1` reads as `A1`."""
-    return {v.upper(): v for v in nodes}
-
-
-def parse_sequence(answer: str, nodes: list[str]) -> tuple[list[str] | None, str]:
-    """Vertex names separated by `->` (or commas, or spaces when neither is used), or (None, reason)."""
-    s = clean_latex(answer)
-    if not s:
-        return None, "empty answer"
-    if "->" in s:
-        parts = s.split("->")
-    elif "," in s:
-        parts = s.split(",")
-    else:
-        parts = s.split()
-    known = name_lookup(nodes)
-    out = []
-    for p in parts:
-        p = p.strip()
-        if not p:
-            return None, "empty element in the vertex sequence"
-        v = _lookup(p, known)
-        if v is None:
-            return None, f"unknown vertex {p[:40]!r}"
-        out.append(v)
-    return out, ""
-
-
-_PAIR_PAREN = re.compile(r"[\(\[]\s*([A-Za-z0-9_]+)\s*,\s*([A-Za-z0-9_]+)\s*[\)\]]")
-_PAIR_DASH = re.compile(r"([A-Za-z0-9_]+)\s*(?:-{1,2}>?|–|—|<->|:|\s)\s*([A-Za-z0-9_]+)")
-
-
-def parse_pairs(answer: str, nodes: list[str]) -> tuple[list[tuple[str, str]] | None, str]:
-    """Vertex pairs, written `A-B, C-D` (also `A -- B`, `A: B`, `;` separators) or `(A, B), (C, D)`."""
-    s = clean_latex(answer)
-    s = re.sub(r"^\\?\{|\\?\}$", "", s).strip()  # set braces around the list
-    if s in ("", "\\emptyset", "\\varnothing", "∅"):
-        return [], ""
-    raw: list[tuple[str, str]] = []
-    if "(" in s or "[" in s:
-        rest = _PAIR_PAREN.sub("", s)
-        if re.sub(r"[\s,;]", "", rest):
-            return None, f"could not read {rest.strip()[:40]!r} as a pair (U, V)"
-        raw = [(m.group(1), m.group(2)) for m in _PAIR_PAREN.finditer(s)]
-    else:
-        for part in re.split(r"[,;]", s):
-            part = part.strip()
-            if not part:
-                return None, "empty element in the pair list"
-            m = _PAIR_DASH.fullmatch(part)
-            if not m:
-                return None, f"could not read {part[:40]!r} as a pair U-V"
-            raw.append((m.group(1), m.group(2)))
-    known = name_lookup(nodes)
-    out = []
-    for a, b in raw:
-        u, v = _lookup(a, known), _lookup(b, known)
-        if u is None or v is None:
-            return None, f"unknown vertex {(a if u is None else b)[:40]!r}"
-        out.append((u, v))
-    return out, ""
-
 
 # ---------------------------------------------------------------- independent algorithms for rederive
 

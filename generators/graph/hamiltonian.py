@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pysat.solvers import Solver as SatSolver
 
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
-from hardgen.generators.graph._graphs import (Graph, ParamGraph, final_answer, graph_params, grid_edge_list,
-                                              grid_shape, parse_sequence, random_names, render_edges, vertex_list)
-from hardgen.verifiers.graph import check_hamiltonian
+from hardgen.generators.graph._graphs import (Graph, ParamGraph, graph_params, grid_edge_list,
+                                              grid_shape, random_names, render_edges, vertex_list)
+from hardgen.verifiers.answer import read_final_answer
+from hardgen.verifiers.graph import check_hamiltonian, parse_sequence
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ class HamiltonianPath(Family, SatEncodable):
             model = s.get_model() if s.solve() else None
         sat_ok = False
         if model is not None:
-            ans, _ = final_answer(self.render_model(record, model))
+            ans = read_final_answer(self.render_model(record, model)).answer
             seq, _ = parse_sequence(ans or "", p["nodes"])
             sat_ok = seq is not None and check_hamiltonian(seq, p)[0]
         return {"sat_solution_accepted": sat_ok, "planted_path_accepted": check_hamiltonian(p["witness"], p)[0]}

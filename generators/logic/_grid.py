@@ -1,8 +1,8 @@
-"""Shared pieces of the grid logic families: CNF rules, a uniqueness oracle, clue removal, answer parsing."""
+"""Shared pieces of the grid logic families: CNF rules, a uniqueness oracle, clue removal (answer parsing and
+checking live in `hardgen.verifiers.logic`)."""
 
 from __future__ import annotations
 
-import re
 from typing import Iterable, Sequence
 
 from pysat.card import CardEnc, EncType
@@ -10,11 +10,6 @@ from pysat.solvers import Solver
 
 #: the solver that holds a family's rules while a puzzle is generated (fast on small incremental calls)
 GEN_SOLVER = "minisat22"
-#: responses longer than this are rejected before any parsing (hostile input stays cheap)
-MAX_RESPONSE_CHARS = 200_000
-#: more \boxed{} answers than this is not a serious response
-MAX_BOXES = 32
-_BOX = "\\boxed{"
 
 
 # ---------------------------------------------------------------- CNF building
@@ -133,77 +128,6 @@ def reduce_clues(oracle: UniquenessOracle, clues: Sequence[int], target: int, mi
 
 # ---------------------------------------------------------------- answers
 
-def boxed_answer(text: str) -> tuple[str | None, str]:
-    """The content of the final \\boxed{...} in `text`, or (None, reason).
-
-    Several boxed answers are allowed only when they agree (up to whitespace): conflicting final answers are wrong.
-    """
-    if len(text) > MAX_RESPONSE_CHARS:
-        return None, f"response longer than {MAX_RESPONSE_CHARS} characters"
-    bodies: list[str] = []
-    start = 0
-    while True:
-        i = text.find(_BOX, start)
-        if i < 0:
-            break
-        if len(bodies) >= MAX_BOXES:
-            return None, f"more than {MAX_BOXES} \\boxed{{}} answers"
-        depth, j = 1, i + len(_BOX)
-        while j < len(text) and depth:
-            ch = text[j]
-            depth += 1 if ch == "{" else -1 if ch == "}" else 0
-            j += 1
-        if depth:
-            return None, "unclosed \\boxed{"
-        bodies.append(text[i + len(_BOX): j - 1])
-        start = j
-    if not bodies:
-        return None, "no \\boxed{} answer"
-    norm = {" ".join(b.split()) for b in bodies}
-    if len(norm) > 1:
-        return None, "conflicting \\boxed{} answers"
-    return bodies[-1], ""
-
-
-_LINE_SPLIT = re.compile(r"\n|\\\\")
-
-
-def parse_grid(body: str, rows: int, cols: int) -> tuple[list[list[str]] | None, str]:
-    """Split an answer body into `rows` lines of `cols` tokens.
-
-    A line is split on whitespace; a line without whitespace is split into characters (so "1234" and
-    "1 2 3 4" read the same). Lines may also be separated by LaTeX `\\\\`. Blank lines are ignored.
-    """
-    lines = [ln.strip() for ln in _LINE_SPLIT.split(body) if ln.strip()]
-    if len(lines) != rows:
-        return None, f"expected {rows} rows, got {len(lines)}"
-    grid = []
-    for i, ln in enumerate(lines):
-        toks = ln.split()
-        if len(toks) == 1:
-            toks = list(toks[0])
-        if len(toks) != cols:
-            return None, f"row {i + 1} has {len(toks)} cells, expected {cols}"
-        grid.append(toks)
-    return grid, ""
-
-
-def parse_digit_grid(body: str, n: int, lo: int = 1, hi: int | None = None) -> tuple[list[list[int]] | None, str]:
-    """An n x n grid of single digits in lo..hi (hi defaults to n), or (None, reason)."""
-    hi = n if hi is None else hi
-    cells, why = parse_grid(body, n, n)
-    if cells is None:
-        return None, why
-    out = []
-    for r, row in enumerate(cells):
-        vals = []
-        for c, tok in enumerate(row):
-            if len(tok) != 1 or not ("0" <= tok <= "9") or not lo <= int(tok) <= hi:
-                return None, f"cell ({r + 1},{c + 1}) is {tok[:20]!r}, expected a digit {lo}..{hi}"
-            vals.append(int(tok))
-        out.append(vals)
-    return out, ""
-
 
 def cell_var(n: int, r: int, c: int, d: int) -> int:
     """Variable "cell (r, c) holds digit d+1" (0-based r, c, d) in an n x n digit grid."""
@@ -235,35 +159,3 @@ def format_rows(grid: Sequence[Sequence[object]]) -> str:
     return "\n".join(" ".join(str(x) for x in row) for row in grid)
 
 
-def first_latin_violation(grid: Sequence[Sequence[int]], n: int) -> str | None:
-    """The first row or column of an n x n grid that is not a permutation of 1..n, described; None if all are."""
-    full = set(range(1, n + 1))
-    for r in range(n):
-        if set(grid[r]) != full:
-            return f"row {r + 1} does not hold each of 1..{n} once"
-    for c in range(n):
-        if {grid[r][c] for r in range(n)} != full:
-            return f"column {c + 1} does not hold each of 1..{n} once"
-    return None
-
-
-def givens_grid(params: dict) -> list[list[int]]:
-    """The givens of a digit puzzle (`params["givens"]`: one string per row, '.' for an empty cell)."""
-    n = int(params["size"])
-    return [[0 if ch == "." else int(ch) for ch in params["givens"][r]] for r in range(n)]
-
-
-def read_digit_answer(response: str, params: dict, noun: str = "digit") -> tuple[list[list[int]] | None, str]:
-    """The boxed n×n grid of a response, checked for shape and for keeping every given; (None, reason) if not."""
-    n = int(params["size"])
-    body, why = boxed_answer(response)
-    if body is None:
-        return None, why
-    grid, why = parse_digit_grid(body, n)
-    if grid is None:
-        return None, why
-    for r, row in enumerate(givens_grid(params)):
-        for c, d in enumerate(row):
-            if d and grid[r][c] != d:
-                return None, f"cell ({r + 1},{c + 1}) is {grid[r][c]}, but the given {noun} is {d}"
-    return grid, ""

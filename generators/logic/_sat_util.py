@@ -1,4 +1,5 @@
-"""Shared helpers for the SAT-proved logic puzzles: CNF building blocks, uniqueness proofs, answer extraction."""
+"""Shared helpers for the SAT-proved logic puzzles: CNF building blocks, uniqueness proofs (answers are read and
+checked in `hardgen.verifiers.logic`)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,6 @@ from pysat.solvers import Solver
 
 #: the solver that proves uniqueness during generation (rederive routes use their own algorithms)
 GEN_SOLVER = "cadical153"
-#: responses longer than this are not parsed (a checker must stay fast on hostile input)
-MAX_RESPONSE_CHARS = 200_000
-#: a boxed answer longer than this is rejected before parsing
-MAX_BOXED_CHARS = 20_000
 
 
 # ---------------------------------------------------------------- CNF building blocks
@@ -120,81 +117,3 @@ class ClueSelector:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-# ---------------------------------------------------------------- response extraction
-
-def boxed_contents(text: str) -> list[str]:
-    """Contents of every balanced `\\boxed{...}` in `text` (unbalanced trailing ones are ignored)."""
-    out = []
-    pos = 0
-    while True:
-        i = text.find("\\boxed{", pos)
-        if i < 0:
-            return out
-        depth = 0
-        start = i + len("\\boxed{")
-        for k in range(start - 1, len(text)):
-            ch = text[k]
-            if ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                if depth == 0:
-                    out.append(text[start:k])
-                    pos = k + 1
-                    break
-        else:
-            return out
-
-
-def final_boxed(response: str) -> tuple[str | None, str]:
-    """The one final boxed answer of a response, or (None, reason) when absent, too long or conflicting.
-
-    Several boxed answers are accepted only when they agree after whitespace normalisation; a response that
-    commits to two different answers is wrong.
-    """
-    if not isinstance(response, str):
-        return None, "response is not text"
-    if len(response) > MAX_RESPONSE_CHARS:
-        return None, f"response longer than {MAX_RESPONSE_CHARS} characters"
-    boxes = boxed_contents(response)
-    if not boxes:
-        return None, "no \\boxed{} answer"
-    norm = {" ".join(b.split()) for b in boxes}
-    if len(norm) > 1:
-        return None, f"{len(norm)} different boxed answers"
-    ans = boxes[-1]
-    if len(ans) > MAX_BOXED_CHARS:
-        return None, "boxed answer too long"
-    return ans, ""
-
-
-_TEXT_COMMANDS = ("\\text{", "\\mathrm{", "\\textbf{", "\\texttt{")
-
-
-def strip_latex_text(s: str) -> str:
-    """Unwrap `\\text{...}` / `\\mathrm{...}` a model may put inside a box, and turn `\\,` / `~` into spaces.
-
-    One linear pass with a brace stack, so hostile nesting cannot make it quadratic.
-    """
-    out: list[str] = []
-    stack: list[bool] = []  # True: this brace group was opened by a text command and is unwrapped
-    i, n = 0, len(s)
-    while i < n:
-        ch = s[i]
-        if ch == "\\":
-            cmd = next((c for c in _TEXT_COMMANDS if s.startswith(c, i)), None)
-            if cmd is not None:
-                stack.append(True)
-                i += len(cmd)
-                continue
-        if ch == "{":
-            stack.append(False)
-        elif ch == "}" and stack:
-            if stack.pop():
-                i += 1
-                continue
-        out.append(ch)
-        i += 1
-    return "".join(out).replace("\\,", " ").replace("~", " ").replace("\\ ", " ")

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass
 
 from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
-from hardgen.generators.logic._sat_util import (ClueSelector, exactly_one, final_boxed, prove_unique,
-                                                strip_latex_text)
-from hardgen.verifiers.base import Verdict, register_check
+from hardgen.generators.logic._sat_util import ClueSelector, exactly_one, prove_unique
 
 KIND = "logic.coloring"
-_PAIR = re.compile(r"^\s*(?:v(?:ertex)?\s*)?(\d{1,4})\s*[:=]\s*(\d{1,3})\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -107,27 +103,6 @@ def count_colourings(n: int, k: int, edges: list[list[int]], givens: list[list[i
     return count, (found[0] if found else None)
 
 
-def parse_colouring(text: str, n: int, k: int) -> tuple[list[int] | None, str]:
-    """`1:2, 2:1, ...` -> colour per vertex; (None, reason) on any malformed, missing or repeated entry."""
-    items = [s for s in re.split(r"[,;\n]", strip_latex_text(text)) if s.strip()]
-    if len(items) != n:
-        return None, f"expected {n} vertex:colour pairs, got {len(items)}"
-    colour = [0] * n
-    for it in items:
-        m = _PAIR.match(it)
-        if not m:
-            return None, f"malformed entry {it.strip()[:40]!r}"
-        v, c = int(m.group(1)), int(m.group(2))
-        if not 1 <= v <= n:
-            return None, f"no vertex {v}"
-        if colour[v - 1]:
-            return None, f"vertex {v} coloured twice"
-        if not 1 <= c <= k:
-            return None, f"colour {c} not in 1..{k}"
-        colour[v - 1] = c
-    return colour, ""
-
-
 @register
 class GraphColoring(Family, SatEncodable):
     name = KIND
@@ -206,21 +181,3 @@ class GraphColoring(Family, SatEncodable):
         return f"The answer is \\boxed{{{_format(_decode(model, p['nodes'], p['colors']))}}}."
 
 
-@register_check(KIND)
-def check_coloring(response: str, check: dict, answer: str | None) -> Verdict:
-    """Correct iff the boxed colouring lists every vertex once, uses colours 1..k, keeps the givens, and no edge
-    joins two vertices of the same colour."""
-    p = check["params"]
-    text, why = final_boxed(response)
-    if text is None:
-        return Verdict(False, why)
-    colour, why = parse_colouring(text, p["nodes"], p["colors"])
-    if colour is None:
-        return Verdict(False, why)
-    for v, c in p["givens"]:
-        if colour[v - 1] != c:
-            return Verdict(False, f"vertex {v} is pre-coloured {c}, response gives {colour[v - 1]}")
-    for u, v in p["edges"]:
-        if colour[u - 1] == colour[v - 1]:
-            return Verdict(False, f"edge {u}-{v} joins two vertices of colour {colour[u - 1]}")
-    return Verdict(True, "proper colouring respecting the givens")

@@ -10,11 +10,10 @@ from pysat.solvers import Solver
 
 from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
-from hardgen.generators.logic._grid import (UniquenessOracle, first_latin_violation, format_rows, givens_grid,
-                                            given_clauses, grid_of_model, latin_rules, read_digit_answer,
-                                            reduce_clues, render_grid_model)
+from hardgen.generators.logic._grid import (UniquenessOracle, format_rows, given_clauses, grid_of_model,
+                                            latin_rules, reduce_clues, render_grid_model)
 from hardgen.generators.logic._grid import cell_var as var
-from hardgen.verifiers.base import Verdict, register_check
+from hardgen.verifiers.logic import givens_grid
 
 
 @lru_cache(maxsize=None)
@@ -224,18 +223,3 @@ class Futoshiki(Family, SatEncodable):
         return render_grid_model(record, model)
 
 
-@register_check("logic.futoshiki")
-def check_futoshiki(response: str, check: dict, answer: str | None) -> Verdict:
-    """Accept a completed grid that is a Latin square, keeps the givens and satisfies every inequality."""
-    p = check["params"]
-    n = int(p["size"])
-    grid, why = read_digit_answer(response, p, "number")
-    if grid is None:
-        return Verdict(False, why)
-    bad = first_latin_violation(grid, n)
-    if bad:
-        return Verdict(False, bad)
-    for r1, c1, r2, c2 in p["less"]:
-        if not grid[r1][c1] < grid[r2][c2]:
-            return Verdict(False, f"cell ({r1 + 1},{c1 + 1}) must be smaller than cell ({r2 + 1},{c2 + 1})")
-    return Verdict(True, "grid obeys the rules, the givens and the inequalities")

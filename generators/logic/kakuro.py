@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
-from hardgen.generators.logic._grid import (UniquenessOracle, at_most_one, boxed_answer, exactly_one, format_rows,
-                                            parse_grid)
-from hardgen.verifiers.base import Verdict, register_check
+from hardgen.generators.logic._grid import UniquenessOracle, at_most_one, exactly_one, format_rows
+from hardgen.verifiers.logic import _puzzle
 
 DIGITS = range(1, 10)
 #: fillings proposed for one pattern before the sample is given up
@@ -409,43 +408,3 @@ class Kakuro(Family, SatEncodable):
         return f"\\boxed{{{answer_rows(n, white, digits)}}}"
 
 
-def _puzzle(p: dict) -> tuple[list[list[bool]], list[list[Cell]], list[int]]:
-    """(white cells, runs as cell lists across then down, sums) from check params."""
-    white = [[ch == "_" for ch in row] for row in p["pattern"]]
-    runs = [[(r, c) for c in range(a, b + 1)] for r, a, b, _ in p["across"]]
-    runs += [[(r, c) for r in range(a, b + 1)] for c, a, b, _ in p["down"]]
-    sums = [s for *_, s in p["across"]] + [s for *_, s in p["down"]]
-    return white, runs, sums
-
-
-@register_check("logic.kakuro")
-def check_kakuro(response: str, check: dict, answer: str | None) -> Verdict:
-    """Accept a grid that keeps the black cells and fills every run with distinct digits of the right sum."""
-    p = check["params"]
-    n = int(p["size"])
-    body, why = boxed_answer(response)
-    if body is None:
-        return Verdict(False, why)
-    cells, why = parse_grid(body, n, n)
-    if cells is None:
-        return Verdict(False, why)
-    white, runs, sums = _puzzle(p)
-    grid: dict[Cell, int] = {}
-    for r in range(n):
-        for c in range(n):
-            tok = cells[r][c]
-            if not white[r][c]:
-                if tok != "#":
-                    return Verdict(False, f"cell ({r + 1},{c + 1}) is black and must be '#', got {tok[:20]!r}")
-            elif len(tok) != 1 or not "1" <= tok <= "9":
-                return Verdict(False, f"cell ({r + 1},{c + 1}) must hold a digit 1-9, got {tok[:20]!r}")
-            else:
-                grid[(r, c)] = int(tok)
-    for run, total in zip(runs, sums):
-        vals = [grid[cell] for cell in run]
-        where = f"run starting at ({run[0][0] + 1},{run[0][1] + 1})"
-        if len(set(vals)) != len(vals):
-            return Verdict(False, f"{where} repeats a digit")
-        if sum(vals) != total:
-            return Verdict(False, f"{where} adds up to {sum(vals)}, not {total}")
-    return Verdict(True, "every run holds distinct digits with the right sum")

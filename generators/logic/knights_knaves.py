@@ -5,27 +5,24 @@ from __future__ import annotations
 
 import itertools
 import random
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
-from hardgen.generators.logic._sat_util import VarCounter, final_boxed, prove_unique, strip_latex_text
-from hardgen.verifiers.base import Verdict, register_check
+from hardgen.generators.logic._sat_util import VarCounter, prove_unique
+from hardgen.verifiers.logic import Formula, evaluate
 
 KIND = "logic.knights_knaves"
 NAMES = ("Alice", "Bob", "Carol", "Dave", "Eve", "Frank", "Grace", "Hank", "Iris", "Jack", "Kate", "Leo",
          "Mona", "Nick", "Olga", "Paul", "Quinn", "Rosa", "Sam", "Tina", "Uma", "Vic", "Wendy", "Xander")
 #: rounds of statement replacement before a sample is rejected as not converging to a unique answer
 MAX_ROUNDS = 60
-_ITEM = re.compile(r"^\s*([A-Za-z]+)\s*[:=]\s*(knight|knave)\s*$", re.IGNORECASE)
 
 # A statement is a JSON-able tree:
 #   ["knight", i] / ["knave", i]                 person i is a knight / a knave
 #   ["same", i, j] / ["different", i, j]         i and j are of the same / different kinds
 #   ["count", op, m, kind, [i, ...]]             op in at_least/at_most/exactly, kind in knight/knave
 #   ["not", f], ["and", f, g], ["or", f, g], ["implies", f, g], ["iff", f, g]
-Formula = list
 
 
 @dataclass(frozen=True)
@@ -36,34 +33,6 @@ class KnightsKnavesKnobs(Knobs):
 
 
 # ---------------------------------------------------------------- semantics (the brute-force route)
-
-def evaluate(f: Formula, knight: tuple[bool, ...] | list[bool]) -> bool:
-    """Truth of a statement under an assignment (True = knight)."""
-    op = f[0]
-    if op == "knight":
-        return knight[f[1]]
-    if op == "knave":
-        return not knight[f[1]]
-    if op == "same":
-        return knight[f[1]] == knight[f[2]]
-    if op == "different":
-        return knight[f[1]] != knight[f[2]]
-    if op == "count":
-        _, rel, m, kind, who = f
-        c = sum(1 for i in who if knight[i] == (kind == "knight"))
-        return c >= m if rel == "at_least" else c <= m if rel == "at_most" else c == m
-    if op == "not":
-        return not evaluate(f[1], knight)
-    a, b = evaluate(f[1], knight), evaluate(f[2], knight)
-    if op == "and":
-        return a and b
-    if op == "or":
-        return a or b
-    if op == "implies":
-        return (not a) or b
-    if op == "iff":
-        return a == b
-    raise ValueError(f"unknown connective {op!r}")
 
 
 def consistent(statements: list[Formula], knight: tuple[bool, ...] | list[bool]) -> bool:
@@ -239,26 +208,6 @@ def _format(names: list[str], knight: list[bool] | tuple[bool, ...]) -> str:
     return ", ".join(f"{nm}: {'knight' if k else 'knave'}" for nm, k in zip(names, knight))
 
 
-def parse_assignment(text: str, names: list[str]) -> tuple[list[bool] | None, str]:
-    """`Alice: knight, Bob: knave` -> [True, False]; (None, reason) unless every person appears exactly once."""
-    items = [s for s in re.split(r"[,;\n]", strip_latex_text(text)) if s.strip()]
-    if len(items) != len(names):
-        return None, f"expected {len(names)} name: role entries, got {len(items)}"
-    index = {nm.lower(): i for i, nm in enumerate(names)}
-    out: list[bool | None] = [None] * len(names)
-    for it in items:
-        m = _ITEM.match(it)
-        if not m:
-            return None, f"malformed entry {it.strip()[:40]!r}"
-        i = index.get(m.group(1).lower())
-        if i is None:
-            return None, f"unknown person {m.group(1)[:20]!r}"
-        if out[i] is not None:
-            return None, f"{names[i]} listed twice"
-        out[i] = m.group(2).lower() == "knight"
-    return [bool(x) for x in out], ""
-
-
 @register
 class KnightsKnaves(Family, SatEncodable):
     name = KIND
@@ -335,19 +284,3 @@ class KnightsKnaves(Family, SatEncodable):
         return f"The answer is \\boxed{{{_format(names, [(i + 1) in true for i in range(len(names))])}}}."
 
 
-@register_check(KIND)
-def check_knights_knaves(response: str, check: dict, answer: str | None) -> Verdict:
-    """Correct iff the boxed assignment names every inhabitant once and makes each statement true exactly when
-    its speaker is a knight (the puzzle has one such assignment)."""
-    p = check["params"]
-    text, why = final_boxed(response)
-    if text is None:
-        return Verdict(False, why)
-    knight, why = parse_assignment(text, p["names"])
-    if knight is None:
-        return Verdict(False, why)
-    for s, f in enumerate(p["statements"]):
-        if evaluate(f, knight) != knight[s]:
-            role = "knight" if knight[s] else "knave"
-            return Verdict(False, f"{p['names'][s]} as a {role} cannot make that statement")
-    return Verdict(True, "consistent with every statement")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from pysat.solvers import Solver
 
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
-from hardgen.generators.logic._sat_util import VarCounter, exactly_one, final_boxed, prove_unique
-from hardgen.verifiers.base import Verdict, register_check
+from hardgen.generators.logic._sat_util import VarCounter, exactly_one, prove_unique
+from hardgen.verifiers.logic import runs
 
 KIND = "logic.nonogram"
 #: cell flips tried (each guided by a second solution) before a sample is rejected as not unique
@@ -27,20 +26,6 @@ class NonogramKnobs(Knobs):
     density: float = knob(0.55, lo=0.3, hi=0.85,
                           help="probability that a cell of the hidden picture is filled (repairs for uniqueness "
                                "fill a few more)")
-
-
-def runs(line: list[int] | tuple[int, ...] | str) -> list[int]:
-    """Run lengths of filled cells (1 or '#'); an empty line has no runs."""
-    out, cur = [], 0
-    for x in line:
-        if x == 1 or x == "#":
-            cur += 1
-        elif cur:
-            out.append(cur)
-            cur = 0
-    if cur:
-        out.append(cur)
-    return out
 
 
 def _line_clauses(cells: list[int], clue: list[int], vc: VarCounter) -> list[list[int]]:
@@ -238,17 +223,6 @@ def _format(grid: list[list[int]]) -> str:
     return "/".join("".join("#" if x else "." for x in row) for row in grid)
 
 
-def parse_grid(text: str, R: int, C: int) -> tuple[list[str] | None, str]:
-    """Rows of '#' and '.' separated by '/', spaces or line breaks -> list of row strings, or (None, reason)."""
-    rows = [t for t in re.split(r"[/\s]+|\\\\", text) if t]
-    if len(rows) != R:
-        return None, f"expected {R} rows, got {len(rows)}"
-    for i, row in enumerate(rows):
-        if len(row) != C or set(row) - {"#", "."}:
-            return None, f"row {i + 1} must be {C} characters of '#' and '.'"
-    return rows, ""
-
-
 @register
 class Nonogram(Family, SatEncodable):
     name = KIND
@@ -327,22 +301,3 @@ class Nonogram(Family, SatEncodable):
         return f"The answer is \\boxed{{{_format(grid)}}}."
 
 
-@register_check(KIND)
-def check_nonogram(response: str, check: dict, answer: str | None) -> Verdict:
-    """Correct iff the boxed grid has the right shape and every row and column shows its clue."""
-    p = check["params"]
-    R, C = len(p["rows"]), len(p["cols"])
-    text, why = final_boxed(response)
-    if text is None:
-        return Verdict(False, why)
-    rows, why = parse_grid(text, R, C)
-    if rows is None:
-        return Verdict(False, why)
-    for r in range(R):
-        if runs(rows[r]) != list(p["rows"][r]):
-            return Verdict(False, f"row {r + 1} shows {runs(rows[r]) or [0]}, clue is {p['rows'][r] or [0]}")
-    for c in range(C):
-        col = [rows[r][c] for r in range(R)]
-        if runs(col) != list(p["cols"][c]):
-            return Verdict(False, f"column {c + 1} shows {runs(col) or [0]}, clue is {p['cols'][c] or [0]}")
-    return Verdict(True, "every row and column clue holds")

@@ -10,8 +10,7 @@ from pysat.solvers import Solver
 
 from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
-from hardgen.generators.logic._grid import GEN_SOLVER, at_most_one, boxed_answer, exactly_one, parse_grid
-from hardgen.verifiers.base import Verdict, register_check
+from hardgen.generators.logic._grid import GEN_SOLVER, at_most_one, exactly_one
 
 
 def var(n: int, r: int, c: int) -> int:
@@ -205,34 +204,3 @@ class NQueens(Family, SatEncodable):
         return f"\\boxed{{{draw(n, queens)}}}"
 
 
-@register_check("logic.nqueens")
-def check_nqueens(response: str, check: dict, answer: str | None) -> Verdict:
-    """Accept a board with n non-attacking queens that keeps every pre-placed queen."""
-    n = int(check["params"]["n"])
-    body, why = boxed_answer(response)
-    if body is None:
-        return Verdict(False, why)
-    cells, why = parse_grid(body, n, n)
-    if cells is None:
-        return Verdict(False, why)
-    queens = []
-    for r, row in enumerate(cells):
-        for c, tok in enumerate(row):
-            if tok not in ("Q", "."):
-                return Verdict(False, f"square ({r + 1},{c + 1}) is {tok[:20]!r}, expected 'Q' or '.'")
-            if tok == "Q":
-                queens.append((r, c))
-    if len(queens) != n:
-        return Verdict(False, f"{len(queens)} queens on the board, expected {n}")
-    for r, c in check["params"]["placed"]:
-        if cells[r][c] != "Q":
-            return Verdict(False, f"the pre-placed queen at ({r + 1},{c + 1}) is missing")
-    for kind, key in (("row", lambda q: q[0]), ("column", lambda q: q[1]), ("diagonal", lambda q: q[0] + q[1]),
-                      ("diagonal", lambda q: q[0] - q[1])):
-        seen: dict[int, tuple[int, int]] = {}
-        for q in queens:
-            if key(q) in seen:
-                a = seen[key(q)]
-                return Verdict(False, f"queens at ({a[0] + 1},{a[1] + 1}) and ({q[0] + 1},{q[1] + 1}) share a {kind}")
-            seen[key(q)] = q
-    return Verdict(True, f"{n} non-attacking queens including the pre-placed ones")

@@ -8,27 +8,13 @@ from functools import lru_cache
 
 from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
-from hardgen.generators.logic._grid import (UniquenessOracle, exactly_one, format_rows, givens_grid,
-                                            given_clauses, grid_of_model, read_digit_answer, reduce_clues,
-                                            render_grid_model)
+from hardgen.generators.logic._grid import (UniquenessOracle, exactly_one, format_rows, given_clauses,
+                                            grid_of_model, reduce_clues, render_grid_model)
 from hardgen.generators.logic._grid import cell_var as var
-from hardgen.verifiers.base import Verdict, register_check
+from hardgen.verifiers.logic import BOXES, givens_grid, units
 
-#: box shape (rows, cols) per grid size
-BOXES = {4: (2, 2), 6: (2, 3), 9: (3, 3)}
 #: fewest clues a unique puzzle of each size can have (4x4: 4, 6x6: 8, 9x9: 17)
 MIN_CLUES = {4: 4, 6: 8, 9: 17}
-
-
-def units(n: int) -> list[list[tuple[int, int]]]:
-    """Rows, columns and boxes of an n x n Sudoku, each a list of cells."""
-    br, bc = BOXES[n]
-    out = [[(r, c) for c in range(n)] for r in range(n)]
-    out += [[(r, c) for r in range(n)] for c in range(n)]
-    for r0 in range(0, n, br):
-        for c0 in range(0, n, bc):
-            out.append([(r0 + i, c0 + j) for i in range(br) for j in range(bc)])
-    return out
 
 
 @lru_cache(maxsize=None)
@@ -44,20 +30,9 @@ def rules(n: int) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(x) for x in cl)
 
 
-
 def givens_rows(grid: list[list[int]]) -> list[str]:
     """Givens as row strings with '.' for an empty cell (the check params and the prompt use them)."""
     return ["".join(str(x) if x else "." for x in row) for row in grid]
-
-
-def rule_violation(grid: list[list[int]], n: int) -> str | None:
-    """The first row, column or box of a filled grid that does not hold each digit once; None when all do."""
-    full = set(range(1, n + 1))
-    for i, u in enumerate(units(n)):
-        if {grid[r][c] for r, c in u} != full:
-            kind = ("row", "column", "box")[min(i // n, 2)]
-            return f"{kind} {i % n + 1} does not hold each of 1..{n} once"
-    return None
 
 
 def count_solutions(givens: list[list[int]], n: int, limit: int = 2) -> tuple[int, list[list[int]] | None]:
@@ -212,15 +187,3 @@ class Sudoku(Family, SatEncodable):
         return render_grid_model(record, model)
 
 
-@register_check("logic.sudoku")
-def check_sudoku(response: str, check: dict, answer: str | None) -> Verdict:
-    """Accept a completed grid that obeys the Sudoku rules and keeps every given digit."""
-    p = check["params"]
-    n = int(p["size"])
-    grid, why = read_digit_answer(response, p, "digit")
-    if grid is None:
-        return Verdict(False, why)
-    bad = rule_violation(grid, n)
-    if bad:
-        return Verdict(False, bad)
-    return Verdict(True, "grid obeys the rules and the givens")

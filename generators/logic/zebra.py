@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass
 
 from hardgen.generators.base import Candidate, Family, Knobs, SatEncodable, knob, register
-from hardgen.generators.logic._sat_util import (ClueSelector, exactly_one, final_boxed, prove_unique,
-                                                strip_latex_text)
-from hardgen.verifiers.base import Verdict, register_check
+from hardgen.generators.logic._sat_util import ClueSelector, exactly_one, prove_unique
+from hardgen.verifiers.logic import holds
 
 KIND = "logic.zebra"
 MAX_HOUSES = 6
@@ -37,7 +35,6 @@ _WEIGHT = {"same": 4, "not_same": 2, "at": 1, "not_at": 1, "next_to": 2, "direct
            "left_of": 2, "right_of": 2}
 #: random clue draws per step before falling back to a position clue that refutes the counterexample
 _MAX_DRAWS = 200
-_HOUSE = re.compile(r"^\s*(?:house\s*)?(\d{1,2})\s*[:=]\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 # A clue is a JSON list: [type, item_a, item_b] with items [category, value], or ["at"/"not_at", item, house]
 # (houses 1-based). directly_left: a is in the house immediately left of b's; left_of: somewhere left.
@@ -102,19 +99,6 @@ def zebra_cnf(n: int, categories: list, clues: list) -> tuple[int, list[list[int
     for cl in clues:
         clauses += clue_cnf(cl, n, idx)
     return m * n * n, clauses
-
-
-def holds(clue: list, house_of: dict[tuple[str, str], int]) -> bool:
-    """Truth of a clue given each item's house (1-based)."""
-    t = clue[0]
-    ha = house_of[tuple(clue[1])]
-    if t == "at":
-        return ha == clue[2]
-    if t == "not_at":
-        return ha != clue[2]
-    hb = house_of[tuple(clue[2])]
-    return {"same": ha == hb, "not_same": ha != hb, "next_to": abs(ha - hb) == 1, "directly_left": hb == ha + 1,
-            "directly_right": ha == hb + 1, "left_of": ha < hb, "right_of": ha > hb}[t]
 
 
 def _random_clue(types: tuple[str, ...], weights: list[int], categories: list, grid: list[list[int]],
@@ -248,36 +232,6 @@ def count_solutions(n: int, categories: list, clues: list, limit: int = 2) -> tu
     return count, (found[0] if found else None)
 
 
-def parse_grid(text: str, n: int, categories: list) -> tuple[dict | None, str]:
-    """`1: Alice, red, dog; 2: ...` -> {(category, value): house}; (None, reason) unless every house appears once
-    with one value of each category, in the stated order, each value used once."""
-    entries = [e for e in re.split(r"[;\n]", strip_latex_text(text)) if e.strip()]
-    if len(entries) != n:
-        return None, f"expected {n} house entries, got {len(entries)}"
-    lookup = [{val.lower(): val for val in vals} for _, vals in categories]
-    house_of: dict[tuple[str, str], int] = {}
-    seen_houses: set[int] = set()
-    for e in entries:
-        mt = _HOUSE.match(e)
-        if not mt:
-            return None, f"malformed house entry {e.strip()[:40]!r}"
-        h = int(mt.group(1))
-        if not 1 <= h <= n or h in seen_houses:
-            return None, f"house {h} is out of range or repeated"
-        seen_houses.add(h)
-        vals = [v.strip().lower() for v in mt.group(2).split(",")]
-        if len(vals) != len(categories):
-            return None, f"house {h}: expected {len(categories)} values, got {len(vals)}"
-        for c, v in enumerate(vals):
-            if v not in lookup[c]:
-                return None, f"house {h}: {v[:20]!r} is not a {categories[c][0]}"
-            key = (categories[c][0], lookup[c][v])
-            if key in house_of:
-                return None, f"{key[1]} appears in two houses"
-            house_of[key] = h
-    return house_of, ""
-
-
 @register
 class Zebra(Family, SatEncodable):
     name = KIND
@@ -401,27 +355,3 @@ class Zebra(Family, SatEncodable):
         return f"The answer is \\boxed{{{_format_grid(cats, grid)}}}."
 
 
-@register_check(KIND)
-def check_zebra(response: str, check: dict, answer: str | None) -> Verdict:
-    """Grid questions: correct iff the boxed grid uses each value once and satisfies every clue. Name questions:
-    correct iff the boxed name equals the proved unique answer."""
-    p = check["params"]
-    text, why = final_boxed(response)
-    if text is None:
-        return Verdict(False, why)
-    if "ask" in p:
-        if answer is None:
-            return Verdict(None, "record has no reference name")
-        got = " ".join(strip_latex_text(text).split()).strip(" .")
-        names = {v.lower() for v in p["categories"][0][1]}
-        if got.lower() not in names:
-            return Verdict(False, f"{got[:20]!r} is not one of the names")
-        return Verdict(got.lower() == answer.lower(), "name matches" if got.lower() == answer.lower()
-                       else f"expected {answer}, got {got}")
-    house_of, why = parse_grid(text, p["houses"], p["categories"])
-    if house_of is None:
-        return Verdict(False, why)
-    for i, cl in enumerate(p["clues"]):
-        if not holds(cl, house_of):
-            return Verdict(False, f"clue {i + 1} ({render_clue(cl)}) is violated")
-    return Verdict(True, "every clue holds")

@@ -77,6 +77,7 @@ class SaturnKnobs(Knobs):
 class Saturn(CnfFamily):
     name = "sat.saturn"
     Knobs = SaturnKnobs
+    version = "2"  # 2: check params name the variables' letters (`names: "letters"`) for the checker
     levels = {
         "saturn_3_5_5": {"n": 3, "k": 5, "l": 5, "unique": False, "notation": "saturn"},
         "easy": {"n": 3, "k": 5, "l": 20},
@@ -125,7 +126,8 @@ class Saturn(CnfFamily):
         clauses.sort(key=lambda c: [(abs(x), x > 0) for x in c])
         prompt = self.prompt(kn, clauses, kn.unique and res.sat)
         return solved_candidate(kn.k, clauses, "bits", kn.unique and res.sat, kn.allow_unsat, prompt, res, extra,
-                                planted=None if kn.allow_unsat else render_values(plant, "bits"))
+                                planted=None if kn.allow_unsat else render_values(plant, "bits"),
+                                names="letters")  # the checker then also reads `A=1, B=0, ...`
 
     def prompt(self, kn: SaturnKnobs, clauses: list[Clause], unique: bool) -> str:
         last = var_name(kn.k)

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from hardgen.generators.graph._graphs import boxed_answers, final_answer, parse_pairs, parse_sequence
+from hardgen.verifiers.answer import boxed_contents as boxed_answers, read_final_answer
+from hardgen.verifiers.graph import parse_pairs, parse_sequence
 from hardgen.verifiers import score_check
 
 
@@ -44,8 +45,8 @@ def test_path_accepts_every_shortest_path(resp):
     (boxed("A -> X -> D"), "unknown vertex"),
     (boxed("A -> -> D"), "empty element"),
     (boxed(""), "empty answer"),
-    ("A -> B -> D", "no \\boxed"),
-    ("\\boxed{A -> B -> D} or maybe \\boxed{A -> C -> D}", "different"),
+    ("<think>the path is \\boxed{A -> B -> D}", "cut off while thinking"),
+    ("\\boxed{A -> B -> D} or maybe \\boxed{A -> C -> D}", "conflicting"),
 ])
 def test_path_rejects_invalid_answers_with_reasons(resp, why):
     v = score_check(resp, PATH_CHECK, None)
@@ -192,7 +193,7 @@ def test_boxed_answers_handles_nesting_and_unclosed_groups():
     assert boxed_answers("\\boxed{\\boxed{a}}") == ["\\boxed{a}"]
     assert boxed_answers("\\boxed{a") == []
     assert boxed_answers("\\fbox{A -> B}") == ["A -> B"]
-    assert final_answer("\\boxed{A->B} \\boxed{ A -> B }")[0] == " A -> B "
+    assert read_final_answer("\\boxed{A->B} \\boxed{ A -> B }").answers == ("A->B",)
 
 
 def test_parsers_name_what_they_could_not_read():

@@ -6,7 +6,7 @@ import pytest
 
 from hardgen.verifiers import reward
 from hardgen.verifiers.math import cache_info, clear_cache, math_equal, score_math
-from hardgen.verifiers.math_extract import extract_answers
+from hardgen.verifiers.answer import read_final_answer as extract_answers
 
 B = lambda s: f"Some reasoning first.\nTherefore the answer is \\boxed{{{s}}}."  # noqa: E731
 
@@ -74,7 +74,12 @@ def test_conflicting_answers_are_wrong_and_repeats_fine():
 
 def test_tolerance_option():
     assert score_math(B("3.2"), {"kind": "math"}, "\\pi").correct is False
-    assert score_math(B("3.2"), {"kind": "math", "tolerance": 0.05}, "\\pi").correct is True
+    assert score_math(B("3.15"), {"kind": "math", "tolerance": 0.01}, "\\pi").correct is True
+    # a record may tighten checking but not loosen it past MAX_TOLERANCE (an EFA program's CHECK = {"tolerance": 1e9})
+    assert score_math(B("3.2"), {"kind": "math", "tolerance": 0.05}, "\\pi").correct is False
+    assert score_math(B("1.0"), {"kind": "math", "tolerance": 1e9}, "17").correct is False
+    assert score_math(B("0.3"), {"kind": "math", "min_sig_digits": 0}, "1/3").correct is False
+    assert math_equal("17", "1.0", tolerance=1e9).correct is False
 
 
 @pytest.mark.parametrize("resp", [
@@ -155,7 +160,7 @@ def test_math_segments_match_the_lazy_regex():
     import random
     import re
 
-    from hardgen.verifiers.math_extract import math_segments
+    from hardgen.verifiers.answer import math_segments
 
     seg = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
     rng = random.Random(0)

@@ -7,7 +7,7 @@ from pysat.solvers import Solver
 
 from hardgen.generators.sat._cnf import read_dimacs, sat_check
 from hardgen.verifiers import score_check
-from hardgen.verifiers.sat import boxed_contents
+from hardgen.verifiers.answer import boxed_contents
 
 SATLIB = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "satlib"
 
@@ -32,7 +32,7 @@ def test_accepts_both_models_in_both_formats():
 
 @pytest.mark.parametrize("resp,reason", [
     ("\\boxed{10}", "missing"), ("\\boxed{1011}", "extra"), ("\\boxed{1a1}", "malformed"),
-    ("\\boxed{110}", "clause 2"), ("no box here: 101", "no \\boxed"),
+    ("\\boxed{110}", "clause 2"), ("<think>maybe \\boxed{101}", "cut off while thinking"),
     ("\\boxed{101} wait no \\boxed{010}", "conflicting"), ("\\boxed{unsatisfiable}", "satisfiable"),
 ])
 def test_bits_rejections(resp, reason):
