@@ -145,6 +145,18 @@ def main() -> None:
     so = stats(lab, [ours[i] for i in idx], [ours_und[i] for i in idx])
     sm = stats(lab, [mv[i] for i in idx], [mv_und[i] for i in idx])
     print(f"{'ALL unambiguous':<24} | {_row('', so)} | {_row('', sm)[13:]}")
+    by_ref = defaultdict(list)
+    for i in idx:
+        ref_style = pairs[i]["source_style"].rsplit("/", 1)[-1]
+        if ref_style.startswith("ref_"):
+            by_ref[ref_style].append(i)
+    print("templated math and GSM8K pairs by how the reference is written:")
+    for k in sorted(by_ref):
+        ids = by_ref[k]
+        lab = [pairs[i]["label"] for i in ids]
+        so = stats(lab, [ours[i] for i in ids], [ours_und[i] for i in ids])
+        sm = stats(lab, [mv[i] for i in ids], [mv_und[i] for i in ids])
+        print(f"  {k:<22} | {_row('', so)} | {_row('', sm)[13:]}")
     st = [i for i in idx if pairs[i]["category"].startswith("hardgen:") and not pairs[i]["category"].startswith("hardgen:math")
           and pairs[i]["label"]]
     if st:

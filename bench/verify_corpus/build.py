@@ -112,7 +112,7 @@ def gsm_pairs(rng: random.Random) -> list[dict]:
     out = []
     for _ in range(60):
         name, thing = rng.choice(_GSM_NAMES), rng.choice(_GSM_ITEMS)
-        a, b, price = rng.randint(3, 60), rng.randint(2, 30), rng.choice([1, 2, 3, 5, 12, 25, 40, 125])
+        a, b, price = rng.randint(3, 60), rng.randint(2, 30), rng.choice([2, 3, 5, 12, 25, 40, 125])
         total = a * b * price
         work = (f"{name} buys {a} boxes of {thing} with {b} in each box, so {a} * {b} = <<{a}*{b}={a * b}>>{a * b} {thing}.\n"
                 f"Each costs ${price}, so the total is {a * b} * {price} = <<{a * b}*{price}={total}>>{total}.")
