@@ -52,14 +52,13 @@ def sat_value(clauses: list[list[int]], assign: dict[int, bool]) -> bool:
 
 def _letter(i: int) -> str:
     """Variable names for letter-named formulas: A..Z, then AA, AB, ..."""
-    s, i = "", i - 1
+    i -= 1
     if i < 26:
         return chr(65 + i)
     return chr(65 + i // 26 - 1) + chr(65 + i % 26)
 
 
 def sat_encodings(bits: str, letters: bool) -> list[tuple[str, str | None]]:
-    n = len(bits)
     lits = [str(i + 1) if b == "1" else f"-{i + 1}" for i, b in enumerate(bits)]
     name = (lambda i: _letter(i + 1)) if letters else (lambda i: f"x{i + 1}")
     out = [(bits, None), (",".join(bits), None), (" ".join(bits), None), ("v " + " ".join(lits) + " 0", None),
