@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parent / "verify_corpus"
@@ -43,13 +44,20 @@ def hardgen_record(p: dict, records: dict[str, dict]) -> dict:
     return {"id": p["id"], "family": "math", "prompt": "", "answer": p["reference"], "check": {"kind": "math"}}
 
 
-def run_hardgen(pairs: list[dict], records: dict[str, dict]) -> tuple[list, float]:
+def run_hardgen(pairs: list[dict], records: dict[str, dict]) -> tuple[list, list, float]:
+    """(verdicts, reasons, seconds)."""
     from hardgen.verifiers import score
 
     recs = [hardgen_record(p, records) for p in pairs]
     t0 = time.perf_counter()
-    out = [score(r, p["response"]).correct for r, p in zip(recs, pairs)]
-    return out, time.perf_counter() - t0
+    got = [score(r, p["response"]) for r, p in zip(recs, pairs)]
+    dt = time.perf_counter() - t0
+    return [v.correct for v in got], [v.reason for v in got], dt
+
+
+def reason_class(reason: str) -> str:
+    """A verdict's reason with the quoted text and numbers taken out, so that reasons group into classes."""
+    return re.sub(r"'[^']*'|\"[^\"]*\"|\([^)]*\)|\d+", "_", reason)[:80]
 
 
 def _mv_gold(ref: str):
@@ -110,14 +118,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=0, help="score a fixed sample of N pairs (0: all)")
     ap.add_argument("--category", default="", help="only categories starting with this")
-    ap.add_argument("--show", type=int, default=0, help="print up to N pairs where a scorer disagrees with the label")
+    ap.add_argument("--show", type=int, default=0,
+                    help="print up to N pairs where a scorer disagrees with the label")
+    ap.add_argument("--reasons", type=int, default=0,
+                    help="print hardgen's N most common reasons where it is wrong or undecided (failure classes)")
     ap.add_argument("--json", help="also write the per-pair verdicts here")
     args = ap.parse_args()
     pairs, records = load(args.limit, args.category)
     # warm both (imports, caches, our worker) outside the timed runs
     run_hardgen(pairs[:3], records)
     run_math_verify(pairs[:3])
-    ours, t_ours = run_hardgen(pairs, records)
+    ours, reasons, t_ours = run_hardgen(pairs, records)
     mv, mv_und, t_mv = run_math_verify(pairs)
     ours_und = [v is None for v in ours]
     n = len(pairs)
@@ -127,7 +138,8 @@ def main() -> None:
     print(f"throughput: hardgen {n / t_ours:,.1f} responses/s, Math-Verify {n / t_mv:,.1f} responses/s "
           f"(ratio {t_mv / t_ours:.1f}x)\n")
 
-    header = f"{'category':<24} | {'hardgen: n  agree   prec  recall   FP   FN  undec':<52} | Math-Verify: agree prec recall FP FN undec"
+    header = (f"{'category':<24} | {'hardgen: n  agree   prec  recall   FP   FN  undec':<52} | "
+              "Math-Verify: agree prec recall FP FN undec")
     print("unambiguous pairs by category")
     print(header)
     groups = defaultdict(list)
@@ -157,11 +169,12 @@ def main() -> None:
         so = stats(lab, [ours[i] for i in ids], [ours_und[i] for i in ids])
         sm = stats(lab, [mv[i] for i in ids], [mv_und[i] for i in ids])
         print(f"  {k:<22} | {_row('', so)} | {_row('', sm)[13:]}")
-    st = [i for i in idx if pairs[i]["category"].startswith("hardgen:") and not pairs[i]["category"].startswith("hardgen:math")
-          and pairs[i]["label"]]
+    st = [i for i in idx if pairs[i]["label"] and pairs[i]["category"].startswith("hardgen:")
+          and not pairs[i]["category"].startswith("hardgen:math")]
     if st:
-        print(f"structured correct answers rejected (false negatives): hardgen {sum(ours[i] is not True for i in st)}/{len(st)}"
-              f" ({sum(ours[i] is not True for i in st) / len(st):.1%}), Math-Verify {sum(not mv[i] for i in st)}/{len(st)}")
+        fn_ours, fn_mv = sum(ours[i] is not True for i in st), sum(not mv[i] for i in st)
+        print(f"structured correct answers rejected (false negatives): hardgen {fn_ours}/{len(st)} "
+              f"({fn_ours / len(st):.1%}), Math-Verify {fn_mv}/{len(st)} ({fn_mv / len(st):.1%})")
 
     print("\npairs that depend on a policy (label = the convention stated in bench/verify_corpus/README.md)")
     print(f"{'policy':<24} {'n':>4} {'label':>6}  hardgen agrees  Math-Verify agrees")
@@ -176,6 +189,16 @@ def main() -> None:
               f"{sum((ours[i] is True) == pairs[i]['label'] and ours[i] is not None for i in idx):>14}  "
               f"{sum(mv[i] == pairs[i]['label'] for i in idx):>18}")
 
+    if args.reasons:
+        classes = defaultdict(list)
+        for i, p in enumerate(pairs):
+            if not amb[i] and (ours[i] is None or ours[i] != p["label"]):
+                kind = "undecided" if ours[i] is None else "accepted wrong" if ours[i] else "rejected right"
+                classes[(kind, reason_class(reasons[i]))].append(i)
+        print("\nhardgen's failure classes (unambiguous pairs):")
+        for (kind, cls), ids in sorted(classes.items(), key=lambda kv: -len(kv[1]))[:args.reasons]:
+            cats = Counter(group(pairs[i]["category"]) for i in ids).most_common(3)
+            print(f"{len(ids):>5}  {kind:<14} {cls:<80} e.g. {', '.join(f'{c} {n}' for c, n in cats)}")
     if args.show:
         shown = 0
         for i, p in enumerate(pairs):
@@ -187,7 +210,8 @@ def main() -> None:
     if args.json:
         with open(args.json, "w") as f:
             for i, p in enumerate(pairs):
-                f.write(json.dumps({"id": p["id"], "label": p["label"], "hardgen": ours[i], "math_verify": mv[i],
+                f.write(json.dumps({"id": p["id"], "label": p["label"], "hardgen": ours[i], "reason": reasons[i],
+                                    "math_verify": mv[i],
                                     "math_verify_nothing_extracted": mv_und[i]}) + "\n")
 
 
