@@ -90,7 +90,8 @@ def conflict_pairs(rng: random.Random) -> list[dict]:
                              + "\nHmm, but I should double check the second case, where", False, "think",
                              "think_cut_off", "truncated_think"))
         elif case == 7:
-            out.append(_pair(ref, "<think>\n" + styles.thinking(rng, tentative=w) + "\nNo wait, that is wrong.\n</think>\n\n"
+            out.append(_pair(ref, "<think>\n" + styles.thinking(rng, tentative=w)
+                             + "\nNo wait, that is wrong.\n</think>\n\n"
                              + styles.cot(rng, (1, 2)) + f"\n\nThe answer is $\\boxed{{{ok}}}$.", True, "think",
                              "think_wrong_then_right", None))
         elif case == 8:
@@ -114,7 +115,8 @@ def gsm_pairs(rng: random.Random) -> list[dict]:
         name, thing = rng.choice(_GSM_NAMES), rng.choice(_GSM_ITEMS)
         a, b, price = rng.randint(3, 60), rng.randint(2, 30), rng.choice([2, 3, 5, 12, 25, 40, 125])
         total = a * b * price
-        work = (f"{name} buys {a} boxes of {thing} with {b} in each box, so {a} * {b} = <<{a}*{b}={a * b}>>{a * b} {thing}.\n"
+        work = (f"{name} buys {a} boxes of {thing} with {b} in each box, "
+                f"so {a} * {b} = <<{a}*{b}={a * b}>>{a * b} {thing}.\n"
                 f"Each costs ${price}, so the total is {a * b} * {price} = <<{a * b}*{price}={total}>>{total}.")
         ref = rng.choice([f"{work}\n#### {total}", str(total)])
         ref_style = "ref_gsm_solution" if "####" in ref else "ref_bare"
@@ -122,13 +124,15 @@ def gsm_pairs(rng: random.Random) -> list[dict]:
         ok = [(f"{work}\n#### {total}", "gsm8k_hashes"), (f"{work}\n#### {money}", "gsm8k_hashes_commas"),
               (f"{work}\nThe answer is {total}.", "gsm8k_answer_is"),
               (f"{work}\nSo {name} spends ${money} in total.\nThe answer is ${money}.", "gsm8k_dollar"),
-              (f"{work}\n\nThe answer is **{money}**.", "bold"), (f"{work}\n\nTherefore, the total cost is $\\boxed{{{total}}}$.", "boxed"),
+              (f"{work}\n\nThe answer is **{money}**.", "bold"),
+              (f"{work}\n\nTherefore, the total cost is $\\boxed{{{total}}}$.", "boxed"),
               (f"{work}\nFinal Answer: The final answer is $\\${money}$. I hope it is correct.", "minerva"),
               (f"<think>\n{styles.thinking(rng)}\n</think>\n\n{work}\n\n**Answer:** \\${money}", "r1_think")]
         wrong = [(f"{work}\n#### {total + rng.choice([-10, -1, 1, 10])}", "gsm8k_hashes"),
                  (f"{work}\nThe answer is {a * b}.", "gsm8k_intermediate"),
                  (f"{work}\n\nThe answer is $\\boxed{{{total * 10}}}$.", "boxed"),
-                 (f"{work}\nSo the answer is #### {total}\nWait, I double counted, it is #### {total - a}", "gsm8k_two_answers"),
+                 (f"{work}\nSo the answer is #### {total}\nWait, I double counted, it is #### {total - a}",
+                  "gsm8k_two_answers"),
                  (f"{work}\nFinal Answer: The final answer is ${total + price}$. I hope it is correct.", "minerva")]
         for variants, label in ((rng.sample(ok, 3), True), (rng.sample(wrong, 3), False)):
             for resp, style in variants:
@@ -193,7 +197,8 @@ def main() -> None:
                 f.write(json.dumps(p, ensure_ascii=False) + "\n")
     pos = sum(p["label"] for p in pairs)
     pol = sum(p["policy"] is not None for p in pairs)
-    print(f"{len(pairs)} pairs ({pos} correct, {len(pairs) - pos} wrong; {pol} depend on a policy), {len(records)} records -> {args.out}")
+    print(f"{len(pairs)} pairs ({pos} correct, {len(pairs) - pos} wrong; {pol} depend on a policy), "
+          f"{len(records)} records -> {args.out}")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ FAMILIES = [("sat.planted", "easy", {}), ("sat.saturn", "easy", {}), ("sat.ksat"
             ("logic.sudoku", None, {}), ("logic.sudoku", None, {"size": 4, "clues": 8}), ("logic.futoshiki", None, {}),
             ("logic.knights_knaves", None, {}), ("logic.nqueens", None, {}), ("logic.coloring", None, {}),
             ("logic.zebra", None, {}), ("graph.shortest_path", "easy", {}), ("graph.topo_order", None, {}),
-            ("graph.hamiltonian", None, {}), ("math.linear_system", None, {}), ("math.linear_system", None, {"n_vars": 3}),
+            ("graph.hamiltonian", None, {}), ("math.linear_system", None, {}),
+            ("math.linear_system", None, {"n_vars": 3}),
             ("math.recurrence", None, {}), ("math.arithmetic", None, {}), ("math.probability", None, {}),
             ("math.geometry", None, {}), ("math.integral", None, {}), ("math.modular", None, {}),
             ("graph.max_flow", None, {}), ("math.polynomial_roots", None, {})]
@@ -40,7 +41,8 @@ def generate_rows(family: str, level: str | None, knobs: dict, n: int, seed: int
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         if res.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed: {res.stderr[-500:]}")
-        rows = [json.loads(x) for p in sorted(Path(tmp, "out", "shards").glob("*.jsonl")) for x in p.read_text().splitlines()]
+        shards = sorted(Path(tmp, "out", "shards").glob("*.jsonl"))
+        rows = [json.loads(x) for p in shards for x in p.read_text().splitlines()]
     return [{k: r[k] for k in ("id", "family", "prompt", "answer", "check")} for r in rows]
 
 
@@ -111,7 +113,8 @@ def grid_encodings(g: list[list[str]]) -> list[tuple[str, str | None]]:
     rows = [" ".join(r) for r in g]
     numeric = all(c.isdigit() for r in g for c in r)
     out = [("\n".join(rows), None), ("\\\\\n".join(rows), None),
-           ("\\begin{array}{" + "c" * len(g[0]) + "}\n" + " \\\\\n".join(" & ".join(r) for r in g) + "\n\\end{array}", None)]
+           ("\\begin{array}{" + "c" * len(g[0]) + "}\n" + " \\\\\n".join(" & ".join(r) for r in g) + "\n\\end{array}",
+            None)]
     if numeric:
         out += [("\n".join("".join(r) for r in g), None), (json.dumps([[int(c) for c in r] for r in g]), None),
                 ("\n".join(",".join(r) for r in g), None), (", ".join("".join(r) for r in g), None)]
@@ -189,7 +192,8 @@ def coloring_pairs(rec: dict, rng: random.Random) -> list[tuple[str, bool, str |
 
     def enc(its):
         return [(", ".join(f"{v}:{c}" for v, c in its), None), (", ".join(f"{v}: {c}" for v, c in its), None),
-                (", ".join(f"{v}={c}" for v, c in its), None), ("; ".join(f"vertex {v}: colour {c}" for v, c in its), None),
+                (", ".join(f"{v}={c}" for v, c in its), None),
+                ("; ".join(f"vertex {v}: colour {c}" for v, c in its), None),
                 (", ".join(f"{v} \\to {c}" for v, c in its), None)]
 
     out = [(a, True, p, "enc") for a, p in enc(items)]
@@ -340,13 +344,15 @@ def tuple_pairs(rec: dict, rng: random.Random) -> list[tuple[str, bool, str | No
     t = "(" + ", ".join(_tex(v) for v in vals) + ")"
     plain = "(" + ", ".join(str(v) for v in vals) + ")"
     pairs = [f"{n} = {_tex(v)}" for n, v in zip(prompt_names, vals)]
-    out = [(t, True, None, "tuple"), (plain, True, None, "tuple_plain"), ("\\left" + t[:-1] + "\\right)", True, None, "tuple"),
+    out = [(t, True, None, "tuple"), (plain, True, None, "tuple_plain"),
+           ("\\left" + t[:-1] + "\\right)", True, None, "tuple"),
            (", ".join(pairs), True, pol, "named"), ("; ".join(pairs), True, pol, "named"),
            (" \\text{ and } ".join(pairs), True, pol, "named"),
            ("(" + ", ".join(prompt_names) + ") = " + t, True, pol, "named_tuple")]
     if vals != vals[::-1]:  # (-3, -5, -3) reversed is the same tuple
         out.append(("(" + ", ".join(_tex(v) for v in vals[::-1]) + ")", False, None, "reversed"))
-        out.append((", ".join(f"{n} = {_tex(v)}" for n, v in zip(prompt_names[::-1], vals)), False, None, "names_swapped"))
+        out.append((", ".join(f"{n} = {_tex(v)}" for n, v in zip(prompt_names[::-1], vals)), False, None,
+                    "names_swapped"))
     out.append((", ".join(f"{prompt_names[0]} = {_tex(v)}" for v in vals), False, None, "name_twice"))
     out.append((" \\text{ or } ".join(pairs), False, None, "or"))
     out.append(("(" + ", ".join(_tex(v) for v in vals[:-1] + [vals[-1] + 1]) + ")", False, None, "last_off_by_one"))
@@ -359,14 +365,16 @@ def number_pairs(rec: dict, rng: random.Random) -> list[tuple[str, bool, str | N
         return tuple_pairs(rec, rng)
     out = [(rec["answer"], True, None, "as_given"), (_tex(v), True, None, "latex")]
     if v.is_Rational and not v.is_Integer:
-        out += [(f"{v.p}/{v.q}", True, None, "slash"), (frac_tex(Fraction(int(v.p), int(v.q)), "\\dfrac"), True, None, "dfrac"),
+        out += [(f"{v.p}/{v.q}", True, None, "slash"),
+                (frac_tex(Fraction(int(v.p), int(v.q)), "\\dfrac"), True, None, "dfrac"),
                 (_tex(1 / v), v == 1 / v, None, "reciprocal")]
         x = float(v)
         out.append((rounded(x, 5), True, "rounded_decimal", "decimal"))
     elif v.is_Integer:
         iv = int(v)
         out += [(f"{iv:,}" if abs(iv) >= 1000 else f"{iv}.0", True, None, "int_format"),
-                (str(iv + 1), False, None, "off_by_one"), (str(iv * 10 + rng.randint(0, 9)), False, None, "extra_digit")]
+                (str(iv + 1), False, None, "off_by_one"), (str(iv * 10 + rng.randint(0, 9)), False, None,
+                                                           "extra_digit")]
         j = [str(d) for d in sympy.factorint(abs(iv), multiple=True)] if abs(iv) > 3 else []
         if len(j) >= 2:
             out.append((" ".join(j), False, None, "juxtaposed_factors"))

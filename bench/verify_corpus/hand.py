@@ -6,7 +6,8 @@ obvious.
 
 HAND = [
     # Minerva and other closing conventions
-    ("7", "The total is 3 + 4.\nFinal Answer: The final answer is $7$. I hope it is correct.", True, "hand:minerva", None),
+    ("7", "The total is 3 + 4.\nFinal Answer: The final answer is $7$. I hope it is correct.", True, "hand:minerva",
+     None),
     ("7", "Final Answer: The final answer is $8$. I hope it is correct.", False, "hand:minerva", None),
     ("34", "Checking each candidate in turn, 35 fails and 34 works. The largest $n$ is 34.", True, "hand:prose", None),
     ("34", "Checking each candidate in turn, 34 fails and 33 works. The largest $n$ is 33.", False, "hand:prose", None),
@@ -14,7 +15,8 @@ HAND = [
     ("9", "Squaring both sides gives the value\n\\[ 9 \\]", True, "hand:display", None),
     ("9", "Squaring both sides gives\n$$ 9 $$", True, "hand:display", None),
     ("\\frac{4}{3}", "So the ratio is $\\boxed{\\frac{4}{3}} \\approx 1.3$.", True, "hand:approx", None),
-    ("\\frac{4}{3}", "So the ratio is $\\frac{4}{3}$, roughly 1.33, hence $\\boxed{\\frac{4}{3}}$.", True, "hand:approx", None),
+    ("\\frac{4}{3}", "So the ratio is $\\frac{4}{3}$, roughly 1.33, hence $\\boxed{\\frac{4}{3}}$.", True,
+     "hand:approx", None),
     # number writing
     ("11111100", "Adding the rows gives $\\boxed{11,\\! 111,\\! 100}$.", True, "hand:numbers", None),
     ("1000", "There are $\\boxed{1\\,000}$ of them.", True, "hand:numbers", None),
@@ -48,7 +50,8 @@ HAND = [
      "$\\boxed{\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}}$", True, "hand:reference", None),
     ("-x > -1", "Dividing by $-1$ flips the sign: $\\boxed{x < 1}$.", True, "hand:reference", None),
     ("-x > -1", "Dividing by $-1$: $\\boxed{x > 1}$.", False, "hand:reference", None),
-    ("\\frac{x^2}{16} + \\frac{y^2}{12} = \\frac{1}{4}", "The ellipse is $\\boxed{\\frac{x^2}{4} + \\frac{y^2}{3} = 1}$.",
+    ("\\frac{x^2}{16} + \\frac{y^2}{12} = \\frac{1}{4}",
+     "The ellipse is $\\boxed{\\frac{x^2}{4} + \\frac{y^2}{3} = 1}$.",
      True, "hand:reference", None),
     ("(11,7) \\text{ or } (7,11)", "The pairs are $\\boxed{(7, 11), (11, 7)}$.", True, "hand:reference", None),
     ("(11,7) \\text{ or } (7,11)", "The pair is $\\boxed{(11, 7)}$.", False, "hand:reference", None),

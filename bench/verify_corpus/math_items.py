@@ -148,11 +148,13 @@ def radical(rng: random.Random) -> dict:
     tex = core if c == 1 else f"\\frac{{{core}}}{{{c}}}"
     refs = [tex] if c == 1 else [tex, f"{a}\\sqrt{{{b}}}/{c}"]
     div = "" if c == 1 else f"/{c}"
-    ok: list[Variant] = [(tex, None), (f"{a} \\sqrt {b}" if c == 1 else f"{a}\\sqrt{{{b}}}/{c}", None), (f"{a}*sqrt({b})" + div, None),
+    ok: list[Variant] = [(tex, None), (f"{a} \\sqrt {b}" if c == 1 else f"{a}\\sqrt{{{b}}}/{c}", None),
+                         (f"{a}*sqrt({b})" + div, None),
                          (f"\\sqrt{{{a * a * b}}}" + div, None), (f"{a}\\cdot\\sqrt{{{b}}}" + div, None),
                          (rounded(a * math.sqrt(b) / c, 5), "rounded_decimal")]
     wrong: list[Variant] = [(f"{a}\\sqrt{{{b + 1}}}" + div, None), (f"{a + 1}\\sqrt{{{b}}}" + div, None),
-                            (f"\\sqrt{{{a * b}}}" + div, None), (bump_last_digit(rounded(a * math.sqrt(b) / c, 6)), None),
+                            (f"\\sqrt{{{a * b}}}" + div, None),
+                            (bump_last_digit(rounded(a * math.sqrt(b) / c, 6)), None),
                             (f"-{a}\\sqrt{{{b}}}" + div, None)]
     return item("radical", refs, ok, wrong)
 
@@ -160,7 +162,8 @@ def radical(rng: random.Random) -> dict:
 def long_decimal(rng: random.Random) -> dict:
     """An irrational reference against a long decimal: right when correctly rounded or truncated, else wrong."""
     name, tex, x = rng.choice([("sqrt2", "\\sqrt{2}", math.sqrt(2)), ("sqrt3", "\\sqrt{3}", math.sqrt(3)),
-                               ("pi", "\\pi", math.pi), ("e", "e", math.e), ("sqrt5/2", "\\frac{\\sqrt{5}}{2}", math.sqrt(5) / 2),
+                               ("pi", "\\pi", math.pi), ("e", "e", math.e),
+                               ("sqrt5/2", "\\frac{\\sqrt{5}}{2}", math.sqrt(5) / 2),
                                ("ln2", "\\ln 2", math.log(2)), ("2pi", "2\\pi", 2 * math.pi)])
     k = rng.choice([8, 10, 12, 14])
     # exact digits from a 30-digit string so the rounding is right beyond float precision
@@ -168,7 +171,8 @@ def long_decimal(rng: random.Random) -> dict:
     getcontext().prec = 40
     exact = {"sqrt2": Decimal(2).sqrt(), "sqrt3": Decimal(3).sqrt(),
              "pi": Decimal("3.14159265358979323846264338327950288"), "e": Decimal(1).exp(),
-             "sqrt5/2": Decimal(5).sqrt() / 2, "ln2": Decimal(2).ln(), "2pi": 2 * Decimal("3.14159265358979323846264338327950288")}[name]
+             "sqrt5/2": Decimal(5).sqrt() / 2, "ln2": Decimal(2).ln(),
+             "2pi": 2 * Decimal("3.14159265358979323846264338327950288")}[name]
     q = Decimal(1).scaleb(-k)
     rnd = str(exact.quantize(q, rounding=ROUND_HALF_EVEN))
     trunc = str(exact.quantize(q, rounding=ROUND_DOWN))
@@ -211,7 +215,8 @@ def tuple_item(rng: random.Random) -> dict:
     ok: list[Variant] = [(t, None), ("\\left(" + ", ".join(frac_plain(v) for v in vals) + "\\right)", None),
                          (f"{nt} = {t}", None if named else "default_names"),
                          (", ".join(pairs), None if named else "default_names"),
-                         (" \\text{ and } ".join(pairs) if k == 2 else ", ".join(pairs[:-1]) + ", \\text{and } " + pairs[-1],
+                         (" \\text{ and } ".join(pairs) if k == 2
+                          else ", ".join(pairs[:-1]) + ", \\text{and } " + pairs[-1],
                           None if named else "default_names"),
                          ("; ".join(pairs), None if named else "default_names"),
                          (", ".join(frac_tex(v) for v in vals), "bare_list_for_tuple")]
@@ -264,7 +269,8 @@ def union(rng: random.Random) -> dict:
                          (f"\\left(-\\infty,{a}\\right)\\cup\\left({b},\\infty\\right)", None),
                          (f"x < {a} \\text{{ or }} x > {b}", None)]
     wrong: list[Variant] = [(f"(-\\infty, {a}] \\cup ({b}, \\infty)", None), (f"({a}, {b})", None),
-                            (f"(-\\infty, {b}) \\cup ({a}, \\infty)", None), (f"(-\\infty, {a}) \\cup ({b + 1}, \\infty)", None)]
+                            (f"(-\\infty, {b}) \\cup ({a}, \\infty)", None),
+                            (f"(-\\infty, {a}) \\cup ({b + 1}, \\infty)", None)]
     return item("union", [t, f"x \\in {t}"], ok, wrong)
 
 
@@ -273,13 +279,15 @@ def solution_set(rng: random.Random) -> dict:
     s = ", ".join(map(str, rs))
     perm = rs[:]
     rng.shuffle(perm)
-    ok: list[Variant] = [(s, None), (", ".join(map(str, perm)), None), ("\\{" + ", ".join(map(str, perm)) + "\\}", None),
+    ok: list[Variant] = [(s, None), (", ".join(map(str, perm)), None),
+                         ("\\{" + ", ".join(map(str, perm)) + "\\}", None),
                          (" \\text{ or } ".join(f"x = {r}" for r in rs), None),
                          (", ".join(f"x = {r}" for r in perm), "repeated_name_list")]
     extra = max(rs) + rng.randint(1, 4)
     wrong: list[Variant] = [(", ".join(map(str, rs[:-1])), None), (", ".join(map(str, rs + [extra])), None),
                             (", ".join(map(str, rs[:-1] + [rs[-1] + 1])), None),
-                            (", ".join(map(str, [-r for r in rs])) if any(r != 0 for r in rs) and set(rs) != {-r for r in rs}
+                            (", ".join(map(str, [-r for r in rs]))
+                             if any(r != 0 for r in rs) and set(rs) != {-r for r in rs}
                              else str(extra), None)]
     return item("solution_set", [s, "\\{" + s + "\\}"], ok, wrong)
 
@@ -338,14 +346,16 @@ def equation(rng: random.Random) -> dict:
     t = f"\\frac{{x^2}}{{{a2}}} + \\frac{{y^2}}{{{b2}}} = 1"
     scaled = f"\\frac{{x^2}}{{{a2 * k}}} + \\frac{{y^2}}{{{b2 * k}}} = \\frac{{1}}{{{k}}}"
     ok = [(t, None), (scaled, None), (f"{b2}x^2 + {a2}y^2 = {a2 * b2}", None), (f"x^2/{a2} + y^2/{b2} = 1", None)]
-    wrong = [(f"\\frac{{x^2}}{{{b2}}} + \\frac{{y^2}}{{{a2}}} = 1", None), (f"\\frac{{x^2}}{{{a2}}} - \\frac{{y^2}}{{{b2}}} = 1", None),
+    wrong = [(f"\\frac{{x^2}}{{{b2}}} + \\frac{{y^2}}{{{a2}}} = 1", None),
+             (f"\\frac{{x^2}}{{{a2}}} - \\frac{{y^2}}{{{b2}}} = 1", None),
              (f"\\frac{{x^2}}{{{a2 * k}}} + \\frac{{y^2}}{{{b2 * k}}} = 1", None)]
     return item("equation", [scaled, t], ok, wrong)
 
 
 def inequality(rng: random.Random) -> dict:
     a = rng.randint(-9, 9)
-    op, flip, strict = rng.choice([("<", ">", True), ("\\le", "\\ge", False), (">", "<", True), ("\\ge", "\\le", False)])
+    op, flip, strict = rng.choice([("<", ">", True), ("\\le", "\\ge", False), (">", "<", True),
+                                   ("\\ge", "\\le", False)])
     t = f"x {op} {a}"
     ok: list[Variant] = [(t, None), (f"-x {flip} {-a}", None), (f"{a} {flip} x", None),
                          (f"x \\in (-\\infty, {a})" if op == "<" else f"x \\in (-\\infty, {a}]" if op == "\\le" else
@@ -360,7 +370,8 @@ def expression(rng: random.Random) -> dict:
     if rng.random() < 0.6:
         a = rng.randint(1, 9)
         t = f"x^2 + {2 * a}x + {a * a}"
-        ok: list[Variant] = [(t, None), (f"(x+{a})^2", None), (f"(x + {a})(x + {a})", None), (f"x^{{2}}+{2 * a}x+{a * a}", None),
+        ok: list[Variant] = [(t, None), (f"(x+{a})^2", None), (f"(x + {a})(x + {a})", None),
+                             (f"x^{{2}}+{2 * a}x+{a * a}", None),
                              (f"x**2 + {2 * a}*x + {a * a}", None)]
         wrong: list[Variant] = [(f"(x-{a})^2", None), (f"(x+{a + 1})^2", None), (f"x^2 + {a * a}", None),
                                 (f"x^2 + {a}x + {a * a}", None)]
@@ -383,16 +394,19 @@ def units(rng: random.Random) -> list[dict]:
                               ("hours", "minutes"), ("meters", "feet")])
     ok: list[Variant] = [(str(k), None), (f"{k}\\text{{ {unit}}}", None), (f"{k} \\textnormal{{ {unit}}}", None),
                          (f"{k}\\ \\text{{{unit}}}", None), (f"{k}\\mbox{{ {unit}}}", None)]
-    wrong: list[Variant] = [(f"{k + rng.randint(1, 9)}\\text{{ {unit}}}", None), (f"{k}{k % 10}\\text{{ {unit}}}", None),
+    wrong: list[Variant] = [(f"{k + rng.randint(1, 9)}\\text{{ {unit}}}", None),
+                            (f"{k}{k % 10}\\text{{ {unit}}}", None),
                             (f"{k} \\text{{ {other}}}", "wrong_unit")]
     out.append(item("units", [f"{k}\\text{{ {unit}}}", str(k)], ok, wrong))
     d = rng.choice([30, 45, 60, 90, 120, 135, 150, 36, 72, 20])
     f = Fraction(d, 180)
     rad = f"\\frac{{{'' if f.numerator == 1 else f.numerator}\\pi}}{{{f.denominator}}}" if f.denominator > 1 else \
         f"{f.numerator}\\pi"
-    ok = [(f"{d}^\\circ", None), (str(d), None), (f"{d}^{{\\circ}}", None), (f"{d}°", None), (f"{d} \\text{{ degrees}}", None),
+    ok = [(f"{d}^\\circ", None), (str(d), None), (f"{d}^{{\\circ}}", None), (f"{d}°", None),
+          (f"{d} \\text{{ degrees}}", None),
           (rad, "degree_as_radian")]
-    wrong = [(f"{180 - d}^\\circ" if d != 90 else "45^\\circ", None), (f"{d + 10}^\\circ", None), (f"{d // 2}^\\circ", None)]
+    wrong = [(f"{180 - d}^\\circ" if d != 90 else "45^\\circ", None), (f"{d + 10}^\\circ", None),
+             (f"{d // 2}^\\circ", None)]
     out.append(item("degrees", [f"{d}^\\circ", f"{d}^{{\\circ}}"], ok, wrong))
     p = rng.randint(1, 99)
     ok = [(f"{p}\\%", None), (str(p), None), (f"{p} \\text{{ percent}}", None), (f"{p}%", None),
@@ -406,7 +420,8 @@ def units(rng: random.Random) -> list[dict]:
     ok = [(f"\\${s2}", None), (s2, None), (f"\\$ {s2}", None), (f"{s2} \\text{{ dollars}}", None)]
     if cents % 10 == 0:
         ok.append((f"\\${exact_decimal(m)}", None))
-    wrong = [(f"\\${float(m + Fraction(1, 10)):,.2f}", None), (f"\\${cents:,}", None), (f"\\${float(m) + 1:,.2f}", None)]
+    wrong = [(f"\\${float(m + Fraction(1, 10)):,.2f}", None), (f"\\${cents:,}", None),
+             (f"\\${float(m) + 1:,.2f}", None)]
     out.append(item("money", [f"\\${s2}", s2], ok, wrong))
     return out
 
@@ -420,7 +435,8 @@ def base_number(rng: random.Random) -> dict:
     d2[-1] = (d2[-1] + 1) % b
     ok: list[Variant] = [(f"{s}_{b}", None), (f"{s}_{{{b}}}", None), (s, "base_subscript_dropped"),
                          (f"{s}_{{\\text{{{b}}}}}", None)]
-    wrong: list[Variant] = [("".join(map(str, d2)) + f"_{b}", None), (f"{s[::-1]}_{b}" if s[::-1] != s else f"{s}1_{b}", None),
+    wrong: list[Variant] = [("".join(map(str, d2)) + f"_{b}", None),
+                            (f"{s[::-1]}_{b}" if s[::-1] != s else f"{s}1_{b}", None),
                             (str(val), "base_as_decimal")]
     return item("base", [f"{s}_{b}", f"{s}_{{{b}}}"], ok, wrong)
 
@@ -428,9 +444,11 @@ def base_number(rng: random.Random) -> dict:
 def text_answer(rng: random.Random) -> dict:
     letter = rng.choice("ABCDE")
     other = rng.choice([c for c in "ABCDE" if c != letter])
-    ok: list[Variant] = [(f"\\text{{({letter})}}", None), (f"({letter})", None), (letter, None), (f"\\textbf{{({letter})}}", None),
+    ok: list[Variant] = [(f"\\text{{({letter})}}", None), (f"({letter})", None), (letter, None),
+                         (f"\\textbf{{({letter})}}", None),
                          (f"\\mathrm{{({letter})}}", None)]
-    wrong: list[Variant] = [(f"({other})", None), (f"\\text{{({other})}}", None), (f"({letter}) \\text{{ or }} ({other})", None)]
+    wrong: list[Variant] = [(f"({other})", None), (f"\\text{{({other})}}", None),
+                            (f"({letter}) \\text{{ or }} ({other})", None)]
     return item("choice", [f"\\text{{({letter})}}", f"({letter})", letter], ok, wrong)
 
 

@@ -82,7 +82,8 @@ def boxed_short(a: str, rng: random.Random) -> str:
 
 
 def numina(a: str, rng: random.Random) -> str:
-    end = rng.choice(["Thus, the final answer is $\\boxed{{{a}}}$.", "Therefore, the answer is:\n\\[\n\\boxed{{{a}}}\n\\]",
+    end = rng.choice(["Thus, the final answer is $\\boxed{{{a}}}$.",
+                      "Therefore, the answer is:\n\\[\n\\boxed{{{a}}}\n\\]",
                       "The answer is $\\boxed{{{a}}}$.", "Hence the required value is $\\boxed{{{a}}}$.",
                       "Conclusion: $\\boxed{{{a}}}$"])
     return long_solution(rng) + "\n\n" + end.format(a=a)
