@@ -21,6 +21,7 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
+from hardgen.core.engine import ENGINES
 from hardgen.core.errors import HardgenError, unknown_name_error
 from hardgen.core.options import options_from_mapping
 from hardgen.core.records import canonical_json
@@ -62,6 +63,8 @@ def validate_config(cfg: Any, where: str = "config") -> dict:
         raise HardgenError(f"{where}: needs 'out', the folder every stage writes into")
     if not any(s in cfg for s in PIPELINE_STAGES):
         raise HardgenError(f"{where}: names no stage; add at least one of {', '.join(ORDER)}")
+    if cfg.get("engine", "local") not in ENGINES:
+        raise HardgenError(f"{where}: engine must be local or ray, got {cfg['engine']!r}")
     if "import" in cfg and "generate" in cfg:
         raise HardgenError(f"{where}: has both 'import' and 'generate'; a pipeline starts from one problem set")
     if "sft" in cfg and "traces" not in cfg:
