@@ -254,6 +254,7 @@ class LimitedWorker:
         self._cgroup: _PidsCgroup | None = None
         self._hello: dict = {}
         self._jailed = False
+        self._jail_pids: set[int] = set()
         self._jailed_at_death = self._oom_at_death = False
         self._seq = 0
         _LIVE.add(self)
@@ -343,7 +344,8 @@ class LimitedWorker:
     def _start_jailed(self) -> None:
         """Start the worker inside the kernel jail (see `hardgen.core.isolation`)."""
         import json
-        from hardgen.core.isolation import RunCgroup, jail_command, jail_import_path, seccomp_filter
+        from hardgen.core.isolation import (RunCgroup, jail_command, jail_host_ids, jail_import_path, jail_view,
+                                            seccomp_filter, spawn_ids)
         import hardgen
         lim = self.limits
         pkg = os.path.dirname(os.path.abspath(hardgen.__file__))  # the package, wherever this module sits in it
@@ -360,24 +362,63 @@ class LimitedWorker:
             # usual outcome, and the cgroup catches what the rlimit does not count (tmpfs pages, other processes)
             mem = None if not lim.memory_mb else int(lim.memory_mb) + 256
             self._cgroup = RunCgroup.create(memory_mb=mem, max_pids=lim.max_processes)
+        binds = ((pkg, os.path.join(_JAIL_PKG_ROOT, "hardgen")),)
+        # as root, the jail starts as host nobody where nobody can reach its view (see jail_host_ids)
+        ids = jail_host_ids(jail_view(path, tuple(lim.read_paths), binds))
         r, w = os.pipe()
+        err_r, err_w = os.pipe()
         try:
-            os.write(w, seccomp_filter())
+            os.write(w, seccomp_filter(root_mapped=ids is None and os.geteuid() == 0))
             os.close(w)
             argv = jail_command([sys.executable, "-I", "-S", "-c", _BOOT, json.dumps(path), json.dumps(cfg)],
                                 import_path=path, seccomp_fd=r, read_paths=tuple(lim.read_paths), env=env,
-                                binds=((pkg, os.path.join(_JAIL_PKG_ROOT, "hardgen")),))
+                                binds=binds)
             # sh waits for one line before becoming bwrap, so the parent can put it in its cgroup first and
-            # everything bwrap forks is born inside it
+            # everything bwrap forks is born inside it. Its stderr is a pipe nobody reads, not an open host
+            # /dev/null: a program can reach bwrap's descriptors through /proc/1/fd, and a jail whose uid maps to
+            # root owns that node (fchmod); the worker points its own stdout/stderr at the jail's /dev/null
             self._proc = _on_lasting_thread(lambda: subprocess.Popen(
                 ["/bin/sh", "-c", 'read -r _ && exec "$@"', "sh", *argv], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={"PATH": "/usr/bin:/bin"},
-                start_new_session=True, close_fds=True, pass_fds=(r,)))
+                stdout=subprocess.PIPE, stderr=err_w, env={"PATH": "/usr/bin:/bin"},
+                start_new_session=True, close_fds=True, pass_fds=(r,), cwd="/", **spawn_ids(ids)))
         finally:
             os.close(r)
+            os.close(err_r)
+            os.close(err_w)
         if self._cgroup is not None:
             self._cgroup.add(self._proc.pid)
         self._go(b"go\n\x01")
+        # the jail's own processes (bwrap, its init, the worker), before any program code ran: anything else found
+        # after a call is a process the program left behind
+        self._jail_pids = self._jail_tasks()
+
+    def _jail_tasks(self) -> set[int]:
+        """Host pids of every process of the current jail: its cgroup's, else bwrap's descendants."""
+        if self._cgroup is not None:
+            return set(self._cgroup.pids())
+        return _descendants(self._proc.pid) | {self._proc.pid} if self._proc is not None else set()
+
+    def _end_strays(self) -> None:
+        """End the processes a call left running in the jail (a program's background burners or daemons would
+        otherwise run, and burn CPU past every per-call limit, for as long as the worker is reused)."""
+        import signal as _signal
+        for _ in range(50):
+            strays = self._jail_tasks() - self._jail_pids
+            if not strays:
+                return
+            for pid in strays:
+                try:  # a pidfd pins the process, so the signal cannot reach a reused pid
+                    fd = os.pidfd_open(pid)
+                except OSError:
+                    continue
+                try:
+                    if pid in self._jail_tasks():
+                        _signal.pidfd_send_signal(fd, signal.SIGKILL)
+                except OSError:
+                    pass
+                finally:
+                    os.close(fd)
+            time.sleep(0.002)
 
     def _go(self, go_ahead: bytes) -> None:
         """Send the go-ahead and read the child's hello."""
@@ -521,6 +562,8 @@ class LimitedWorker:
             except Exception as e:
                 self._kill()
                 return Outcome("error", error=f"unreadable result from the worker: {type(e).__name__}: {e}")
+        if self._jailed and self._jail_pids:
+            self._end_strays()
         if kind == "memory":
             self._kill()  # a MemoryError can leave the worker's heap and caches half-built: start clean
             return Outcome("memory", error=f"worker exceeded its memory limit ({lim.memory_mb} MB): {value}")
@@ -572,6 +615,30 @@ class LimitedWorker:
 
 #: largest result a confined worker may send back; a bigger frame is treated as a failed call
 MAX_CONFINED_RESULT_BYTES = 64 * _MB
+
+
+def _descendants(root: int) -> set[int]:
+    """Host pids of every descendant of `root` (from /proc/PID/task/TID/children; orphans in a PID namespace are
+    re-parented to its init, itself a descendant)."""
+    out: set[int] = set()
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as f:
+                    kids = [int(k) for k in f.read().split()]
+            except (OSError, ValueError):
+                continue
+            for k in kids:
+                if k not in out:
+                    out.add(k)
+                    todo.append(k)
+    return out
 
 
 _SPAWNER: tuple[threading.Thread, Any, int] | None = None
@@ -701,7 +768,12 @@ def _set_limits(cfg: dict) -> None:
         soft, hard = resource.getrlimit(which)
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
-        resource.setrlimit(which, (value, value if which != resource.RLIMIT_CPU else value + 1))
+        # RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL one second later; never above an inherited hard limit
+        # (`ulimit -t`, a batch scheduler's), which an unprivileged (jailed) worker cannot raise
+        top = value + 1 if which == resource.RLIMIT_CPU else value
+        if hard != resource.RLIM_INFINITY:
+            top = min(top, hard)
+        resource.setrlimit(which, (value, top))
 
     if cfg.get("memory_mb"):
         cap(resource.RLIMIT_AS, int(cfg["memory_mb"]) * _MB)
@@ -995,6 +1067,10 @@ def _child_main(cfg: dict) -> None:
     # (discarded), so it can neither read calls meant for the loop nor write fake results by printing.
     proto_out = os.dup(1)
     proto_in_fd = os.dup(0)
+    if cfg.get("json"):  # jailed: stderr is a pipe nobody reads; output goes to the jail's own /dev/null
+        null_w = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null_w, 2)
+        os.close(null_w)
     os.dup2(2, 1)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
