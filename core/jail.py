@@ -578,6 +578,10 @@ class LimitedWorker:
     def _decode_jailed(self, body: bytes) -> tuple[str, Any]:
         """(kind, value) of a jailed worker's JSON frame; ("forged", why) for anything off the protocol."""
         self._seq += 1
+        values = _json_value_bound(body)
+        if values > MAX_JAILED_RESULT_VALUES:
+            return "forged", (f"the worker sent a result of about {values} JSON values, over the "
+                              f"{MAX_JAILED_RESULT_VALUES} a jailed worker may send; worker killed")
         frame = _json_frame(body)
         if not isinstance(frame, dict) or frame.get("seq") != self._seq or frame.get("kind") not in _FRAME_KINDS:
             return "forged", ("the worker sent a malformed or out-of-order result frame (a program writing to "
@@ -679,6 +683,15 @@ def _on_lasting_thread(start: Callable[[], Any]) -> Any:
 
 
 _FRAME_KINDS = ("ok", "raised", "memory", "error")
+#: most JSON values (arrays, objects, and items after the first in either) a jailed worker's frame may hold: the
+#: parent's cost of parsing is per value (a 64 MB frame of `[[],[],...]` took 14 s and 1.4 GB to parse), so
+#: the byte cap alone does not bound it; real results are a few JSON strings
+MAX_JAILED_RESULT_VALUES = 2_000_000
+
+
+def _json_value_bound(body: bytes) -> int:
+    """An upper bound on the values a JSON text holds beyond its first (brackets and commas, in strings or not)."""
+    return body.count(b"[") + body.count(b"{") + body.count(b",")
 #: longest error text taken from a jailed worker
 MAX_MESSAGE_CHARS = 500
 
