@@ -209,14 +209,14 @@ def _view_paths(import_path: list[str], extra: list[str]) -> list[str]:
     return out
 
 
-#: /proc entries shown read-only (the host's, whose namespaced entries still show the jail's own namespaces):
-#: a jail whose uid maps to host root (a root caller where the jail cannot drop to nobody) could otherwise write
-#: sysctls such as kernel.core_pattern, whose pipe helper the kernel runs as host root
-_PROC_READ_ONLY = ("sys", "fs", "irq", "bus", "acpi", "scsi", "driver", "sysvipc")
-#: /proc files replaced by /dev/null: a host reset switch and kernel memory/layout disclosures
-_PROC_MASKED = ("sysrq-trigger", "kcore", "kmsg", "keys", "key-users", "timer_list", "sched_debug", "slabinfo",
-                "kpagecount", "kpageflags", "kpagecgroup", "vmallocinfo", "iomem", "ioports", "latency_stats",
-                "timer_stats", "kallsyms", "pagetypeinfo", "softirqs", "interrupts")
+#: /proc entries shown read-only (the host's, whose namespaced entries still show the jail's own namespaces) in a
+#: jail whose uid maps to host root (`root_mapped`): uid 0 needs no capability to write 0644 sysctls such as
+#: kernel.core_pattern, whose pipe helper the kernel runs as host root, nor /proc/acpi/wakeup; bwrap itself
+#: covers only irq and bus (it skips sys, whose directory is not writable)
+_PROC_READ_ONLY = ("sys", "fs", "acpi", "scsi")
+#: /proc files replaced by /dev/null in such a jail: a host reset switch and root-only kernel memory/layout files
+_PROC_MASKED = ("sysrq-trigger", "kcore", "kmsg", "slabinfo", "kpagecount", "kpageflags", "kpagecgroup",
+                "vmallocinfo", "pagetypeinfo", "timer_list", "sched_debug")
 
 
 def _others_can_reach(path: str) -> bool:
@@ -260,21 +260,24 @@ def jail_host_ids(view: list[str] | None = None) -> tuple[int, int] | None:
 
 def jail_command(argv: list[str], *, import_path: list[str], seccomp_fd: int, chdir: str = "/tmp",
                  tmp_mb: int = JAIL_TMP_MB, read_paths: tuple[str, ...] = (), env: dict[str, str] | None = None,
-                 binds: tuple[tuple[str, str], ...] = ()) -> list[str]:
+                 binds: tuple[tuple[str, str], ...] = (), root_mapped: bool = True) -> list[str]:
     """`argv` wrapped in bwrap: run it as uid 65534 in fresh namespaces, seeing only the read-only view
-    (plus `binds`, (host path, jail path) pairs, also read-only; a `.git` inside one is hidden)."""
+    (plus `binds`, (host path, jail path) pairs, also read-only; a `.git` inside one is hidden).
+
+    `root_mapped`: the jail's uid maps to host root (a root caller that did not drop to nobody, see
+    `jail_host_ids`); then /proc's writable and root-only parts are made read-only or masked as well (each mount
+    costs bwrap start-up time, and for any other host uid the kernel's own permissions already keep them shut)."""
     bwrap = _bwrap()
     if bwrap is None:
         raise OSError("bubblewrap (bwrap) is not installed")
     cmd = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--uid", str(JAIL_UID), "--gid",
            str(JAIL_UID), "--hostname", "jail", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-           "--clearenv", "--proc", "/proc"]
-    for name in _PROC_READ_ONLY:
-        if os.path.isdir(f"/proc/{name}"):
-            cmd += ["--ro-bind", f"/proc/{name}", f"/proc/{name}"]
-    for name in _PROC_MASKED:
-        if os.path.exists(f"/proc/{name}"):
-            cmd += ["--ro-bind", "/dev/null", f"/proc/{name}"]
+           "--clearenv", "--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys"]
+    if root_mapped:
+        cmd += [a for name in _PROC_READ_ONLY[1:] if os.path.isdir(f"/proc/{name}")
+                for a in ("--ro-bind", f"/proc/{name}", f"/proc/{name}")]
+        cmd += [a for name in _PROC_MASKED if os.path.exists(f"/proc/{name}")
+                for a in ("--ro-bind", "/dev/null", f"/proc/{name}")]
     # /dev/shm gets a size cap like /tmp (bwrap's /dev tmpfs has none, and tmpfs pages escape RLIMIT_AS);
     # /tmp first: an interpreter or venv that lives under /tmp is then bound on top of the fresh tmpfs
     # instead of being hidden by it
@@ -371,7 +374,7 @@ def _probe_as(bwrap: str, prog: bytes, ids: tuple[int, int] | None) -> JailStatu
         os.close(w)
         w = -1
         cmd = jail_command([sys.executable, "-I", "-S", "-c", "import os; print(os.getuid())"],
-                           import_path=[], seccomp_fd=r)
+                           import_path=[], seccomp_fd=r, root_mapped=ids is None and os.geteuid() == 0)
         res = subprocess.run(cmd, pass_fds=(r,), stdin=subprocess.DEVNULL, capture_output=True, timeout=30,
                              **spawn_ids(ids))
     except (OSError, subprocess.SubprocessError) as e:

@@ -255,6 +255,7 @@ class LimitedWorker:
         self._hello: dict = {}
         self._jailed = False
         self._jail_pids: set[int] = set()
+        self._jail_task_count: int | None = None
         self._jailed_at_death = self._oom_at_death = False
         self._seq = 0
         _LIVE.add(self)
@@ -365,14 +366,15 @@ class LimitedWorker:
         binds = ((pkg, os.path.join(_JAIL_PKG_ROOT, "hardgen")),)
         # as root, the jail starts as host nobody where nobody can reach its view (see jail_host_ids)
         ids = jail_host_ids(jail_view(path, tuple(lim.read_paths), binds))
+        root_mapped = ids is None and os.geteuid() == 0
         r, w = os.pipe()
         err_r, err_w = os.pipe()
         try:
-            os.write(w, seccomp_filter(root_mapped=ids is None and os.geteuid() == 0))
+            os.write(w, seccomp_filter(root_mapped=root_mapped))
             os.close(w)
             argv = jail_command([sys.executable, "-I", "-S", "-c", _BOOT, json.dumps(path), json.dumps(cfg)],
                                 import_path=path, seccomp_fd=r, read_paths=tuple(lim.read_paths), env=env,
-                                binds=binds)
+                                binds=binds, root_mapped=root_mapped)
             # sh waits for one line before becoming bwrap, so the parent can put it in its cgroup first and
             # everything bwrap forks is born inside it. Its stderr is a pipe nobody reads, not an open host
             # /dev/null: a program can reach bwrap's descriptors through /proc/1/fd, and a jail whose uid maps to
@@ -391,6 +393,7 @@ class LimitedWorker:
         # the jail's own processes (bwrap, its init, the worker), before any program code ran: anything else found
         # after a call is a process the program left behind
         self._jail_pids = self._jail_tasks()
+        self._jail_task_count = self._task_count()
 
     def _jail_tasks(self) -> set[int]:
         """Host pids of every process of the current jail: its cgroup's, else bwrap's descendants."""
@@ -398,10 +401,24 @@ class LimitedWorker:
             return set(self._cgroup.pids())
         return _descendants(self._proc.pid) | {self._proc.pid} if self._proc is not None else set()
 
+    def _task_count(self) -> int | None:
+        """Tasks (threads included) in the jail's pids cgroup: one small read, so the common case costs little."""
+        path = None if self._cgroup is None else (self._cgroup.dirs.get("pids") or self._cgroup.dirs.get("v2"))
+        if path is None:
+            return None
+        try:
+            with open(os.path.join(path, "pids.current"), encoding="ascii") as f:
+                return int(f.read())
+        except (OSError, ValueError):
+            return None
+
     def _end_strays(self) -> None:
         """End the processes a call left running in the jail (a program's background burners or daemons would
         otherwise run, and burn CPU past every per-call limit, for as long as the worker is reused)."""
         import signal as _signal
+        count = self._task_count()
+        if count is not None and self._jail_task_count is not None and count <= self._jail_task_count:
+            return  # no task more than at start (a new thread would make this scan, correctly, every time)
         for _ in range(50):
             strays = self._jail_tasks() - self._jail_pids
             if not strays:
