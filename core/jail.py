@@ -256,6 +256,8 @@ class LimitedWorker:
         self._jailed = False
         self._jail_pids: set[int] = set()
         self._jail_task_count: int | None = None
+        self._worker_pidfd: int | None = None  # a jailed worker's pidfd, to stop it between calls
+        self._frozen = False
         self._jailed_at_death = self._oom_at_death = False
         self._seq = 0
         _LIVE.add(self)
@@ -287,6 +289,7 @@ class LimitedWorker:
         with self._lock:
             proc = self._proc
             if proc is not None and proc.poll() is None:
+                self._thaw()
                 try:
                     proc.stdin.close()  # EOF asks the child loop to exit
                     proc.wait(timeout=1.0)
@@ -394,6 +397,7 @@ class LimitedWorker:
         # after a call is a process the program left behind
         self._jail_pids = self._jail_tasks()
         self._jail_task_count = self._task_count()
+        self._worker_pidfd = _namespace_pid_fd(self._jail_pids, 2)  # bwrap's init is 1, the worker 2
 
     def _jail_tasks(self) -> set[int]:
         """Host pids of every process of the current jail: its cgroup's, else bwrap's descendants."""
@@ -436,6 +440,24 @@ class LimitedWorker:
                 finally:
                     os.close(fd)
             time.sleep(0.002)
+
+    def _freeze(self) -> None:
+        """Stop the jailed worker (every thread of it) until the next call: a program's background thread gets
+        no CPU between calls, however long the caller takes (a GRPO step, say) to send the next one."""
+        if self._worker_pidfd is not None and not self._frozen:
+            try:
+                signal.pidfd_send_signal(self._worker_pidfd, signal.SIGSTOP)
+                self._frozen = True
+            except OSError:
+                pass
+
+    def _thaw(self) -> None:
+        if self._worker_pidfd is not None and self._frozen:
+            try:
+                signal.pidfd_send_signal(self._worker_pidfd, signal.SIGCONT)
+            except OSError:
+                pass
+            self._frozen = False
 
     def _go(self, go_ahead: bytes) -> None:
         """Send the go-ahead and read the child's hello."""
@@ -484,6 +506,12 @@ class LimitedWorker:
                 "temp_workdir": self._tmpdir, "clean_env": lim.clean_env, "uid": h.get("uid")}
 
     def _kill(self) -> None:
+        pidfd, self._worker_pidfd, self._frozen = self._worker_pidfd, None, False
+        if pidfd is not None:
+            try:
+                os.close(pidfd)
+            except OSError:
+                pass
         proc, self._proc = self._proc, None
         cgroup, self._cgroup = self._cgroup, None
         tmpdir, self._tmpdir = self._tmpdir, None
@@ -546,6 +574,7 @@ class LimitedWorker:
             self._kill()
             self._start()
         proc = self._proc
+        self._thaw()
         deadline = None if lim.timeout_s is None else time.monotonic() + lim.timeout_s
         try:
             proc.stdin.write(_HEADER.pack(len(payload)) + payload)
@@ -581,6 +610,8 @@ class LimitedWorker:
                 return Outcome("error", error=f"unreadable result from the worker: {type(e).__name__}: {e}")
         if self._jailed and self._jail_pids:
             self._end_strays()
+            if kind != "memory" and (lim.max_calls is None or self._calls < lim.max_calls):
+                self._freeze()
         if kind == "memory":
             self._kill()  # a MemoryError can leave the worker's heap and caches half-built: start clean
             return Outcome("memory", error=f"worker exceeded its memory limit ({lim.memory_mb} MB): {value}")
@@ -636,6 +667,24 @@ class LimitedWorker:
 
 #: largest result a confined worker may send back; a bigger frame is treated as a failed call
 MAX_CONFINED_RESULT_BYTES = 64 * _MB
+
+
+def _namespace_pid_fd(pids: set[int], ns_pid: int) -> int | None:
+    """A pidfd of the process among `pids` that is `ns_pid` in its own PID namespace (the last NSpid field)."""
+    for pid in sorted(pids):
+        try:
+            fd = os.pidfd_open(pid)
+        except OSError:
+            continue
+        try:  # read after opening: the pidfd then pins the process whose status was read
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
+                nspid = next((ln.split()[1:] for ln in f if ln.startswith("NSpid:")), [])
+            if len(nspid) > 1 and nspid[-1] == str(ns_pid):
+                return fd
+        except OSError:
+            pass
+        os.close(fd)
+    return None
 
 
 def _descendants(root: int) -> set[int]:

@@ -536,3 +536,38 @@ def test_a_frame_of_many_small_values_is_refused_before_parsing(tmp_path, env):
     out = json.loads(res.stdout.split("RESULT ", 1)[1])
     assert out["status"] == "error" and "JSON values" in out["error"] and out["after"] == 2
     assert out["rss_mb"] < 500, out  # the parent never built the 15 M lists
+
+
+BURNER_THREAD_SCRIPT = r'''
+import json, time
+from hardgen.core.jail import LimitedWorker, Limits
+START = """
+import builtins, threading
+builtins.HG_N = [0]  # exec and eval here share no namespace but builtins
+def _burn(n=builtins.HG_N):
+    while True:
+        n[0] += 1
+threading.Thread(target=_burn, daemon=True).start()
+"""
+with LimitedWorker(Limits.untrusted(confine=False, timeout_s=10)) as w:
+    w.run(exec, START)                       # a background thread the program leaves running
+    a = w.run(eval, "HG_N[0]").value
+    time.sleep(1.0)                          # the caller is busy elsewhere
+    b = w.run(eval, "HG_N[0]").value
+    w.run(exec, "__import__('time').sleep(1.0)")  # the same second inside a call, where the thread may run
+    c = w.run(eval, "HG_N[0]").value
+print("RESULT " + json.dumps({"between_calls": b - a, "during_a_call": c - b}))
+'''
+
+
+def test_a_background_thread_gets_no_cpu_between_calls(tmp_path, env):
+    """The worker is stopped (SIGSTOP) between calls: a thread the program left running burns nothing while the
+    caller is away; RLIMIT_CPU (per worker) and the call's wall clock bound what it does during calls."""
+    script = tmp_path / "burner.py"
+    script.write_text(BURNER_THREAD_SCRIPT)
+    res = _run_outer([sys.executable, str(script)], tmp_path, env, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout.split("RESULT ", 1)[1])
+    assert out["during_a_call"] > 1000, out  # the thread is real and runs while a call is in progress
+    # what it gets around the second is the calls' own time (GIL hand-overs of a few ms), not the second itself
+    assert out["between_calls"] < out["during_a_call"] / 10, out
