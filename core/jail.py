@@ -419,7 +419,6 @@ class LimitedWorker:
     def _end_strays(self) -> None:
         """End the processes a call left running in the jail (a program's background burners or daemons would
         otherwise run, and burn CPU past every per-call limit, for as long as the worker is reused)."""
-        import signal as _signal
         count = self._task_count()
         if count is not None and self._jail_task_count is not None and count <= self._jail_task_count:
             return  # no task more than at start (a new thread would make this scan, correctly, every time)
@@ -434,7 +433,7 @@ class LimitedWorker:
                     continue
                 try:
                     if pid in self._jail_tasks():
-                        _signal.pidfd_send_signal(fd, signal.SIGKILL)
+                        signal.pidfd_send_signal(fd, signal.SIGKILL)
                 except OSError:
                     pass
                 finally:

@@ -405,7 +405,8 @@ def fill_shm():
         return f"{n}MB-{errno.errorcode.get(e.errno)}"
     return f"{n}MB"
 probe("shm", fill_shm)
-probe("io_uring", lambda: (libc.syscall(425, 8, ctypes.create_string_buffer(120)), errno.errorcode.get(ctypes.get_errno())))
+probe("io_uring", lambda: (libc.syscall(425, 8, ctypes.create_string_buffer(120)),
+                           errno.errorcode.get(ctypes.get_errno())))
 for fam, name in ((40, "vsock"), (16, "netlink"), (17, "packet"), (38, "alg")):
     probe(name, lambda fam=fam: socket.socket(fam, socket.SOCK_DGRAM if fam != 38 else socket.SOCK_SEQPACKET).fileno())
 probe("unix", lambda: socket.socket(socket.AF_UNIX).fileno() >= 0)
