@@ -43,6 +43,7 @@ and inside the jail as a second layer, the worker stacks the in-process layers b
 from __future__ import annotations
 
 import atexit
+import errno
 import os
 import pickle
 import select
@@ -429,7 +430,12 @@ class LimitedWorker:
             for pid in strays:
                 try:  # a pidfd pins the process, so the signal cannot reach a reused pid
                     fd = os.pidfd_open(pid)
-                except OSError:
+                except OSError as e:
+                    if e.errno == errno.ENOSYS:  # a kernel before 5.3: by pid, right after checking it is ours
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                        except OSError:
+                            pass
                     continue
                 try:
                     if pid in self._jail_tasks():
