@@ -440,6 +440,7 @@ class LimitedWorker:
                 try:
                     if pid in self._jail_tasks():
                         signal.pidfd_send_signal(fd, signal.SIGKILL)
+                        select.select([fd], [], [], 0.5)  # readable once it has exited: it runs no more
                 except OSError:
                     pass
                 finally:

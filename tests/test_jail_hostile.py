@@ -466,8 +466,14 @@ def test_root_callers_jail_is_nobody_or_cannot_chmod(tmp_path, env):
 BACKGROUND = '''
 import os, time
 SEEN = []
-def _count():
-    return len([d for d in os.listdir("/proc") if d.isdigit()])
+def _count():  # live processes (a killed one may linger as a zombie until the jail's init reaps it)
+    live = 0
+    for d in os.listdir("/proc"):
+        try:
+            live += d.isdigit() and open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            pass
+    return live
 def sample(rng):
     SEEN.append(_count())  # the jail's init and this worker: 2, unless an earlier call left a process behind
     pid = os.fork() if SEEN[-1] == 2 else -1  # one burner at a time (sample runs 20 times in one checking call)
