@@ -757,8 +757,7 @@ def _on_lasting_thread(start: Callable[[], Any]) -> Any:
 _FRAME_KINDS = ("ok", "raised", "memory", "error")
 #: most JSON values (arrays, objects, and items after the first in either) a jailed worker's frame may hold: the
 #: parent's cost of parsing is per value (a 64 MB frame of `[], [], ...` took 13 s and 1.3 GB to parse; see
-#: bench/bench_jail_frames.py), so
-#: the byte cap alone does not bound it; real results are a few JSON strings
+#: bench/bench_jail_frames.py), so the byte cap alone does not bound it; real results are a few JSON strings
 MAX_JAILED_RESULT_VALUES = 2_000_000
 
 
