@@ -34,9 +34,9 @@ import sys
 import time
 from dataclasses import dataclass
 
-__all__ = ["JailStatus", "jail_status", "jail_command", "jail_import_path", "interpreter_roots", "seccomp_filter",
-           "RunCgroup", "JAIL_UID",
-           "JAIL_TMP_MB", "DENIED_SYSCALLS", "ENV_TRUST", "ENV_BWRAP"]
+__all__ = ["JailStatus", "jail_status", "jail_command", "jail_host_ids", "jail_view", "spawn_ids", "jail_import_path",
+           "interpreter_roots", "seccomp_filter", "RunCgroup", "JAIL_UID", "JAIL_TMP_MB", "DENIED_SYSCALLS",
+           "ROOT_MAPPED_DENIED", "ALLOWED_SOCKET_FAMILIES", "ENV_TRUST", "ENV_BWRAP"]
 
 #: uid and gid of the program inside the jail ("nobody")
 JAIL_UID = 65534
@@ -54,8 +54,11 @@ DENIED_SYSCALLS = (
     "pidfd_open", "pidfd_send_signal", "pidfd_getfd", "kcmp", "bpf", "perf_event_open", "userfaultfd", "keyctl",
     "add_key", "request_key", "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
     "reboot", "swapon", "swapoff", "acct", "quotactl", "name_to_handle_at", "open_by_handle_at", "sethostname",
-    "setdomainname",
+    "setdomainname", "io_uring_setup", "io_uring_enter", "io_uring_register",
 )
+#: the only socket families the jail may open (the rest reach past the network namespace, e.g. AF_VSOCK to the
+#: hypervisor, or are kernel attack surface: AF_ALG, AF_PACKET, AF_NETLINK, ...); others fail with EAFNOSUPPORT
+ALLOWED_SOCKET_FAMILIES = (1, 2, 10)  # AF_UNIX, AF_INET, AF_INET6
 
 _NR = {
     "x86_64": dict(
@@ -65,7 +68,8 @@ _NR = {
         perf_event_open=298, userfaultfd=323, keyctl=250, add_key=248, request_key=249, kexec_load=246,
         kexec_file_load=320, init_module=175, finit_module=313, delete_module=176, reboot=169, swapon=167,
         swapoff=168, acct=163, quotactl=179, name_to_handle_at=303, open_by_handle_at=304, sethostname=170,
-        setdomainname=171, clone=56, clone3=435),
+        setdomainname=171, io_uring_setup=425, io_uring_enter=426, io_uring_register=427, socket=41, clone=56,
+        clone3=435),
     "aarch64": dict(
         setns=268, unshare=97, mount=40, umount2=39, pivot_root=41, chroot=51, open_tree=428, move_mount=429,
         fsopen=430, fsconfig=431, fsmount=432, fspick=433, mount_setattr=442, ptrace=117, process_vm_readv=270,
@@ -73,7 +77,16 @@ _NR = {
         perf_event_open=241, userfaultfd=282, keyctl=219, add_key=217, request_key=218, kexec_load=104,
         kexec_file_load=294, init_module=105, finit_module=273, delete_module=106, reboot=142, swapon=224,
         swapoff=225, acct=89, quotactl=60, name_to_handle_at=264, open_by_handle_at=265, sethostname=161,
-        setdomainname=162, clone=220, clone3=435),
+        setdomainname=162, io_uring_setup=425, io_uring_enter=426, io_uring_register=427, socket=198, clone=220,
+        clone3=435),
+}
+#: also denied where the jail's uid maps to host root (see `jail_host_ids`): that uid owns the host's device nodes
+#: that bwrap binds into /dev (read-only mounts would make them nodev), so changing their mode or times must fail
+ROOT_MAPPED_DENIED = ("chmod", "fchmod", "fchmodat", "fchmodat2", "utime", "utimes", "utimensat", "futimesat")
+_NR_ROOT_MAPPED = {
+    "x86_64": dict(chmod=90, fchmod=91, fchmodat=268, fchmodat2=452, utime=132, utimes=235, utimensat=280,
+                   futimesat=261),
+    "aarch64": dict(fchmod=52, fchmodat=53, fchmodat2=452, utimensat=88),  # no chmod/utime(s)/futimesat there
 }
 _AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 _X32_BIT = 0x40000000
@@ -81,7 +94,7 @@ _X32_BIT = 0x40000000
 # CLONE_NEWNET: a clone() that asks for any of them fails like unshare() does
 _CLONE_NS_FLAGS = 0x00000080 | 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 \
     | 0x40000000
-_EPERM, _ENOSYS = 1, 38
+_EPERM, _ENOSYS, _EAFNOSUPPORT = 1, 38, 97
 # classic BPF opcodes and seccomp return values
 _LD_W_ABS, _JEQ_K, _JGE_K, _JSET_K, _RET_K = 0x20, 0x15, 0x35, 0x45, 0x06
 _RET_ALLOW, _RET_ERRNO, _RET_KILL_PROCESS = 0x7FFF0000, 0x00050000, 0x80000000
@@ -93,8 +106,9 @@ def _machine() -> str:
     return {"amd64": "x86_64", "arm64": "aarch64"}.get(m, m)
 
 
-def seccomp_filter(machine: str | None = None) -> bytes:
-    """The seccomp program (an array of `struct sock_filter`) bwrap loads with `--seccomp FD`.
+def seccomp_filter(machine: str | None = None, *, root_mapped: bool = False) -> bytes:
+    """The seccomp program (an array of `struct sock_filter`) bwrap loads with `--seccomp FD`; `root_mapped` adds
+    `ROOT_MAPPED_DENIED` for a jail whose uid maps to host root.
 
     Another architecture's syscall ABI kills the process (so i386 numbers cannot slip past an x86_64 list);
     x32 calls fail; clone3 fails with ENOSYS so libc falls back to clone, whose flags the filter can read.
@@ -115,9 +129,20 @@ def seccomp_filter(machine: str | None = None) -> bytes:
     if machine == "x86_64":
         prog.append((_JGE_K, 0, 1, _X32_BIT))
         ret(_RET_ERRNO | _EPERM)
-    for name in DENIED_SYSCALLS:
-        prog.append((_JEQ_K, 0, 1, nr[name]))
+    denied = [nr[name] for name in DENIED_SYSCALLS]
+    if root_mapped:
+        denied += list(_NR_ROOT_MAPPED[machine].values())
+    for number in denied:
+        prog.append((_JEQ_K, 0, 1, number))
         ret(_RET_ERRNO | _EPERM)
+    # socket(family, ...): only the allowed families pass
+    fams = ALLOWED_SOCKET_FAMILIES
+    prog.append((_JEQ_K, 0, len(fams) + 3, nr["socket"]))
+    prog.append((_LD_W_ABS, 0, 0, _OFF_ARG0))
+    for i, fam in enumerate(fams):
+        prog.append((_JEQ_K, len(fams) - 1 - i, 1 if i == len(fams) - 1 else 0, fam))
+    ret(_RET_ALLOW)
+    ret(_RET_ERRNO | _EAFNOSUPPORT)
     prog.append((_JEQ_K, 0, 1, nr["clone3"]))
     ret(_RET_ERRNO | _ENOSYS)
     prog.append((_JEQ_K, 0, 3, nr["clone"]))
@@ -185,31 +210,103 @@ def _view_paths(import_path: list[str], extra: list[str]) -> list[str]:
     return out
 
 
+#: /proc entries shown read-only (the host's, whose namespaced entries still show the jail's own namespaces) in a
+#: jail whose uid maps to host root (`root_mapped`): uid 0 needs no capability to write 0644 sysctls such as
+#: kernel.core_pattern, whose pipe helper the kernel runs as host root, nor /proc/acpi/wakeup; bwrap itself
+#: covers only irq and bus (it skips sys, whose directory is not writable)
+_PROC_READ_ONLY = ("sys", "fs", "acpi", "scsi")
+#: /proc files replaced by /dev/null in such a jail: a host reset switch and root-only kernel memory/layout files
+_PROC_MASKED = ("sysrq-trigger", "kcore", "kmsg", "slabinfo", "kpagecount", "kpageflags", "kpagecgroup",
+                "vmallocinfo", "pagetypeinfo", "timer_list", "sched_debug")
+
+
+def _others_can_reach(path: str) -> bool:
+    """Whether a user with no relation to the path's owners may look it up (every directory above it, and it
+    itself when a directory, searchable by others; ACLs aside, which only ever add)."""
+    import stat
+    parts = os.path.realpath(path).split("/")
+    for i in range(2, len(parts) + 1):
+        try:
+            st = os.stat("/".join(parts[:i]))
+        except OSError:
+            return False
+        if stat.S_ISDIR(st.st_mode) and not st.st_mode & stat.S_IXOTH:
+            return False
+    return True
+
+
+def jail_view(import_path: list[str], read_paths: tuple[str, ...] = (),
+              binds: tuple[tuple[str, str], ...] = ()) -> list[str]:
+    """The host paths a jail with these arguments shows (for `jail_host_ids`)."""
+    return _view_paths(import_path, list(read_paths)) + [os.path.realpath(src) for src, _ in binds]
+
+
+def jail_host_ids(view: list[str] | None = None) -> tuple[int, int] | None:
+    """(uid, gid) on the host to start the jail as: nobody when the caller is root, else None (the caller's own).
+
+    Started by root, the jail's uid 65534 would map to host uid 0, which owns /proc/sys, the host's device nodes
+    and every root-owned file of the read-only view, capabilities or not. bwrap resolves the view's paths as the
+    user it runs as, so nobody is chosen only where nobody may reach every path of `view` (an interpreter under
+    `/root/.pyenv` cannot be shown by nobody) and `jail_status()` found nobody may create the namespaces; elsewhere
+    the jail keeps the caller's uid, with /proc and /dev read-only inside it."""
+    if os.geteuid() != 0:
+        return None
+    if view is None:  # the probe's question: can nobody jail the interpreter at all?
+        return (JAIL_UID, JAIL_UID) if all(map(_others_can_reach, interpreter_roots())) else None
+    st = jail_status()
+    if st.host_ids is None or not all(map(_others_can_reach, view)):
+        return None
+    return st.host_ids
+
+
 def jail_command(argv: list[str], *, import_path: list[str], seccomp_fd: int, chdir: str = "/tmp",
                  tmp_mb: int = JAIL_TMP_MB, read_paths: tuple[str, ...] = (), env: dict[str, str] | None = None,
-                 binds: tuple[tuple[str, str], ...] = ()) -> list[str]:
+                 binds: tuple[tuple[str, str], ...] = (), root_mapped: bool = True) -> list[str]:
     """`argv` wrapped in bwrap: run it as uid 65534 in fresh namespaces, seeing only the read-only view
-    (plus `binds`, (host path, jail path) pairs, also read-only)."""
+    (plus `binds`, (host path, jail path) pairs, also read-only; a `.git` inside one is hidden).
+
+    `root_mapped`: the jail's uid maps to host root (a root caller that did not drop to nobody, see
+    `jail_host_ids`); then /proc's writable and root-only parts are made read-only or masked as well (each mount
+    costs bwrap start-up time, and for any other host uid the kernel's own permissions already keep them shut)."""
     bwrap = _bwrap()
     if bwrap is None:
         raise OSError("bubblewrap (bwrap) is not installed")
     cmd = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--uid", str(JAIL_UID), "--gid",
            str(JAIL_UID), "--hostname", "jail", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-           "--clearenv",
-           # /tmp first: an interpreter or venv that lives under /tmp is then bound on top of the fresh tmpfs
-           # instead of being hidden by it
-           "--proc", "/proc", "--dev", "/dev", "--size", str(int(tmp_mb) * 1024 * 1024), "--tmpfs", "/tmp"]
+           "--clearenv", "--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys"]
+    if root_mapped:
+        cmd += [a for name in _PROC_READ_ONLY[1:] if os.path.isdir(f"/proc/{name}")
+                for a in ("--ro-bind", f"/proc/{name}", f"/proc/{name}")]
+        cmd += [a for name in _PROC_MASKED if os.path.exists(f"/proc/{name}")
+                for a in ("--ro-bind", "/dev/null", f"/proc/{name}")]
+    # /dev/shm gets a size cap like /tmp (bwrap's /dev tmpfs has none, and tmpfs pages escape RLIMIT_AS);
+    # /tmp first: an interpreter or venv that lives under /tmp is then bound on top of the fresh tmpfs
+    # instead of being hidden by it
+    size = str(int(tmp_mb) * 1024 * 1024)
+    cmd += ["--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm", "--size", size, "--tmpfs", "/tmp"]
+
+    def ro_bind(src: str, dst: str) -> list[str]:
+        return ["--ro-bind", src, dst]
+
     for p in _view_paths(import_path, list(read_paths)):
-        cmd += ["--ro-bind", p, p]
+        cmd += ro_bind(p, p)
     for src, dst in binds:
-        cmd += ["--ro-bind", os.path.realpath(src), dst]
+        src = os.path.realpath(src)
+        cmd += ro_bind(src, dst)
+        git = os.path.join(src, ".git")  # an editable checkout: its git config may hold credentials
+        if os.path.isdir(git):
+            cmd += ["--size", "4096", "--tmpfs", os.path.join(dst, ".git"), "--remount-ro", os.path.join(dst, ".git")]
+        elif os.path.exists(git):
+            cmd += ["--ro-bind", "/dev/null", os.path.join(dst, ".git")]
     # merged-/usr systems reach the dynamic loader through /lib64 -> usr/lib64; give the jail the same links
     for link in ("/lib", "/lib64", "/lib32"):
         if os.path.islink(link):
             cmd += ["--symlink", os.readlink(link), link]
         elif os.path.isdir(link):
-            cmd += ["--ro-bind", link, link]
-    cmd += ["--remount-ro", "/", "--chdir", chdir, "--seccomp", str(seccomp_fd)]
+            cmd += ro_bind(link, link)
+    # a read-only /dev tmpfs: no files of unbounded size next to the nodes (the remount is not recursive: the
+    # nodes, /dev/pts and /dev/shm keep their own mounts; a remounted node would turn nodev and stop opening)
+    cmd += ["--remount-ro", "/", "--remount-ro", "/dev", "--chdir", chdir, "--seccomp", str(seccomp_fd)]
     for k, v in (env or {}).items():
         cmd += ["--setenv", k, v]
     return cmd + ["--"] + argv
@@ -217,11 +314,14 @@ def jail_command(argv: list[str], *, import_path: list[str], seccomp_fd: int, ch
 
 @dataclass(frozen=True)
 class JailStatus:
-    """Whether untrusted code can be jailed here; `reason` says why not."""
+    """Whether untrusted code can be jailed here; `reason` says why not. `host_ids` is the (uid, gid) the jail is
+    started as on the host (None: the caller's own); `note` says why a root caller's jail could not drop to nobody."""
 
     available: bool
     reason: str = ""
     bwrap: str | None = None
+    host_ids: tuple[int, int] | None = None
+    note: str = ""
 
 
 _STATUS: JailStatus | None = None
@@ -236,6 +336,11 @@ def jail_status(refresh: bool = False) -> JailStatus:
     return _STATUS
 
 
+def spawn_ids(ids: tuple[int, int] | None) -> dict:
+    """subprocess.Popen keywords that start bwrap as `ids` (nothing when None)."""
+    return {} if ids is None else {"user": ids[0], "group": ids[1], "extra_groups": []}
+
+
 def _probe() -> JailStatus:
     bwrap = _bwrap()
     if bwrap is None:
@@ -246,14 +351,33 @@ def _probe() -> JailStatus:
         prog = seccomp_filter()
     except OSError as e:
         return JailStatus(False, str(e), bwrap)
+    ids = jail_host_ids(None)
+    status = _probe_as(bwrap, prog, ids)
+    if ids is None and status.available and os.geteuid() == 0:
+        return JailStatus(True, "", bwrap, None, f"nobody cannot reach the interpreter ({sys.prefix}); the jail runs "
+                                                  "with its uid mapped to root, /proc and /dev read-only")
+    if status.available or ids is None:
+        return status
+    # root, but nobody may not create user namespaces here (e.g. kernel.unprivileged_userns_clone=0): the jail
+    # runs with its uid mapped to host root; /proc and /dev are read-only in it, but root-owned files in the
+    # read-only view are readable
+    fallback = _probe_as(bwrap, prog, None)
+    if fallback.available:
+        return JailStatus(True, "", bwrap, None, f"the jail could not start as nobody ({status.reason}); it runs "
+                                                  "with its uid mapped to root, /proc and /dev read-only")
+    return fallback
+
+
+def _probe_as(bwrap: str, prog: bytes, ids: tuple[int, int] | None) -> JailStatus:
     r, w = os.pipe()
     try:
         os.write(w, prog)
         os.close(w)
         w = -1
         cmd = jail_command([sys.executable, "-I", "-S", "-c", "import os; print(os.getuid())"],
-                           import_path=[], seccomp_fd=r)
-        res = subprocess.run(cmd, pass_fds=(r,), stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+                           import_path=[], seccomp_fd=r, root_mapped=ids is None and os.geteuid() == 0)
+        res = subprocess.run(cmd, pass_fds=(r,), stdin=subprocess.DEVNULL, capture_output=True, timeout=30,
+                             **spawn_ids(ids))
     except (OSError, subprocess.SubprocessError) as e:
         return JailStatus(False, f"bwrap could not start: {e}", bwrap)
     finally:
@@ -269,7 +393,7 @@ def _probe() -> JailStatus:
         return JailStatus(False, f"bwrap cannot create the namespaces here ({why[:200]}); user namespaces may be "
                                  "disabled (sysctl kernel.unprivileged_userns_clone / user.max_user_namespaces)",
                           bwrap)
-    return JailStatus(True, "", bwrap)
+    return JailStatus(True, "", bwrap, ids)
 
 
 # ---- cgroups -------------------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ and inside the jail as a second layer, the worker stacks the in-process layers b
 from __future__ import annotations
 
 import atexit
+import errno
 import os
 import pickle
 import select
@@ -254,6 +255,10 @@ class LimitedWorker:
         self._cgroup: _PidsCgroup | None = None
         self._hello: dict = {}
         self._jailed = False
+        self._jail_pids: set[int] = set()
+        self._jail_task_count: int | None = None
+        self._worker_pidfd: int | None = None  # a jailed worker's pidfd, to stop it between calls
+        self._frozen = False
         self._jailed_at_death = self._oom_at_death = False
         self._seq = 0
         _LIVE.add(self)
@@ -285,6 +290,7 @@ class LimitedWorker:
         with self._lock:
             proc = self._proc
             if proc is not None and proc.poll() is None:
+                self._thaw()
                 try:
                     proc.stdin.close()  # EOF asks the child loop to exit
                     proc.wait(timeout=1.0)
@@ -343,7 +349,8 @@ class LimitedWorker:
     def _start_jailed(self) -> None:
         """Start the worker inside the kernel jail (see `hardgen.core.isolation`)."""
         import json
-        from hardgen.core.isolation import RunCgroup, jail_command, jail_import_path, seccomp_filter
+        from hardgen.core.isolation import (RunCgroup, jail_command, jail_host_ids, jail_import_path, jail_view,
+                                            seccomp_filter, spawn_ids)
         import hardgen
         lim = self.limits
         pkg = os.path.dirname(os.path.abspath(hardgen.__file__))  # the package, wherever this module sits in it
@@ -360,24 +367,103 @@ class LimitedWorker:
             # usual outcome, and the cgroup catches what the rlimit does not count (tmpfs pages, other processes)
             mem = None if not lim.memory_mb else int(lim.memory_mb) + 256
             self._cgroup = RunCgroup.create(memory_mb=mem, max_pids=lim.max_processes)
+        binds = ((pkg, os.path.join(_JAIL_PKG_ROOT, "hardgen")),)
+        # as root, the jail starts as host nobody where nobody can reach its view (see jail_host_ids)
+        ids = jail_host_ids(jail_view(path, tuple(lim.read_paths), binds))
+        root_mapped = ids is None and os.geteuid() == 0
         r, w = os.pipe()
+        err_r, err_w = os.pipe()
         try:
-            os.write(w, seccomp_filter())
+            os.write(w, seccomp_filter(root_mapped=root_mapped))
             os.close(w)
             argv = jail_command([sys.executable, "-I", "-S", "-c", _BOOT, json.dumps(path), json.dumps(cfg)],
                                 import_path=path, seccomp_fd=r, read_paths=tuple(lim.read_paths), env=env,
-                                binds=((pkg, os.path.join(_JAIL_PKG_ROOT, "hardgen")),))
+                                binds=binds, root_mapped=root_mapped)
             # sh waits for one line before becoming bwrap, so the parent can put it in its cgroup first and
-            # everything bwrap forks is born inside it
+            # everything bwrap forks is born inside it. Its stderr is a pipe nobody reads, not an open host
+            # /dev/null: a program can reach bwrap's descriptors through /proc/1/fd, and a jail whose uid maps to
+            # root owns that node (fchmod); the worker points its own stdout/stderr at the jail's /dev/null
             self._proc = _on_lasting_thread(lambda: subprocess.Popen(
                 ["/bin/sh", "-c", 'read -r _ && exec "$@"', "sh", *argv], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={"PATH": "/usr/bin:/bin"},
-                start_new_session=True, close_fds=True, pass_fds=(r,)))
+                stdout=subprocess.PIPE, stderr=err_w, env={"PATH": "/usr/bin:/bin"},
+                start_new_session=True, close_fds=True, pass_fds=(r,), cwd="/", **spawn_ids(ids)))
         finally:
             os.close(r)
+            os.close(err_r)
+            os.close(err_w)
         if self._cgroup is not None:
             self._cgroup.add(self._proc.pid)
         self._go(b"go\n\x01")
+        # the jail's own processes (bwrap, its init, the worker), before any program code ran: anything else found
+        # after a call is a process the program left behind
+        self._jail_pids = self._jail_tasks()
+        self._jail_task_count = self._task_count()
+        self._worker_pidfd = _namespace_pid_fd(self._jail_pids, 2)  # bwrap's init is 1, the worker 2
+
+    def _jail_tasks(self) -> set[int]:
+        """Host pids of every process of the current jail: its cgroup's, else bwrap's descendants."""
+        if self._cgroup is not None:
+            return set(self._cgroup.pids())
+        return _descendants(self._proc.pid) | {self._proc.pid} if self._proc is not None else set()
+
+    def _task_count(self) -> int | None:
+        """Tasks (threads included) in the jail's pids cgroup: one small read, so the common case costs little."""
+        path = None if self._cgroup is None else (self._cgroup.dirs.get("pids") or self._cgroup.dirs.get("v2"))
+        if path is None:
+            return None
+        try:
+            with open(os.path.join(path, "pids.current"), encoding="ascii") as f:
+                return int(f.read())
+        except (OSError, ValueError):
+            return None
+
+    def _end_strays(self) -> None:
+        """End the processes a call left running in the jail (a program's background burners or daemons would
+        otherwise run, and burn CPU past every per-call limit, for as long as the worker is reused)."""
+        count = self._task_count()
+        if count is not None and self._jail_task_count is not None and count <= self._jail_task_count:
+            return  # no task more than at start (a new thread would make this scan, correctly, every time)
+        for _ in range(50):
+            strays = self._jail_tasks() - self._jail_pids
+            if not strays:
+                return
+            for pid in strays:
+                try:  # a pidfd pins the process, so the signal cannot reach a reused pid
+                    fd = os.pidfd_open(pid)
+                except OSError as e:
+                    if e.errno == errno.ENOSYS:  # a kernel before 5.3: by pid, right after checking it is ours
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                        except OSError:
+                            pass
+                    continue
+                try:
+                    if pid in self._jail_tasks():
+                        signal.pidfd_send_signal(fd, signal.SIGKILL)
+                        select.select([fd], [], [], 0.5)  # readable once it has exited: it runs no more
+                except OSError:
+                    pass
+                finally:
+                    os.close(fd)
+            time.sleep(0.002)
+
+    def _freeze(self) -> None:
+        """Stop the jailed worker (every thread of it) until the next call: a program's background thread gets
+        no CPU between calls, however long the caller takes (a GRPO step, say) to send the next one."""
+        if self._worker_pidfd is not None and not self._frozen:
+            try:
+                signal.pidfd_send_signal(self._worker_pidfd, signal.SIGSTOP)
+                self._frozen = True
+            except OSError:
+                pass
+
+    def _thaw(self) -> None:
+        if self._worker_pidfd is not None and self._frozen:
+            try:
+                signal.pidfd_send_signal(self._worker_pidfd, signal.SIGCONT)
+            except OSError:
+                pass
+            self._frozen = False
 
     def _go(self, go_ahead: bytes) -> None:
         """Send the go-ahead and read the child's hello."""
@@ -426,6 +512,12 @@ class LimitedWorker:
                 "temp_workdir": self._tmpdir, "clean_env": lim.clean_env, "uid": h.get("uid")}
 
     def _kill(self) -> None:
+        pidfd, self._worker_pidfd, self._frozen = self._worker_pidfd, None, False
+        if pidfd is not None:
+            try:
+                os.close(pidfd)
+            except OSError:
+                pass
         proc, self._proc = self._proc, None
         cgroup, self._cgroup = self._cgroup, None
         tmpdir, self._tmpdir = self._tmpdir, None
@@ -488,6 +580,7 @@ class LimitedWorker:
             self._kill()
             self._start()
         proc = self._proc
+        self._thaw()
         deadline = None if lim.timeout_s is None else time.monotonic() + lim.timeout_s
         try:
             proc.stdin.write(_HEADER.pack(len(payload)) + payload)
@@ -521,6 +614,10 @@ class LimitedWorker:
             except Exception as e:
                 self._kill()
                 return Outcome("error", error=f"unreadable result from the worker: {type(e).__name__}: {e}")
+        if self._jailed and self._jail_pids:
+            self._end_strays()
+            if kind != "memory" and (lim.max_calls is None or self._calls < lim.max_calls):
+                self._freeze()
         if kind == "memory":
             self._kill()  # a MemoryError can leave the worker's heap and caches half-built: start clean
             return Outcome("memory", error=f"worker exceeded its memory limit ({lim.memory_mb} MB): {value}")
@@ -535,6 +632,10 @@ class LimitedWorker:
     def _decode_jailed(self, body: bytes) -> tuple[str, Any]:
         """(kind, value) of a jailed worker's JSON frame; ("forged", why) for anything off the protocol."""
         self._seq += 1
+        values = _json_value_bound(body)
+        if values > MAX_JAILED_RESULT_VALUES:
+            return "forged", (f"the worker sent a result of about {values} JSON values, over the "
+                              f"{MAX_JAILED_RESULT_VALUES} a jailed worker may send; worker killed")
         frame = _json_frame(body)
         if not isinstance(frame, dict) or frame.get("seq") != self._seq or frame.get("kind") not in _FRAME_KINDS:
             return "forged", ("the worker sent a malformed or out-of-order result frame (a program writing to "
@@ -572,6 +673,48 @@ class LimitedWorker:
 
 #: largest result a confined worker may send back; a bigger frame is treated as a failed call
 MAX_CONFINED_RESULT_BYTES = 64 * _MB
+
+
+def _namespace_pid_fd(pids: set[int], ns_pid: int) -> int | None:
+    """A pidfd of the process among `pids` that is `ns_pid` in its own PID namespace (the last NSpid field)."""
+    for pid in sorted(pids):
+        try:
+            fd = os.pidfd_open(pid)
+        except OSError:
+            continue
+        try:  # read after opening: the pidfd then pins the process whose status was read
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
+                nspid = next((ln.split()[1:] for ln in f if ln.startswith("NSpid:")), [])
+            if len(nspid) > 1 and nspid[-1] == str(ns_pid):
+                return fd
+        except OSError:
+            pass
+        os.close(fd)
+    return None
+
+
+def _descendants(root: int) -> set[int]:
+    """Host pids of every descendant of `root` (from /proc/PID/task/TID/children; orphans in a PID namespace are
+    re-parented to its init, itself a descendant)."""
+    out: set[int] = set()
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as f:
+                    kids = [int(k) for k in f.read().split()]
+            except (OSError, ValueError):
+                continue
+            for k in kids:
+                if k not in out:
+                    out.add(k)
+                    todo.append(k)
+    return out
 
 
 _SPAWNER: tuple[threading.Thread, Any, int] | None = None
@@ -612,6 +755,15 @@ def _on_lasting_thread(start: Callable[[], Any]) -> Any:
 
 
 _FRAME_KINDS = ("ok", "raised", "memory", "error")
+#: most JSON values (arrays, objects, and items after the first in either) a jailed worker's frame may hold: the
+#: parent's cost of parsing is per value (a 64 MB frame of `[], [], ...` took 13 s and 1.3 GB to parse; see
+#: bench/bench_jail_frames.py), so the byte cap alone does not bound it; real results are a few JSON strings
+MAX_JAILED_RESULT_VALUES = 2_000_000
+
+
+def _json_value_bound(body: bytes) -> int:
+    """An upper bound on the values a JSON text holds beyond its first (brackets and commas, in strings or not)."""
+    return body.count(b"[") + body.count(b"{") + body.count(b",")
 #: longest error text taken from a jailed worker
 MAX_MESSAGE_CHARS = 500
 
@@ -701,7 +853,12 @@ def _set_limits(cfg: dict) -> None:
         soft, hard = resource.getrlimit(which)
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
-        resource.setrlimit(which, (value, value if which != resource.RLIMIT_CPU else value + 1))
+        # RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL one second later; never above an inherited hard limit
+        # (`ulimit -t`, a batch scheduler's), which an unprivileged (jailed) worker cannot raise
+        top = value + 1 if which == resource.RLIMIT_CPU else value
+        if hard != resource.RLIM_INFINITY:
+            top = min(top, hard)
+        resource.setrlimit(which, (value, top))
 
     if cfg.get("memory_mb"):
         cap(resource.RLIMIT_AS, int(cfg["memory_mb"]) * _MB)
@@ -995,6 +1152,10 @@ def _child_main(cfg: dict) -> None:
     # (discarded), so it can neither read calls meant for the loop nor write fake results by printing.
     proto_out = os.dup(1)
     proto_in_fd = os.dup(0)
+    if cfg.get("json"):  # jailed: stderr is a pipe nobody reads; output goes to the jail's own /dev/null
+        null_w = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null_w, 2)
+        os.close(null_w)
     os.dup2(2, 1)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)

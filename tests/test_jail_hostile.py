@@ -364,3 +364,217 @@ def test_reward_and_authoring_against_a_hostile_completion(tmp_path, env, server
     res = _run_outer([sys.executable, str(script), str(good), str(tmp_path / "a3"), '{"trust_programs": true}'],
                      tmp_path, {**env, "HARDGEN_TRUST_PROGRAMS": "1"})
     assert res.returncode == 0, res.stderr[-2000:]
+
+
+# ---- red-team pass (issue 14): holes found in the first jail and closed ---------------------------------------
+
+# Probes of a program run by root's `gen`: without the fixes, bwrap mapped the jail's uid to host uid 0, which
+# needs no capability to write 0644 sysctls (kernel.core_pattern: its pipe helper runs as host root) or to chmod
+# the host's device nodes. Nothing here changes the host even where the jail fails: core_pattern is only opened
+# (never written), hostname is the jail's own UTS namespace, and /dev/null is chmod-ed to the mode it has.
+ROOT_POWERS = '''
+import errno, os, socket, stat
+P = []
+def probe(name, fn):
+    try:
+        P.append(f"{name}=" + str(fn())[:40])
+    except OSError as e:
+        P.append(f"{name}:{errno.errorcode.get(e.errno, e.errno)}")
+def open_w(path):
+    os.close(os.open(path, os.O_WRONLY))
+    return "OPENED"
+def write_hostname():
+    with open("/proc/sys/kernel/hostname", "w") as f:
+        f.write("pwned")
+    return os.uname().nodename
+probe("core_pattern", lambda: open_w("/proc/sys/kernel/core_pattern"))
+probe("hostname", write_hostname)
+probe("sysrq", lambda: open_w("/proc/sysrq-trigger") if os.path.exists("/proc/sysrq-trigger") else "absent")
+probe("chmod_null", lambda: os.chmod("/dev/null", stat.S_IMODE(os.stat("/dev/null").st_mode)) or "CHANGED")
+probe("utime_null", lambda: os.utime("/dev/null") or "CHANGED")
+probe("bwrap_stderr", lambda: os.readlink("/proc/1/fd/2").split(":")[0])
+probe("dev_file", lambda: open("/dev/hg", "wb").write(b"x"))
+def fill_shm():
+    n = 0
+    try:
+        for i in range(20):
+            with open(f"/dev/shm/f{i}", "wb") as f:
+                f.write(b"x" * (8 << 20))
+            n += 8
+    except OSError as e:
+        return f"{n}MB-{errno.errorcode.get(e.errno)}"
+    return f"{n}MB"
+probe("shm", fill_shm)
+probe("io_uring", lambda: (libc.syscall(425, 8, ctypes.create_string_buffer(120)),
+                           errno.errorcode.get(ctypes.get_errno())))
+for fam, name in ((40, "vsock"), (16, "netlink"), (17, "packet"), (38, "alg")):
+    probe(name, lambda fam=fam: socket.socket(fam, socket.SOCK_DGRAM if fam != 38 else socket.SOCK_SEQPACKET).fileno())
+probe("unix", lambda: socket.socket(socket.AF_UNIX).fileno() >= 0)
+def git_view():
+    p = "/run/hardgen/hardgen/.git"
+    if os.path.isdir(p):
+        return "dir:" + str(len(os.listdir(p)))
+    return "file:" + str(len(open(p).read())) if os.path.exists(p) else "absent"
+probe("git", git_view)
+LEAK = HOOK + " " + " ".join(P)
+'''
+
+
+def test_root_mapped_powers_are_gone(tmp_path, env):
+    prog = tmp_path / "powers.py"
+    prog.write_text(UNHOOK + ROOT_POWERS + INTERFACE)
+    res = _gen(["generate", f"efa:{prog}", "-n", "2", "-w", "1", "-o", str(tmp_path / "raw")], tmp_path, env)
+    assert res.returncode == 0, res.stderr[-2000:]
+    leak = json.loads(next((tmp_path / "raw").rglob("*.jsonl")).open().readline())["prompt"]
+    assert "hook=off" in leak
+    for probe in ("core_pattern:EROFS", "hostname:EROFS", "chmod_null:EPERM", "utime_null:EPERM",
+                  "bwrap_stderr=pipe", "dev_file:EROFS", "io_uring=(-1, 'EPERM')", "vsock:EAFNOSUPPORT",
+                  "netlink:EAFNOSUPPORT", "packet:EAFNOSUPPORT", "alg:EAFNOSUPPORT", "unix=True"):
+        assert probe in leak, (probe, leak)
+    assert "sysrq=absent" in leak or "sysrq:EROFS" in leak, leak
+    shm = leak.split("shm=")[1].split()[0]
+    assert shm.endswith("ENOSPC") and int(shm.split("MB")[0]) <= 64, leak  # capped like /tmp
+    # an editable checkout's .git (its config may hold a token) is hidden: absent, empty, or unopenable
+    assert any(g in leak for g in ("git=absent", "git=dir:0", "git=file:0", "git:EACCES")), leak
+
+
+HOST_UID_SCRIPT = r'''
+import json, os
+from hardgen.core.isolation import jail_status
+from hardgen.core.jail import LimitedWorker, Limits
+with LimitedWorker(Limits.untrusted(confine=False, timeout_s=10)) as w:
+    chmod = w.run(exec, "import os; os.chmod('/dev/null', 0o666)")
+    uids = sorted({os.stat(f"/proc/{p}").st_uid for p in w._jail_tasks()})
+print("RESULT " + json.dumps({"uids": uids, "host_ids": jail_status().host_ids, "chmod": chmod.error}))
+'''
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the host uid of a root caller's jail")
+def test_root_callers_jail_is_nobody_or_cannot_chmod(tmp_path, env):
+    """As root, the jail runs as host nobody where nobody can reach its view; where it cannot (an interpreter
+    under /root), its uid stays root-mapped and the mode/time calls on the host's device nodes are denied."""
+    script = tmp_path / "uid.py"
+    script.write_text(HOST_UID_SCRIPT)
+    res = _run_outer([sys.executable, str(script)], tmp_path, env, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout.split("RESULT ", 1)[1])
+    assert "PermissionError" in out["chmod"]
+    if out["host_ids"] is not None:
+        assert out["uids"] == [65534]
+
+
+BACKGROUND = '''
+import os, time
+SEEN = []
+def _count():  # live processes (a killed one may linger as a zombie until the jail's init reaps it)
+    live = 0
+    for d in os.listdir("/proc"):
+        try:
+            live += d.isdigit() and open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            pass
+    return live
+def sample(rng):
+    SEEN.append(_count())  # the jail's init and this worker: 2, unless an earlier call left a process behind
+    pid = os.fork() if SEEN[-1] == 2 else -1  # one burner at a time (sample runs 20 times in one checking call)
+    if pid == 0:
+        os.setsid()
+        if os.fork() == 0:
+            while True:  # a CPU burner that would outlive the call
+                pass
+        os._exit(0)
+    if pid > 0:
+        os.waitpid(pid, 0)
+    return {"a": rng.randint(1, 10 ** 6), "seen": SEEN[-1]}
+def solve(p):
+    return p["a"] + 1
+def render(p):
+    return f"What is {p['a']} + 1? [{p.get('seen', 2)}] Put the answer in \\\\boxed{{}}."
+'''
+
+
+def test_processes_a_call_leaves_behind_end_with_it(tmp_path, env):
+    prog = tmp_path / "background.py"
+    prog.write_text(UNHOOK + "SEED_PARAMS = {'a': 1}\n" + BACKGROUND)
+    res = _gen(["generate", f"efa:{prog}", "-n", "4", "-w", "1", "-o", str(tmp_path / "raw")], tmp_path, env)
+    assert res.returncode == 0, res.stderr[-2000:]
+    prompts = [json.loads(line)["prompt"] for p in (tmp_path / "raw").rglob("*.jsonl") for line in p.open()]
+    assert len(prompts) == 4 and all("[2]" in p for p in prompts), prompts
+
+
+def _cpu_hard_100():
+    _outer_limits()
+    resource.setrlimit(resource.RLIMIT_CPU, (100, 100))
+
+
+def test_an_inherited_cpu_hard_limit_does_not_kill_every_worker(tmp_path, env):
+    """Under `ulimit -t 100` (below the jail's 120 s CPU limit + 1) the worker used to die at start."""
+    prog = Path(__file__).resolve().parents[1] / "examples" / "efa" / "quadratic.py"
+    cmd = [sys.executable, "-c", "from hardgen.cli import main; main()", "generate", f"efa:{prog}", "-n", "2",
+           "-o", str(tmp_path / "raw")]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True, preexec_fn=_cpu_hard_100)
+    try:
+        out, err = proc.communicate(timeout=240)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert proc.returncode == 0, err[-1500:]
+
+
+HUGE_FRAME_SCRIPT = r'''
+import json, resource
+from hardgen.core.jail import LimitedWorker, Limits
+with LimitedWorker(Limits.untrusted(confine=False, timeout_s=60, memory_mb=2048)) as w:
+    out = w.run(eval, "[[]] * 15_000_000")  # a 45 MB frame: 15 M empty lists, ~1 GB once parsed
+    after = w.run(eval, "1 + 1")
+print("RESULT " + json.dumps({"status": out.status, "error": out.error, "after": after.value,
+                              "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
+'''
+
+
+def test_a_frame_of_many_small_values_is_refused_before_parsing(tmp_path, env):
+    script = tmp_path / "huge.py"
+    script.write_text(HUGE_FRAME_SCRIPT)
+    res = _run_outer([sys.executable, str(script)], tmp_path, env, timeout=180)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout.split("RESULT ", 1)[1])
+    assert out["status"] == "error" and "JSON values" in out["error"] and out["after"] == 2
+    assert out["rss_mb"] < 500, out  # the parent never built the 15 M lists
+
+
+BURNER_THREAD_SCRIPT = r'''
+import json, time
+from hardgen.core.jail import LimitedWorker, Limits
+START = """
+import builtins, threading
+builtins.HG_N = [0]  # exec and eval here share no namespace but builtins
+def _burn(n=builtins.HG_N):
+    while True:
+        n[0] += 1
+threading.Thread(target=_burn, daemon=True).start()
+"""
+with LimitedWorker(Limits.untrusted(confine=False, timeout_s=10)) as w:
+    w.run(exec, START)                       # a background thread the program leaves running
+    a = w.run(eval, "HG_N[0]").value
+    time.sleep(1.0)                          # the caller is busy elsewhere
+    b = w.run(eval, "HG_N[0]").value
+    w.run(exec, "__import__('time').sleep(1.0)")  # the same second inside a call, where the thread may run
+    c = w.run(eval, "HG_N[0]").value
+print("RESULT " + json.dumps({"between_calls": b - a, "during_a_call": c - b}))
+'''
+
+
+def test_a_background_thread_gets_no_cpu_between_calls(tmp_path, env):
+    """The worker is stopped (SIGSTOP) between calls: a thread the program left running burns nothing while the
+    caller is away; RLIMIT_CPU (per worker) and the call's wall clock bound what it does during calls."""
+    script = tmp_path / "burner.py"
+    script.write_text(BURNER_THREAD_SCRIPT)
+    res = _run_outer([sys.executable, str(script)], tmp_path, env, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout.split("RESULT ", 1)[1])
+    assert out["during_a_call"] > 1000, out  # the thread is real and runs while a call is in progress
+    # what it gets around the second is the calls' own time (GIL hand-overs of a few ms), not the second itself
+    assert out["between_calls"] < out["during_a_call"] / 10, out
