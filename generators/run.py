@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+import sys
 from dataclasses import dataclass
 from typing import Any
 
 from hardgen.engine import map_ordered, resolve_workers
 from hardgen.errors import HardgenError
 from hardgen.generators.base import Reject, get_family
+from hardgen.generators.space import space_warning
 from hardgen.progress import bar
 from hardgen.records import DEFAULT_TEST_FRACTION, item_seed, make_record
 from hardgen.store import DatasetWriter
@@ -112,10 +114,16 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
         if unknown:
             raise HardgenError(f"no family among {', '.join(p['family'] for p in plans)} has knob(s) "
                                f"{', '.join(unknown)}")
+    warnings = [w for p in plans if p["size"] is None
+                for w in [space_warning(p["family"], p["knobs"], p["n"])] if w]
+    for w in warnings:  # before the run starts: a small space is worth knowing before waiting for it
+        print(f"warning: {w}", file=sys.stderr, flush=True)
     params = {"families": families, "n": n, "seed": seed, "level": level, "knobs": knobs or {},
               "shard_rows": shard_rows, "test_fraction": test_fraction}
     writer = DatasetWriter(out, stage="generate", params=params, fmt=fmt, overwrite=overwrite)
     summary: dict[str, Any] = {"families": {}, "rows": 0, "duplicates_dropped": 0}
+    if warnings:
+        summary["warnings"] = warnings
     shard_no = 0
     with bar(total=sum(p["n"] for p in plans), desc="generate") as pbar:
         for p in plans:
