@@ -82,11 +82,11 @@ grade: {{solvers: ["sim:0.5,0.5"], k: 4}}
 select: {{solver: "sim:0.5,0.5"}}
 export: {{format: jsonl}}
 """)
-    res = json.loads(cli("--json", "run", cfg).output)
+    res = json.loads(cli("--json", "run", cfg).stdout)
     assert res["generate"]["rows"] == 50 and res["verify"]["counts"]["valid"] == 50
     assert 0 < res["select"]["kept"] < 50
     assert (tmp_path / "run" / "export" / "train.jsonl").exists()
-    again = json.loads(cli("--json", "run", cfg).output)
+    again = json.loads(cli("--json", "run", cfg).stdout)
     assert set(again.values()) == {"skipped"}
     cfg.write_text(f"out: {tmp_path / 'x'}\ngenerate: {{families: [math.modular], nn: 3}}\n")
     r = cli("run", cfg, expect=2)
