@@ -73,7 +73,7 @@ def run_quickstart(out: str, n: int = 30, seed: int = 0, workers: int | None = N
               f"hard-but-solvable set: {hard}",
               f"pass-rate histogram:   {Path(report) / rep['plots']['pass_rates']}",
               f"report:                {rep['report']}",
-              f"seconds: " + ", ".join(f"{k} {v:g}" for k, v in secs.items()),
+              "seconds: " + ", ".join(f"{k} {v:g}" for k, v in secs.items()),
               f"next: gen export {hard} --format parquet -o {o / 'export'}"]
     return {"generated": g, "verified": v, "graded": gr, "selected": s, "report": rep, "path": hard, "seconds": secs,
             "text": "\n".join(lines)}
