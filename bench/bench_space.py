@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import pprint
 import time
 from pathlib import Path
 
 from hardgen.generators.base import get_family, load_families
-from hardgen.generators.space import (DEFAULTS, SpaceEstimate, iter_ids, level_knobs, repeated_pairs,
+from hardgen.generators.space import (DEFAULTS, SpaceEstimate, iter_items, level_knobs, repeated_pairs,
                                       space_labels)
 
 #: families that need an input (files) or are not template families
@@ -29,26 +30,33 @@ SKIP = {"sat.dimacs"}
 TABLE = Path(__file__).resolve().parents[1] / "generators" / "_space_table.py"
 
 
-def run_seed(family: str, level: str, seed: int, rows: int, budget_s: float, max_draws: int) -> tuple[list, set]:
-    """(raw ids drawn, distinct rows kept) for one seed, as `gen generate -n rows` keeps them."""
+def run_seed(family: str, level: str, seed: int, rows: int, budget_s: float, max_draws: int,
+             content: set | None = None) -> tuple[list, set]:
+    """(raw ids drawn, distinct rows kept) for one seed, as `gen generate -n rows` keeps them; with `content`,
+    also collects the kept rows' (check, answer) as JSON: the problem without its wording."""
     t0, raw, kept = time.monotonic(), [], set()
-    for i in iter_ids(family, level, seed):
+    for i, body in iter_items(family, level, seed):
         raw.append(i)
+        if content is not None and i not in kept:
+            content.add(json.dumps(body, sort_keys=True))
         kept.add(i)
         if len(kept) >= rows or len(raw) >= max_draws or time.monotonic() - t0 > budget_s:
             break
     return raw, kept
 
 
-def measure(family: str, level: str, rows: int, budget_s: float) -> dict:
+def measure(family: str, level: str, rows: int, budget_s: float, content: bool = False) -> dict:
     t0 = time.monotonic()
-    raw7, a = run_seed(family, level, 7, rows, budget_s, 20 * rows)
-    raw8, b = run_seed(family, level, 8, rows, budget_s, 20 * rows)
+    c7: set | None = set() if content else None
+    c8: set | None = set() if content else None
+    raw7, a = run_seed(family, level, 7, rows, budget_s, 20 * rows, c7)
+    raw8, b = run_seed(family, level, 8, rows, budget_s, 20 * rows, c8)
     cls = get_family(family)
     est = SpaceEstimate(family, cls.version, level, len(raw7) + len(raw8), repeated_pairs(raw7 + raw8))
     return {"family": family, "level": level, "version": cls.version, "rows7": len(a), "rows8": len(b),
             "shared": len(a & b), "draws": est.draws, "repeats": est.repeats, "est": est,
-            "seconds": time.monotonic() - t0}
+            "seconds": time.monotonic() - t0,
+            "shared_content": len(c7 & c8) if content else None}
 
 
 def write_table(results: list[dict]) -> None:
@@ -70,6 +78,8 @@ def main() -> None:
     ap.add_argument("--budget", type=float, default=20.0, help="seconds per seed and level at most")
     ap.add_argument("--family", default="", help="only families whose name starts with this")
     ap.add_argument("--write", action="store_true", help="store the estimates in generators/_space_table.py")
+    ap.add_argument("--content", action="store_true",
+                    help="also count rows of seed 8 whose problem (check and answer, without the wording) seed 7 has")
     args = ap.parse_args()
 
     results = []
@@ -86,13 +96,14 @@ def main() -> None:
                 r["est"] = SpaceEstimate(fam, r["version"], DEFAULTS, r["draws"], r["repeats"])
                 note = f"  (= {seen[key]})"
             else:
-                r = measure(fam, level, args.rows, args.budget)
+                r = measure(fam, level, args.rows, args.budget, args.content)
                 note = ""
             seen.setdefault(key, level)
             results.append(r)
             share = r["shared"] / max(1, min(r["rows7"], r["rows8"]))
+            same = "" if r.get("shared_content") is None else f"  same problem in other words: {r['shared_content']}"
             print(f"{fam:<24} {level:<12} {r['rows7']:>5}/{r['rows8']:<5} {r['shared']:>7} {share:>6.1%}  "
-                  f"{r['est'].describe()}  {r['seconds']:.0f}{note}", flush=True)
+                  f"{r['est'].describe()}  {r['seconds']:.0f}{note}{same}", flush=True)
     over = [r for r in results if r["shared"] > 0.01 * max(1, min(r["rows7"], r["rows8"]))]
     short = [r for r in results if min(r["rows7"], r["rows8"]) < args.rows]
     print(f"\n{len(results)} family-levels; {len(over)} share more than 1% of rows between seeds 7 and 8"

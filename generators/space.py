@@ -90,6 +90,12 @@ def space_labels(family: str) -> list[str]:
 def iter_ids(family: str, level: str, seed: int) -> Iterator[str]:
     """Record ids of items 0, 1, 2, ... of a `gen generate` run at `level` and `seed` (same redraws on rejection,
     same ids), without writing rows."""
+    return (i for i, _ in iter_items(family, level, seed))
+
+
+def iter_items(family: str, level: str, seed: int) -> Iterator[tuple[str, dict]]:
+    """(record id, check) of items 0, 1, 2, ... of a run; the check is what the verifier needs, so two items with
+    equal checks (and answers) pose the same problem in possibly different words."""
     from hardgen.generators.run import MAX_ATTEMPTS
 
     cls = get_family(family)
@@ -103,7 +109,7 @@ def iter_ids(family: str, level: str, seed: int) -> Iterator[str]:
                                                                             attempt)))
             except Reject:
                 continue
-            yield record_id(family, c.prompt, c.answer, c.check)
+            yield record_id(family, c.prompt, c.answer, c.check), {"check": c.check, "answer": c.answer}
             break
         index += 1
 
