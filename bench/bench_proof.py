@@ -9,6 +9,8 @@ problem (same operands, hence same answer) nor matched by hardgen's near-duplica
 
     python bench/bench_proof.py [--seeds 0 1 2] [--out runs/proof]
     python bench/bench_proof.py --overlap-only     # how held-out the demo's test split is, per seed (seconds)
+    python bench/bench_proof.py --summarize        # the table and mean / sd from OUT/seed-*/proof.json
+                                                   # (seeds may run as separate processes with the same --out)
 
 This setup has no difficulty selection (one knob setting, every problem kept), so "template problems without
 difficulty selection" is the same data here; that baseline needs a family where selection changes the set.
@@ -94,14 +96,21 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--out", default="runs/proof")
     ap.add_argument("--overlap-only", action="store_true", help="only measure the test split's overlap")
+    ap.add_argument("--summarize", action="store_true", help="print the table from finished seeds' proof.json")
     a = ap.parse_args()
     if a.overlap_only:
         return overlap_only(Path(a.out), a.seeds)
     print(f"{'seed':>4} {'traces':>7} {'unverified right':>17} {'test':>5} {'clean':>6}   "
           f"{'before test/clean':>18} {'verified test/clean':>20} {'unverified test/clean':>22}", flush=True)
     runs = []
-    for s in a.seeds:
-        r = run_seed(Path(a.out) / f"seed-{s}", s)
+    seeds = a.seeds
+    if a.summarize:
+        seeds = sorted(int(p.parent.name.split("-")[1]) for p in Path(a.out).glob("seed-*/proof.json"))
+    for s in seeds:
+        if a.summarize:
+            r = json.loads((Path(a.out) / f"seed-{s}" / "proof.json").read_text())
+        else:
+            r = run_seed(Path(a.out) / f"seed-{s}", s)
         runs.append(r)
         cells = "".join(f"{r[m]['test']:>11.3f}/{r[m]['clean']:<.3f}" for m in ("before", "verified", "unverified"))
         print(f"{s:>4} {r['traces']:>7} {r['unverified_correct']:>17} {r['overlap']['test']:>5} {r['clean_test']:>6}"
