@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,29 @@ def load_traces(traces: str, split: str = "train") -> list[dict]:
     return out
 
 
+def check_lengths(rows: list[dict], tokenizer, max_length: int, what: str = "traces") -> dict[str, int]:
+    """Count examples that `max_length` cuts: TRL truncates each to `max_length` tokens and drops those whose prompt
+    alone fills it (no answer token left to learn from). Raises `HardgenError` when that drops every example,
+    naming how many were longer and the length to set; otherwise returns the counts for a warning."""
+    prompt_len, full_len = [], []
+    for r in rows:
+        prompt_len.append(len(_ids(tokenizer.apply_chat_template(r["prompt"], add_generation_prompt=True))))
+        full_len.append(len(_ids(tokenizer.apply_chat_template(r["prompt"] + r["completion"]))))
+    dropped = sum(p >= max_length for p in prompt_len)
+    longer = sum(f > max_length for f in full_len)
+    need = max(full_len)
+    if dropped == len(rows):
+        raise HardgenError(f"all {len(rows)} {what} are longer than --max-length {max_length} tokens (their prompts "
+                           f"alone take {min(prompt_len)}-{max(prompt_len)}), so truncation leaves no answer token "
+                           f"to train on; set --max-length {need} (the longest example) or more")
+    return {"rows": len(rows), "longer": longer, "dropped": dropped, "longest": need}
+
+
+def _ids(out) -> list:
+    """Token ids from `apply_chat_template(tokenize=True)`, which returns a list or a BatchEncoding by version."""
+    return out["input_ids"] if hasattr(out, "keys") else out
+
+
 def build_sft_trainer(cfg: SFTParams, rows: list[dict], student: str, tokenizer, ckpt_dir: Path,
                       device: str = "auto"):
     """The TRL SFTTrainer for resolved params and prompt/completion rows (loss on completion tokens only)."""
@@ -119,6 +143,11 @@ def train_sft(traces: str, student: str, out: str, *, lora: LoraSpec | dict | st
     out_dir = Path(out)
     ckpt_dir = out_dir / "checkpoints"
     resume_from = last_checkpoint(ckpt_dir) if resume else None
+    lengths = check_lengths(rows, tokenizer, cfg.max_length)
+    if lengths["longer"]:
+        print(f"warning: {lengths['longer']} of {len(rows)} traces are longer than --max-length {cfg.max_length} "
+              f"tokens and are cut ({lengths['dropped']} dropped: no answer token left); the longest is "
+              f"{lengths['longest']}", file=sys.stderr)
     resolved = {"traces": str(traces), "student": str(student), "out": str(out_dir), "rows": len(rows),
                 "resume_from": resume_from, **as_dict(cfg)}
     if dry_run:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib
+import math
 import pkgutil
 import random
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ class Knobs:
                 v = float(v)
             if typ in _PARSERS and (not isinstance(v, typ) or (typ is int and isinstance(v, bool))):
                 raise HardgenError(f"knob {f.name!r} must be {typ.__name__}, got {v!r}")
+            if typ is float and not math.isfinite(v):  # NaN slips past every range test and is not valid JSON
+                raise HardgenError(f"knob {f.name!r} must be a finite number, got {v!r}")
             m = f.metadata
             if m.get("choices") is not None and v not in m["choices"]:
                 raise HardgenError(f"knob {f.name!r} must be one of {list(m['choices'])}, got {v!r}")

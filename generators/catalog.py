@@ -15,6 +15,10 @@ def describe_family(name: str, example: bool = False) -> dict[str, Any]:
     }
     if example:
         from hardgen.generators.item import generate_one
+        from hardgen.generators.space import space_estimate, space_labels
+
+        est = {lvl: space_estimate(fam.name, lvl) for lvl in space_labels(fam.name)}
+        info["space"] = {lvl: e.as_dict() if e else None for lvl, e in est.items()}
 
         lvl = "medium" if "medium" in fam.levels else next(iter(fam.levels))
         rec = generate_one(fam.name, lvl, fam.resolve_knobs(lvl).as_dict(), run_seed=0, index=0)
@@ -48,6 +52,10 @@ def format_catalog(infos: list[dict[str, Any]], detail: bool = False) -> str:
         out.append("  levels:")
         for lvl, vals in f["levels"].items():
             out.append(f"    {lvl:<10} " + ", ".join(f"{a}={b}" for a, b in vals.items()))
+        if detail and "space" in f:
+            out.append("  distinct problems (effective, estimated by sampling two seeds; bench/bench_space.py):")
+            for lvl, e in f["space"].items():
+                out.append(f"    {lvl:<10} {e['text'] if e else 'not measured for this version'}")
         if detail:
             out.append("  verification:")
             out.append(f"    {f['verification']}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -10,6 +11,7 @@ from hardgen.core.records import DEFAULT_TEST_FRACTION
 from hardgen.core.workers import resolve_workers
 from hardgen.generators.base import get_family
 from hardgen.generators.item import generate_item
+from hardgen.generators.space import space_warning
 from hardgen.stages.options import GenerateOptions
 from hardgen.stages.runner import Shard, StageRun, Task
 
@@ -97,9 +99,21 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
         if unknown:
             raise HardgenError(f"no family among {', '.join(p['family'] for p in plans)} has knob(s) "
                                f"{', '.join(unknown)}")
+    warnings = [w for p in plans if p["size"] is None
+                for w in [space_warning(p["family"], p["knobs"], p["n"])] if w]
+    for w in warnings:  # before the run starts: a small space is worth knowing before waiting for it
+        print(f"warning: {w}", file=sys.stderr, flush=True)
+    warnings = [w for p in plans if p["size"] is None
+                for w in [space_warning(p["family"], p["knobs"], p["n"])] if w]
+    for w in warnings:  # before the run starts: a small space is worth knowing before waiting for it
+        print(f"warning: {w}", file=sys.stderr, flush=True)
     params = {"families": families, "n": n, "seed": seed, "level": level, "knobs": knobs or {},
               "shard_rows": shard_rows, "test_fraction": test_fraction}
     summary: dict[str, Any] = {"families": {}, "rows": 0, "duplicates_dropped": 0}
+    if warnings:
+        summary["warnings"] = warnings
+    if warnings:
+        summary["warnings"] = warnings
     shard_no = 0
     with StageRun("generate", out, params, fmt=fmt, overwrite=overwrite,
                   total=sum(p["n"] for p in plans)) as run:

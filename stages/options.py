@@ -286,7 +286,7 @@ class GeneratorEfaOptions:
 
 @dataclass(frozen=True)
 class QuickstartOptions:
-    n: int = setting(60, flags=("-n",), help="Problems per family.")
+    n: int = setting(30, flags=("-n",), help="Problems per family.")
     seed: int = setting(0, help="Run seed.")
     workers: int | None = setting(None, flags=("--workers", "-w"), show_default=False,
                                   help="Worker processes (default: the machine's cores).")

@@ -13,11 +13,16 @@ from hardgen.verifiers import Verdict, score_check
 
 def _read_responses(path: str) -> Iterable[tuple[int, dict]]:
     try:
-        f = open(path, encoding="utf-8")
+        f = open(path, "rb")  # decoded line by line, so a bad byte is reported with its line
     except OSError as e:
         raise HardgenError(f"cannot read responses {path}: {e.strerror or e}") from None
     with f:
-        for lineno, line in enumerate(f, 1):
+        for lineno, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise HardgenError(f"{path}:{lineno}: not UTF-8 (byte 0x{raw[e.start]:02x} at column {e.start + 1});"
+                                   " responses must be UTF-8 JSON lines") from None
             if not line.strip():
                 continue
             try:

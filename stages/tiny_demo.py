@@ -3,8 +3,10 @@
 Three-term single-digit sums ("Compute 3 + 8 + 5."): the ref teacher writes worked solutions
 ("3 + 8 + 5 = 11 + 5 = 16"), a third of them corrupted so rejection sampling has work to do; a randomly
 initialised tiny Qwen2 is fine-tuned on the verified traces, then trained with GRPO on the train split, and
-every stage is scored greedily on the held-out test split. Held-out sums are new triples, so the student must
-compose the two-term steps it has seen rather than recall answers.
+every stage is scored greedily on the test split. Test sums are new ordered triples, but most are reorderings
+of a training triple and nearly every test answer is also a training answer (`heldout_overlap` counts both), so
+each stage is scored again on the "clean" test rows: those that are no reordering or near-duplicate of a
+training problem.
 
     python -m hardgen.stages.tiny_demo runs/demo      # about two minutes on two CPU cores
 
@@ -37,6 +39,34 @@ def tokenizer_corpus() -> list[str]:
             rec = generate_one("math.arithmetic", level, fam_cls.levels[level], 0, i)
             texts += [rec["prompt"], fam.explain(rec)]
     return texts
+
+
+def heldout_overlap(data: str | Path, threshold: float = 0.8) -> dict[str, Any]:
+    """How close the test split is to training: test rows whose operand multiset equals a training row's (a
+    reordering: same sum), whose answer occurs among training answers, or that hardgen's near-duplicate filter
+    (MinHash over the prompt minus the template's wording, as `gen select` uses it) matches to a training row.
+    `clean` lists the test ids with neither an equal operand multiset nor a near-duplicate."""
+    from hardgen.core.dedup import NearDuplicateIndex, boilerplate_shingles
+    from hardgen.core.store import read_records
+
+    rows = read_records(data)
+    train = [r for r in rows if r["split"] == "train"]
+    test = [r for r in rows if r["split"] == "test"]
+    boiler = boilerplate_shingles(r["prompt"] for r in rows)
+    idx = NearDuplicateIndex(threshold)
+    for r in train:
+        idx.add_signature(r["id"], idx.hasher.signature(r["prompt"], boiler))
+
+    def operands(r: dict) -> tuple:
+        return tuple(sorted(r["check"]["params"]["values"])), tuple(sorted(r["check"]["params"]["ops"]))
+
+    train_ops, train_answers = {operands(r) for r in train}, {r["answer"] for r in train}
+    same_ops = {r["id"] for r in test if operands(r) in train_ops}
+    near = {r["id"] for r in test if idx.query_signature(idx.hasher.signature(r["prompt"], boiler))}
+    return {"test": len(test), "same_operands": len(same_ops), "near_duplicates": len(near),
+            "answer_seen_in_train": sum(r["answer"] in train_answers for r in test),
+            "distinct_train_answers": len(train_answers),
+            "clean": [r["id"] for r in test if r["id"] not in same_ops | near]}
 
 
 def greedy(model_dir: str | Path, max_new_tokens: int = 40) -> str:
@@ -97,16 +127,22 @@ def run_tiny_demo(out: str | Path, *, n: int = 360, seed: int = 0, hidden: int =
                       lr=grpo_lr, num_generations=num_generations, prompts_per_step=prompts_per_step,
                       max_completion_length=40, seed=seed, save_steps=10_000, resume=False)
     lap("grpo")
-    scores = {}
+    # the test rows that are neither reorderings nor near-duplicates of a training row get their own score
+    overlap = heldout_overlap(data)
+    clean_ids = set(overlap.pop("clean"))
+    scores, clean_scores = {}, {}
     for name, model in (("before", student), ("sft", out / "sft"), ("grpo", out / "grpo")):
         rep = evaluate(str(data), greedy(model), k=1, split="test", seed=seed, quiet=True,
                        out=str(out / f"eval_{name}"))
         scores[name] = rep["solvers"][greedy(model)]["overall"]["pass@1"]
+        per = rep["solvers"][greedy(model)]["per_problem"]
+        clean_scores[name] = sum(per[i] for i in clean_ids) / len(clean_ids) if clean_ids else None
     # one side-by-side report (table, JSON, PNG) of the trained student against the untrained one
     evaluate(str(data), greedy(out / "grpo"), k=1, split="test", seed=seed, quiet=quiet, compare=greedy(student),
              out=str(out / "eval_compare"))
     lap("eval")
-    result = {"test_pass@1": scores, "test_problems": rep["problems"], "traces": sft["traces"],
+    result = {"test_pass@1": scores, "test_problems": rep["problems"], "overlap_with_train": overlap,
+              "clean_test_problems": len(clean_ids), "clean_test_pass@1": clean_scores, "traces": sft["traces"],
               "rejected": sft["rollouts"] - sft["traces"], "sft_steps": sft["steps"],
               "grpo_steps": grpo["steps"], "curriculum": curriculum, "seconds": timings,
               "total_seconds": round(time.time() - t0, 1)}

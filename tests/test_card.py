@@ -91,3 +91,22 @@ def test_card_for_ungraded_data_and_empty_data(graded, tmp_path):
     empty.write_text("")
     with pytest.raises(HardgenError, match="no rows"):
         write_card(empty, tmp_path / "out")
+
+
+def test_card_claims_only_what_the_rows_show(graded, tmp_path):
+    """Unverified rows: no sentence says answers were re-derived; a partly valid set says how many were."""
+    from hardgen.core.store import read_records, write_jsonl
+
+    text = build_card_text(graded / "gen", tmp_path)
+    assert "Every answer was re-derived" not in text and "answers proved" not in text
+    assert "No row of this set has been verified" in text and "difficulty not measured" in text
+    rows = list(read_records(graded / "ver"))
+    assert all(r["validity"]["status"] == "valid" for r in rows)
+    text = build_card_text(graded / "ver", tmp_path)
+    assert "Every answer was re-derived" in text and f"{len(rows)} verified reasoning problems" in text
+    rows[0]["validity"] = {"status": "invalid", "checks": {"answer": False}, "reason": "made wrong for the test"}
+    write_jsonl(tmp_path / "mixed.jsonl", rows)
+    text = build_card_text(tmp_path / "mixed.jsonl", tmp_path)
+    assert "Every answer was re-derived" not in text and "verified reasoning" not in text
+    assert f"{len(rows) - 1} of {len(rows)} rows are `valid`" in text
+    assert f"Validity: invalid 1, valid {len(rows) - 1}." in text

@@ -63,6 +63,11 @@ def test_score_is_strict(cli, valid_dir, tmp_path):
     rp.write_text('{"id": 1}\n')
     r = cli("score", valid_dir / "valid", "--responses", rp, expect=2)
     assert "r.jsonl:1: expected an object with 'id' and 'response'" in r.output
+    # a Latin-1 file (é as one byte 0xe9) on line 2: named, one line, nothing written
+    rp.write_bytes(json.dumps(resp[0]).encode() + b"\n" + '{"id": "x", "response": "caf\u00e9"}\n'.encode("latin-1"))
+    r = cli("score", valid_dir / "valid", "--responses", rp, "-o", tmp_path / "s2.jsonl", expect=2)
+    assert "r.jsonl:2: not UTF-8 (byte 0xe9 at column 29)" in r.output and "Traceback" not in r.output
+    assert len(r.output.strip().splitlines()) == 1 and not (tmp_path / "s2.jsonl").exists()
 
 
 def test_pipeline_config_runs_skips_and_rejects_typos(cli, tmp_path):
@@ -77,11 +82,11 @@ grade: {{solvers: ["sim:0.5,0.5"], k: 4}}
 select: {{solver: "sim:0.5,0.5"}}
 export: {{format: jsonl}}
 """)
-    res = json.loads(cli("--json", "run", cfg).output)
+    res = json.loads(cli("--json", "run", cfg).stdout)
     assert res["generate"]["rows"] == 50 and res["verify"]["counts"]["valid"] == 50
     assert 0 < res["select"]["kept"] < 50
     assert (tmp_path / "run" / "export" / "train.jsonl").exists()
-    again = json.loads(cli("--json", "run", cfg).output)
+    again = json.loads(cli("--json", "run", cfg).stdout)
     assert set(again.values()) == {"skipped"}
     cfg.write_text(f"out: {tmp_path / 'x'}\ngenerate: {{families: [math.modular], nn: 3}}\n")
     r = cli("run", cfg, expect=2)

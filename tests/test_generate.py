@@ -83,6 +83,10 @@ def test_user_errors_are_one_line_and_nonzero(cli, tmp_path):
     assert "unknown knob 'nvars'" in r.output and "n_vars" in r.output
     r = cli("generate", "math.linear_system", "--level", "insane", "-o", tmp_path / "x", expect=2)
     assert "no level 'insane'" in r.output and "hard" in r.output
+    for bad in ("nan", "inf", "-inf", "1e999"):  # NaN passes every range test and is not valid JSON
+        r = cli("generate", "sat.ksat", "-n", 2, "--knob", f"ratio={bad}", "-o", tmp_path / bad, expect=2)
+        assert "knob 'ratio' must be a finite number" in r.output and "Traceback" not in r.output
+        assert not (tmp_path / bad / "manifest.json").exists()
 
 
 def test_malformed_input_line_is_named_and_nothing_marked_complete(cli, tmp_path):

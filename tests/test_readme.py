@@ -43,7 +43,10 @@ def test_quickstart_command(tmp_path):
     lines = _first_bash_block_after("## Install and run the main job")
     assert lines == ["pip install -e . && gen quickstart"]
     _run(["gen quickstart"], tmp_path)
-    assert (tmp_path / "data" / "quickstart" / "valid" / "manifest.json").exists()
+    qs = tmp_path / "data" / "quickstart"
+    for d in ("valid", "graded", "hard"):
+        assert json.loads((qs / d / "manifest.json").read_text())["complete"], d
+    assert (qs / "report" / "pass_rates.png").exists() and (qs / "report" / "report.md").exists()
 
 
 def test_walkthrough_make_a_graded_dataset(tmp_path):

@@ -44,9 +44,26 @@ def _bipartite(k: MatchingKnobs, rng: random.Random) -> tuple[int, int, list[tup
     return len(left), len(right), edges
 
 
+#: wording of a 'size' question, drawn after the graph so the graph is drawn exactly as in version 1: the sides'
+#: letters, the opening sentence and the question. The graph, the answer and the check's meaning do not change.
+SIDE_LETTERS = (("L", "R"), ("A", "B"), ("U", "V"), ("X", "Y"), ("P", "Q"))
+OPENINGS = (
+    "A bipartite graph has left vertices {left} and right vertices {right}.\nIts {m} edges (each joins a left "
+    "vertex to a right vertex):\n{lines}\n\n",
+    "Consider the bipartite graph with parts {{{left}}} and {{{right}}} and these {m} edges:\n{lines}\n\n",
+    "The vertices {left} form one side of a bipartite graph and {right} the other. Its {m} edges are:\n{lines}\n\n",
+)
+SIZE_QUESTIONS = (
+    "How many edges does a maximum matching have?",
+    "What is the largest number of edges in a matching of this graph?",
+    "What is the size of a maximum matching?",
+)
+
+
 @register
 class BipartiteMatching(Family):
     name = "graph.matching"
+    version = "2"  # v2: 'size' questions worded in one of 45 ways (side letters, opening, question)
     Knobs = MatchingKnobs
     levels = {
         "easy": {"nodes": 8, "density": 0.35},
@@ -83,8 +100,15 @@ class BipartiteMatching(Family):
                 f"Its {len(edges)} edges (each joins a left vertex to a right vertex):\n{lines}\n\n"
                 "A matching is a set of edges no two of which share a vertex.\n")
         if k.ask == "size":
-            prompt = head + "How many edges does a maximum matching have? Give the number inside \\boxed{}, " \
-                            "e.g. \\boxed{3}."
+            a, b = rng.choice(SIDE_LETTERS)
+            rename = {**{f"L{i}": f"{a}{i}" for i in range(1, nl + 1)}, **{f"R{i}": f"{b}{i}" for i in range(1, nr + 1)}}
+            left, right = [rename[v] for v in left], [rename[v] for v in right]
+            edges_named = [[rename[u], rename[v]] for u, v in edges_named]
+            params.update(nodes=left + right, left=left, right=right, edges=edges_named)
+            lines = "\n".join(f"  {u} -- {v}" for u, v in edges_named)
+            head = rng.choice(OPENINGS).format(left=", ".join(left), right=", ".join(right), m=len(edges),
+                                               lines=lines) + "A matching is a set of edges no two of which share a vertex.\n"
+            prompt = head + rng.choice(SIZE_QUESTIONS) + " Give the number inside \\boxed{}, e.g. \\boxed{3}."
             check, answer = {"kind": "math", "params": params}, str(len(pairs))
         else:
             params["witness"] = sorted(([name[u], name[v]] for u, v in pairs), key=lambda e: int(e[0][1:]))

@@ -33,8 +33,20 @@ class PolynomialRootsKnobs(Knobs):
                                f"for 'degree' = {self.degree}; raise root_max, or set repeated/rational")
 
 
-def _root_names(n: int) -> str:
-    return ", ".join(f"r_{i}" for i in range(1, n + 1))
+def _root_names(n: int, letter: str = "r") -> str:
+    return ", ".join(f"{letter}_{i}" for i in range(1, n + 1))
+
+
+#: how a problem is worded: the variable, the polynomial's name, the roots' letter, the sentence and the verb.
+#: Drawn per item so two runs rarely share a text even where the knobs allow few polynomials; the mathematics
+#: (polynomial, query, argument: the `check`) and so the level's difficulty are the same in every wording.
+VARIABLES, POLY_NAMES, ROOT_LETTERS = ("x", "t", "z", "y"), ("P", "f", "g", "Q"), ("r", "a", "s")
+VERBS = ("Compute", "Find", "Determine", "Evaluate")
+STATEMENTS = (
+    "Let {name}({var}) = {poly}, and let {roots} be the roots of {name}, listed with multiplicity.",
+    "The equation {poly} = 0 has roots {roots} (listed with multiplicity).",
+    "Let {roots} be the roots, counted with multiplicity, of the polynomial {name}({var}) = {poly}.",
+)
 
 
 def _poly_from_roots(roots: list[Fraction]) -> list[int]:
@@ -61,18 +73,19 @@ def _listed(term: str, n: int, sep: str) -> str:
     return sep.join(items)
 
 
-def _question(query: str, n: int, arg: int | str) -> str:
-    """Text of what is asked; `arg` is the exponent m, the index k, or the shift t (a number or a symbol)."""
+def _question(query: str, n: int, arg: int | str, r: str = "r") -> str:
+    """Text of what is asked; `arg` is the exponent m, the index k, or the shift t (a number or a symbol);
+    `r` is the roots' letter."""
     if query == "power_sum":
-        return _listed(f"r_#^{arg}", n, " + ")
+        return _listed(f"{r}_#^{arg}", n, " + ")
     if query == "elementary":
-        return (f"the elementary symmetric polynomial e_{arg}(r_1, ..., r_{n}), the sum of the products of the "
+        return (f"the elementary symmetric polynomial e_{arg}({r}_1, ..., {r}_{n}), the sum of the products of the "
                 f"roots taken {arg} at a time")
     if query == "reciprocal_sum":
-        return _listed("1/r_#", n, " + ")
+        return _listed(f"1/{r}_#", n, " + ")
     if query == "shifted_product":
-        return "the product " + _listed(f"({arg} - r_#)", n, "").replace("...", " ... ")
-    return "the sum of (r_i - r_j)^2 over all pairs of indices i < j"
+        return "the product " + _listed(f"({arg} - {r}_#)", n, "").replace("...", " ... ")
+    return f"the sum of ({r}_i - {r}_j)^2 over all pairs of indices i < j"
 
 
 def _by_construction(query: str, roots: list[Fraction], arg: int) -> Fraction:
@@ -124,6 +137,7 @@ def from_coefficients(query: str, coefs: list[int], arg: int) -> Fraction:
 @register
 class PolynomialRoots(Family):
     name = "math.polynomial_roots"
+    version = "2"  # v2: worded in several ways (variable, names, sentence, verb) at the same knobs
     Knobs = PolynomialRootsKnobs
     levels = {
         "easy": {"degree": 2, "root_max": 6, "power_max": 2},
@@ -173,8 +187,10 @@ class PolynomialRoots(Family):
         coefs = _poly_from_roots(roots)
         value = _by_construction(query, roots, arg)
         n = k.degree
-        prompt = (f"Let P(x) = {polynomial(coefs)}, and let {_root_names(n)} be the roots of P, listed with "
-                  f"multiplicity.\n\nCompute {_question(query, n, arg)}.\n\n"
+        var, name, r = rng.choice(VARIABLES), rng.choice(POLY_NAMES), rng.choice(ROOT_LETTERS)
+        statement = rng.choice(STATEMENTS).format(name=name, var=var, poly=polynomial(coefs, var),
+                                                  roots=_root_names(n, r))
+        prompt = (f"{statement}\n\n{rng.choice(VERBS)} {_question(query, n, arg, r)}.\n\n"
                   "Give the exact value inside \\boxed{}, as an integer or a reduced fraction p/q, "
                   "e.g. \\boxed{-7/2}.")
         check = {"kind": "math", "params": {"coefficients": coefs, "query": query, "arg": arg}}

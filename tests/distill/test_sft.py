@@ -40,6 +40,24 @@ def test_errors_before_training(arith_data: str, traces: str, tiny_student: str,
         train_sft(str(tmp_path / "none"), tiny_student, str(tmp_path / "d"))
     with pytest.raises(HardgenError, match="unknown hyper-parameter"):
         train_sft(traces, tiny_student, str(tmp_path / "e"), dry_run=True, learning_rate=1.0)
+    # every prompt fills max_length: TRL would drop all examples and fail on an empty dataset mid-run
+    with pytest.raises(HardgenError, match=r"all \d+ traces are longer than --max-length 8 tokens .* set "
+                                           r"--max-length \d+ \(the longest example\)"):
+        train_sft(traces, tiny_student, str(tmp_path / "f"), max_length=8)
+    assert not (tmp_path / "f").exists()
+
+
+def test_some_traces_longer_than_max_length_are_counted(traces: str, tiny_student: str, capsys) -> None:
+    from hardgen.distill.sft import check_lengths, load_traces
+    from hardgen.distill.config import check_student
+
+    rows, tok = load_traces(traces), check_student(tiny_student)
+    full = check_lengths(rows, tok, 10_000)
+    assert full["longer"] == full["dropped"] == 0 and full["rows"] == len(rows)
+    mid = check_lengths(rows, tok, full["longest"] - 1)
+    assert mid["longer"] >= 1 and mid["dropped"] == 0
+    train_sft(traces, tiny_student, "unused", max_length=full["longest"] - 1, dry_run=True)
+    assert f"are longer than --max-length {full['longest'] - 1} tokens" in capsys.readouterr().err
 
 
 def test_dry_run_resolves_yaml_then_kwargs(traces: str, tiny_student: str, tmp_path: Path) -> None:

@@ -130,18 +130,7 @@ def test_family_generates_varied_rows_that_verify(tmp_path):
     assert family_for_record(r0) is fam
 
 
-def _hook_applied() -> bool:
-    from hardgen.generators.base import get_family
-    try:
-        get_family(f"efa:{EXAMPLES / 'quadratic.py'}")
-        return True
-    except HardgenError:
-        return False
-
-
 def test_cli_generate_and_verify_efa_file(tmp_path):
-    if not _hook_applied():
-        pytest.skip("core hook for `efa:` names in generators/base.py not applied yet")
     env = {k: v for k, v in os.environ.items() if k != "HARDGEN_EFA_PROGRAMS"}
     repo = EXAMPLES.parents[1]
     gen = ["gen"]

@@ -17,8 +17,7 @@ from hardgen.generators.sat._cnf import (parse_dimacs, planted_clause, quiet_q, 
 from hardgen.generators.sat.saturn import formula_text, saturn_d, var_name
 from hardgen.stages.verify import verify_record
 
-SATLIB = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "satlib"
-needs_satlib = pytest.mark.skipif(not SATLIB.is_dir(), reason="shared SATLIB fixtures absent")
+SATLIB = Path(__file__).resolve().parents[1] / "fixtures" / "satlib"  # shipped; origin in its README
 
 SLOW_LEVELS = {("sat.ksat", "extreme"), ("sat.planted", "extreme"), ("sat.planted", "hard"), ("sat.saturn", "huge")}
 
@@ -162,7 +161,6 @@ def test_dimacs_without_header_names_file(tmp_path):
         read_dimacs(f)
 
 
-@needs_satlib
 def test_satlib_files_parse_with_and_without_original_trailer(tmp_path):
     n, cl = read_dimacs(SATLIB / "uf50-01.cnf")
     assert n == 50 and len(cl) == 218 and all(len(c) == 3 for c in cl)
@@ -170,7 +168,6 @@ def test_satlib_files_parse_with_and_without_original_trailer(tmp_path):
     assert parse_dimacs(original) == (n, cl)
 
 
-@needs_satlib
 def test_gen_generate_and_verify_label_every_satlib_file(cli, tmp_path):
     data, ver = tmp_path / "d", tmp_path / "v"
     cli("generate", "sat.dimacs", "--from", str(SATLIB), "-n", "100", "-o", str(data), "--workers", "1")
@@ -184,7 +181,6 @@ def test_gen_generate_and_verify_label_every_satlib_file(cli, tmp_path):
         assert (r["answer"] == "unsatisfiable") == (expected == "unsat")
 
 
-@needs_satlib
 def test_dimacs_single_file_unique_level_and_missing_path(tmp_path, cli):
     rec = make("sat.dimacs", "hard", path=str(SATLIB / "uf50-02.cnf"))
     p = rec["check"]["params"]

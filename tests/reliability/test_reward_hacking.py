@@ -184,7 +184,7 @@ def _cases():
                                marks=[pytest.mark.xfail(strict=True, reason=marks)] if marks else [])
 
 
-#: (family or check kind, hack) -> why it is a known verifier bug (for the lead to fix; strict so a fix shows)
+#: (family or check kind, hack) -> why it is a known verifier bug (xfail strict, so a fix shows as a failure)
 KNOWN_HACKS: dict[tuple[str, str], str] = {}
 
 
