@@ -43,6 +43,7 @@ ID_COLUMNS = ("id", "unique_id", "uid", "problem_id", "idx", "index")
 _HAS_INSTRUCTION = re.compile(r"\\boxed|final answer", re.I)
 _FILE_SUFFIXES = (".jsonl", ".json", ".parquet", ".csv", ".tsv")
 _WORD = re.compile(r"\w+")
+_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 #: rows read first to find a template's shared wording (as `gen select` samples a family)
 BOILERPLATE_SAMPLE = 2000
 
@@ -55,6 +56,7 @@ def read_reference(text: Any, kind: str) -> tuple[str | None, str]:
     loses its math delimiters, `$2$` -> `2`). The answer must be readable by the math checker, or no response
     could ever be scored against it.
     """
+    from hardgen.verifiers import read_final_answer
     from hardgen.verifiers import read_reference as read_answer
     from hardgen.verifiers.math_parse import LimitError, ParseError, clean_text, is_text_answer, normalize, parse_value
 
@@ -65,10 +67,21 @@ def read_reference(text: Any, kind: str) -> tuple[str | None, str]:
     s = str(text).strip()
     if not s:
         return None, f"empty {kind}"
-    ra = read_answer(s)
+    if kind == "answer" and "\n" not in s and len(s) <= 100 and "\\boxed" not in s and "####" not in s:
+        ra = read_answer(s)  # a short answer cell is the answer, less its math delimiters
+    else:
+        # a worked solution (or an answer cell holding one) must state its final answer: a box, GSM8K's ####, or
+        # an answer marker; a last sentence is a guess, and several different final answers are ambiguous
+        ra = read_final_answer(s)
+        if ra.source not in ("boxed", "gsm8k", "marker") or not ra.answers:
+            return None, f"no final answer in the {kind}"
+        if len(ra.answers) > 1:
+            return None, f"{len(ra.answers)} different final answers in the {kind}"
     if ra.answer is None or not ra.answer.strip():
         return None, f"no final answer in the {kind}" + (f" ({ra.reason})" if ra.reason else "")
     ans = ra.answer.strip()
+    if _THOUSANDS.match(ans):  # 1,072 -> 1072: one canonical text for a plain number
+        ans = ans.replace(",", "")
     try:
         if is_text_answer(ans):
             clean_text(ans)

@@ -47,8 +47,9 @@ class Consistency:
 
 
 def sample_answer(response: str) -> str | None:
-    """The one final answer a teacher sample gives (read as every response is), else None: no vote."""
-    answer = read_final_answer(response or "").answer
+    """The one final answer a teacher sample gives in \\boxed{} (as it is asked to; the one reader's box rule,
+    after any </think>), else None: no vote."""
+    answer = read_final_answer(response or "", "boxed").answer
     return answer.strip() or None if answer else None
 
 

@@ -149,21 +149,24 @@ def test_cli_generate_and_verify_efa_file(tmp_path):
 
 
 def test_a_program_cannot_loosen_checking_with_its_check_tolerance(tmp_path):
-    # issue 13: CHECK = {"tolerance": 1e9} once let `\boxed{1.0}` match any answer and a wrong solve() pass
+    # issue 13: CHECK = {"tolerance": 1e9} once let `\boxed{1.0}` match any answer and a wrong solve() pass. Two
+    # layers now: a program asking for a tolerance past the cap is rejected, and a row carrying one is scored
+    # with the cap anyway
     from hardgen.llmgen.efa_author import efa_reward
     from hardgen.verifiers import score
 
     loose = variant(**{'CHECK = {"timeout_s": 2}': 'CHECK = {"timeout_s": 2, "tolerance": 1e9}'})
     wrong = loose.replace('return p["a"] + p["b"]', 'return p["a"] + p["b"] + 1000')
-    r = check_efa(wrong)
-    assert not r.accepted and r.checks.get("seed_answer") is False
+    for program in (loose, wrong):
+        r = check_efa(program)
+        assert not r.accepted and r.checks.get("interface") is False
     assert efa_reward([f"```python\n{wrong}\n```"], problem=["What is 2 + 3? Answer in \\boxed{}."],
                       answer=["5"]) != [1.0]
-    f = tmp_path / "loose.py"
-    f.write_text(loose)
+    f = tmp_path / "ok.py"
+    f.write_text(variant())
     fam = load_efa_family(f)
     rows = list(open_dataset(generate_dataset([fam.name], n=3, out=str(tmp_path / "d"), seed=1, workers=1)["path"]))
     for row in rows:
-        assert row["check"]["tolerance"] == 1e9  # stored as the program asked ...
-        assert score(row, "\\boxed{1.0}").correct is False  # ... but capped when scoring
-        assert score(row, f"\\boxed{{{row['answer']}}}").correct is True
+        forged = {**row, "check": {**row["check"], "tolerance": 1e9}}  # a row edited (or made elsewhere) to loosen it
+        assert score(forged, "\\boxed{1.0}").correct is False
+        assert score(forged, f"\\boxed{{{row['answer']}}}").correct is True

@@ -82,7 +82,7 @@ def test_generation_is_deterministic_and_seed_sensitive(family):
 
 def test_rows_do_not_depend_on_string_hash_seed():
     """Same rows under different PYTHONHASHSEED: nothing iterates a set of names into the output."""
-    code = ("import json;from hardgen.stages.generate import generate_one;from hardgen.generators.base import "
+    code = ("import json;from hardgen.generators.item import generate_one;from hardgen.generators.base import "
             "get_family;fams=%r;print(json.dumps([generate_one(f,'hard',get_family(f).levels['hard'],7,i)"
             " for f in fams for i in range(2)],sort_keys=True))" % FAMILIES)
     outs = []
