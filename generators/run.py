@@ -8,7 +8,7 @@ from typing import Any
 
 from hardgen.engine import map_ordered, resolve_workers
 from hardgen.errors import HardgenError
-from hardgen.generators.base import Reject, get_family
+from hardgen.generators.base import Reject, get_family, seed_knobs
 from hardgen.progress import bar
 from hardgen.records import DEFAULT_TEST_FRACTION, item_seed, make_record
 from hardgen.store import DatasetWriter
@@ -41,8 +41,9 @@ def generate_one(family: str, level: str | None, knobs: dict, run_seed: int, ind
 def _generate(fam, k, family: str, level: str | None, knobs: dict, run_seed: int, index: int,
               test_fraction: float) -> dict:
     fam_cls = type(fam)
+    drawn_by = seed_knobs(fam_cls.Knobs, knobs)
     for attempt in range(MAX_ATTEMPTS):
-        seed = item_seed(family, fam_cls.version, knobs, run_seed, index, attempt)
+        seed = item_seed(family, fam_cls.version, drawn_by, run_seed, index, attempt)
         try:
             cand = fam.generate_at(k, index, random.Random(seed))
         except Reject:

@@ -7,6 +7,7 @@ from typing import Any
 from hardgen.engine import map_ordered, resolve_workers
 from hardgen.progress import bar
 from hardgen.store import DatasetWriter, open_dataset
+from hardgen.verifiers.base import Checks
 
 
 def reference_response(record: dict) -> str | None:
@@ -36,8 +37,13 @@ def verify_record(record: dict) -> dict:
             return {"status": "unknown", "checks": {}, "reason": str(e)}
     if fam is None:
         return {"status": "unknown", "checks": {}, "reason": f"no verifier for family {record['family']!r}"}
+    notes: dict[str, Any] = {}
     try:
-        checks.update(fam().rederive(record))
+        derived = fam().rederive(record)
+        checks.update(derived)
+        if isinstance(derived, Checks):  # budgeted checks explain themselves and note what ran out
+            reasons.extend(derived.reasons)
+            notes.update(derived.notes)
     except Exception as e:  # a malformed record must mark this row, not stop the stage
         checks["rederive"] = False
         reasons.append(f"rederive raised {type(e).__name__}: {e}")
@@ -57,7 +63,10 @@ def verify_record(record: dict) -> dict:
         reasons.insert(0, f"undecided: {', '.join(undecided)}" if undecided else "no checks ran")
     else:
         status = "valid"
-    return {"status": status, "checks": checks, "reason": "; ".join(reasons)}
+    out = {"status": status, "checks": checks, "reason": "; ".join(reasons)}
+    if notes:
+        out["notes"] = notes
+    return out
 
 
 def _verify_rows(rows: list[dict]) -> list[dict]:
