@@ -4,7 +4,6 @@ on the held-out test split than before training. Fixed seed; about a minute on t
 from __future__ import annotations
 
 import json
-import time
 
 from hardgen.store import read_records
 
@@ -12,9 +11,7 @@ from hardgen.store import read_records
 def test_sft_then_grpo_beats_the_untrained_student_on_held_out_problems(tmp_path) -> None:
     from hardgen.distill.tiny_demo import run_tiny_demo
 
-    t0 = time.time()
     res = run_tiny_demo(tmp_path / "demo", seed=0)
-    elapsed = time.time() - t0
     scores = res["test_pass@1"]
     # held out for real: no test problem reached the traces or GRPO's prompts
     data = read_records(tmp_path / "demo" / "data")
@@ -28,4 +25,3 @@ def test_sft_then_grpo_beats_the_untrained_student_on_held_out_problems(tmp_path
     assert scores["sft"] >= scores["before"] + 0.5, scores
     log = [json.loads(x) for x in (tmp_path / "demo" / "grpo" / "curriculum.jsonl").read_text().splitlines()]
     assert len(log) == res["grpo_steps"] > 0
-    assert elapsed < 180, f"the proof took {elapsed:.0f} s"
