@@ -48,23 +48,35 @@ def register_check(kind: str) -> Callable[[Scorer], Scorer]:
     return deco
 
 
+_VERIFIERS_LOADED = False
+
+
+def _load_verifiers() -> None:
+    global _VERIFIERS_LOADED
+    if _VERIFIERS_LOADED:
+        return
+    _VERIFIERS_LOADED = True
+    pkg = importlib.import_module("hardgen.verifiers")
+    for mod in pkgutil.walk_packages(pkg.__path__, prefix="hardgen.verifiers."):
+        if not mod.name.rsplit(".", 1)[-1].startswith("_"):
+            importlib.import_module(mod.name)
+
+
 def _load() -> None:
     global _LOADED
     if _LOADED:
         return
     _LOADED = True
     # checkers live in hardgen.verifiers; families may register their own puzzle checkers too
-    for pkg_name in ("hardgen.verifiers",):
-        pkg = importlib.import_module(pkg_name)
-        for mod in pkgutil.walk_packages(pkg.__path__, prefix=pkg_name + "."):
-            if not mod.name.rsplit(".", 1)[-1].startswith("_"):
-                importlib.import_module(mod.name)
+    _load_verifiers()
     from hardgen.generators.base import load_families
 
     load_families()
 
 
 def get_scorer(kind: str) -> Scorer:
+    if kind not in _SCORERS:
+        _load_verifiers()  # the checkers' own modules first: most kinds live there, and they import no families
     if kind not in _SCORERS:
         _load()
     if kind not in _SCORERS:

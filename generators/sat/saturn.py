@@ -71,7 +71,7 @@ class SaturnKnobs(Knobs):
     effort_conflicts: int = effort_conflicts_knob()
     effort_seconds: float = effort_seconds_knob()
     recheck_conflicts: int = recheck_conflicts_knob()
-    recheck_seconds: float = recheck_seconds_knob(2.0)
+    recheck_seconds: float = recheck_seconds_knob()
 
     def check(self) -> None:
         if self.n > self.k:
