@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(root, ignore_errors=True)
     cpus = len(os.sched_getaffinity(0))
     print(f"\ncpus {cpus}; load average {os.getloadavg()[0]:.1f}; the engine starts at most {cpus} workers"
-          + (f"; Ray start-up {ray_start:.1f} s (once per process, not in the figures)" if ray_start is not None else ""))
+          + (f"; Ray start-up {ray_start:.1f} s (once per process, not in the figures)" if ray_start else ""))
     print(f"{'job':<6} {'rows':>6} {'engine':<6} {'workers':>7} {'generate s':>10} {'verify s':>9} {'total s':>8} "
           f"{'vs 1 worker':>11} {'efficiency':>10}  identical")
     ok = True

@@ -19,6 +19,7 @@ from pysat.solvers import Solver
 
 from hardgen.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, SatEncodable, knob
+from hardgen.progress import note
 from hardgen.verifiers.base import Checks
 
 #: backend that labels instances and measures effort while generating; it honours conflict and time budgets
@@ -338,6 +339,7 @@ def planted_clauses(n: int, k: int, plant: list[bool], weights: list[float], m: 
                     rng: random.Random) -> list[Clause]:
     """`m` clauses the plant satisfies, distributed as `planted_clause`, drawn in one vectorised pass: linear
     in m, about a second for 10^6 clauses."""
+    note(f"drawing {m:,} clauses")
     g = _numpy_rng(rng)
     vars_ = _distinct_vars(n, k, m, g)
     cum = np.cumsum(weights) / sum(weights)
@@ -558,6 +560,7 @@ def clauses_text(num_vars: int, clauses: list[Clause]) -> str:
 
 def cnf_prompt(num_vars: int, clauses: list[Clause], fmt: str, allow_unsat: bool) -> str:
     """A prompt listing the clauses (one per line) and the answer format."""
+    note(f"writing the prompt ({len(clauses):,} clauses)")
     body = clauses_text(num_vars, clauses)
     return (f"Find an assignment of the Boolean variables x1..x{num_vars} that makes every one of the following "
             f"{len(clauses)} clauses true (∨ is OR, ¬ is NOT; the formula is the AND of all clauses).\n\n"
@@ -586,6 +589,7 @@ def effort_features(num_vars: int, clauses: list[Clause], result: SolveResult) -
 
 def measure(num_vars: int, clauses: list[Clause], budget: Budget) -> SolveResult:
     """The generating solve under a row's effort budget (label, model and effort in one call)."""
+    note(f"{GEN_BACKEND} on {len(clauses):,} clauses (budget {budget.conflicts:,} conflicts, {budget.seconds:g} s)")
     return solve(num_vars, clauses, GEN_BACKEND, budget.conflicts, budget.seconds)
 
 
@@ -638,6 +642,7 @@ class CnfFamily(Family, SatEncodable):
             checks["status_settled"] = False
             checks.reasons.append("satisfiability not settled within the generation budget")
             return checks
+        note(f"{CHECK_BACKEND} re-solve of {len(clauses):,} clauses (budget {_budget_text(budget)})")
         res = solve(n, clauses, CHECK_BACKEND, budget.conflicts, budget.seconds)
         checks.notes["resolve"] = {"backend": CHECK_BACKEND, "budget": budget.as_dict(),
                                    "outcome": {True: "sat", False: "unsat", None: "budget ran out"}[res.sat]}
