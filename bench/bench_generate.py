@@ -21,6 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
+
+def cli_env() -> dict:
+    """The CLI's environment as installed: bytecode cached (PYTHONDONTWRITEBYTECODE would recompile every module
+    at every start), no progress bars."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["HARDGEN_NO_PROGRESS"] = "1"
+    return env
+
 #: (reasoning-gym dataset, its config overrides, hardgen family, level, why this level)
 PAIRS = [
     ("intermediate_integration", {}, "math.integral", "medium", "basic forms + polynomial"),
@@ -52,7 +60,7 @@ def peer_rates(name: str, config: dict, n: int) -> tuple[float, float]:
 
 def our_rates(family: str, level: str, n: int, root: Path) -> tuple[float, float]:
     """hardgen rows/s through the CLI, start-up included: generate, and generate + verify."""
-    env = {**os.environ, "HARDGEN_NO_PROGRESS": "1"}
+    env = cli_env()
     gen, ver = root / f"{family}-gen", root / f"{family}-ver"
     t = time.perf_counter()
     subprocess.run(["gen", "-q", "generate", family, "--level", level, "-n", str(n), "-w", "1", "-o", str(gen)],
@@ -72,6 +80,7 @@ def main() -> None:
     args = ap.parse_args()
     n = args.n or (100 if args.quick else 500)
     root = Path(tempfile.mkdtemp(prefix="hardgen-bench-generate-"))
+    subprocess.run(["gen", "list"], check=True, env=cli_env(), stdout=subprocess.DEVNULL)  # bytecode cached
     print(f"N = {n} per task, one process each; cpus {len(os.sched_getaffinity(0))}; "
           f"load average {os.getloadavg()[0]:.1f}")
     head = (f"{'reasoning-gym':<25}{'hardgen (level)':<33}{'rg gen/s':>9}{'ours':>8}{'ratio':>7}"

@@ -543,19 +543,13 @@ def clause_text(clause: Clause) -> str:
 
 
 def clauses_text(num_vars: int, clauses: list[Clause]) -> str:
-    """The clauses one per line as `clause_text` writes them. Literal names are made once, and clauses of one
-    width are joined column by column over numpy object arrays (a few C loops instead of one Python loop per
-    clause), which keeps a 10^5-variable prompt well under a second."""
+    """The clauses one per line as `clause_text` writes them; literal names are made once, not per occurrence,
+    and 3-literal clauses (the common case) take one f-string each, the fastest of the ways measured."""
     names = [""] + [f"x{i}" for i in range(1, num_vars + 1)]
     names.extend(f"¬x{i}" for i in range(num_vars, 0, -1))  # names[-i] is ¬x_i
-    width = len(clauses[0]) if clauses else 0
-    if len(clauses) < 256 or width == 0 or any(len(c) != width for c in clauses):
-        return "\n".join(["(" + " ∨ ".join([names[lit] for lit in cl]) + ")" for cl in clauses])
-    parts = np.asarray(names, dtype=object)[np.asarray(clauses, dtype=np.int64)]
-    lines = "(" + parts[:, 0]
-    for j in range(1, width):
-        lines = lines + " ∨ " + parts[:, j]
-    return ")\n".join(lines.tolist()) + ")"
+    if set(map(len, clauses)) == {3}:
+        return "\n".join([f"({names[a]} ∨ {names[b]} ∨ {names[c]})" for a, b, c in clauses])
+    return "\n".join(["(" + " ∨ ".join([names[lit] for lit in cl]) + ")" for cl in clauses])
 
 
 def cnf_prompt(num_vars: int, clauses: list[Clause], fmt: str, allow_unsat: bool) -> str:
