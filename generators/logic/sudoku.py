@@ -12,7 +12,7 @@ from hardgen.generators.logic._grid import (UniquenessOracle, exactly_one, forma
                                             given_clauses, grid_of_model, read_digit_answer, reduce_clues,
                                             render_grid_model)
 from hardgen.generators.logic._grid import cell_var as var
-from hardgen.verifiers.base import Verdict, register_check
+from hardgen.verifiers.base import Checks, Verdict, register_check
 
 #: box shape (rows, cols) per grid size
 BOXES = {4: (2, 2), 6: (2, 3), 9: (3, 3)}
@@ -60,11 +60,22 @@ def rule_violation(grid: list[list[int]], n: int) -> str | None:
     return None
 
 
-def count_solutions(givens: list[list[int]], n: int, limit: int = 2) -> tuple[int, list[list[int]] | None]:
+#: search nodes `gen verify`'s uniqueness proof may visit per grid; a proper 9x9 puzzle needs a few thousand,
+#: so only a malformed or adversarial row reaches it, and that row is invalid rather than a stalled stage
+UNIQUENESS_NODES = 2_000_000
+
+
+class SearchBudgetExceeded(Exception):
+    """The backtracking search visited more nodes than its budget allowed."""
+
+
+def count_solutions(givens: list[list[int]], n: int, limit: int = 2,
+                    max_nodes: int | None = None) -> tuple[int, list[list[int]] | None]:
     """Solutions of a Sudoku up to `limit`, by plain backtracking over bitmasks (independent of the CNF route).
 
-    Returns (count, first solution found).
+    Returns (count, first solution found). Raises `SearchBudgetExceeded` past `max_nodes` search nodes.
     """
+    nodes = [0]
     br, bc = BOXES[n]
     full = (1 << n) - 1
     rows, cols, boxes = [0] * n, [0] * n, [0] * n
@@ -86,6 +97,10 @@ def count_solutions(givens: list[list[int]], n: int, limit: int = 2) -> tuple[in
     found: list[list[list[int]]] = []
 
     def search(k: int) -> int:
+        if max_nodes is not None:
+            nodes[0] += 1
+            if nodes[0] > max_nodes:
+                raise SearchBudgetExceeded(f"more than {max_nodes:,} search nodes")
         if k == len(empty):
             if not found:
                 found.append([row[:] for row in g])
@@ -152,8 +167,9 @@ class Sudoku(Family, SatEncodable):
                     "random phases; clues are removed in random order while the same solver, holding the rules "
                     "once with the clues as assumptions and the solution blocked under an activation literal, "
                     "proves no second solution exists. `gen verify` counts solutions again with an independent "
-                    "backtracking search (must be exactly one, equal to the answer); responses are checked "
-                    "against the rules and the givens, not by string match.")
+                    "backtracking search (must be exactly one, equal to the answer; past 2,000,000 search nodes "
+                    "the row is invalid: uniqueness not proved within budget); responses are checked against the "
+                    "rules and the givens, not by string match.")
 
     def generate(self, k: SudokuKnobs, rng: random.Random) -> Candidate:
         n = k.size
@@ -193,12 +209,18 @@ class Sudoku(Family, SatEncodable):
         return Candidate(prompt, format_rows(solution), check,
                          {"clues": len(kept), "minimal": k.minimal, **effort})
 
-    def rederive(self, record: dict) -> dict[str, bool | None]:
+    def rederive(self, record: dict) -> Checks:
         p = record["check"]["params"]
         n = int(p["size"])
         givens = givens_grid(p)
-        count, sol = count_solutions(givens, n)
-        checks: dict[str, bool | None] = {"unique_solution": count == 1}
+        checks = Checks()
+        try:
+            count, sol = count_solutions(givens, n, max_nodes=UNIQUENESS_NODES)
+        except SearchBudgetExceeded:
+            checks["unique_solution"] = False
+            checks.reasons.append(f"uniqueness not proved within budget ({UNIQUENESS_NODES:,} search nodes)")
+            return checks
+        checks["unique_solution"] = count == 1
         checks["rederived"] = count >= 1 and format_rows(sol) == record["answer"]
         return checks
 

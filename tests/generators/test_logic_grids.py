@@ -337,3 +337,14 @@ def test_conflicting_boxed_answers_are_wrong(family):
     wrong = "\\boxed{" + "\n".join(wrong_rows[1:] + wrong_rows[:1]) + "}"
     assert score(rec, right + " or " + right).correct is True
     assert score(rec, right + " or maybe " + wrong).correct is False
+
+
+def test_sudoku_uniqueness_past_the_search_budget_is_invalid_with_that_reason(monkeypatch):
+    import hardgen.generators.logic.sudoku as sudoku
+
+    rec = generate_one("logic.sudoku", "hard", get_family("logic.sudoku").resolve_knobs("hard").as_dict(), 0, 0)
+    assert verify_record(rec)["status"] == "valid"
+    monkeypatch.setattr(sudoku, "UNIQUENESS_NODES", 5)  # far fewer nodes than any 9x9 proof needs
+    v = verify_record(rec)
+    assert v["status"] == "invalid" and v["checks"]["unique_solution"] is False
+    assert "uniqueness not proved within budget" in v["reason"]
