@@ -6,7 +6,7 @@ import os
 import sys
 import threading
 
-from tqdm.auto import tqdm
+from tqdm.std import tqdm  # tqdm.auto would import asyncio (~0.1 s of every CLI start) for notebooks we never draw in
 
 _QUIET = False
 
