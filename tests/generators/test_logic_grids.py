@@ -348,3 +348,15 @@ def test_sudoku_uniqueness_past_the_search_budget_is_invalid_with_that_reason(mo
     v = verify_record(rec)
     assert v["status"] == "invalid" and v["checks"]["unique_solution"] is False
     assert "uniqueness not proved within budget" in v["reason"]
+
+
+def test_futoshiki_uniqueness_past_the_solver_budget_is_invalid_with_that_reason(monkeypatch):
+    import hardgen.generators.logic.futoshiki as futoshiki
+    from hardgen.generators.sat._cnf import Budget
+
+    rec = generate_one("logic.futoshiki", "hard", get_family("logic.futoshiki").resolve_knobs("hard").as_dict(), 0, 0)
+    assert verify_record(rec)["status"] == "valid"
+    monkeypatch.setattr(futoshiki, "UNIQUENESS_BUDGET", Budget(conflicts=1, seconds=10.0))
+    v = verify_record(rec)
+    assert v["status"] == "invalid" and v["checks"]["unique_solution"] is False
+    assert "uniqueness not proved within budget" in v["reason"]
