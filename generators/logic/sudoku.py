@@ -8,10 +8,12 @@ from functools import lru_cache
 
 from hardgen.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
+from hardgen.generators.logic import _sat_util
 from hardgen.generators.logic._grid import (UniquenessOracle, exactly_one, format_rows, givens_grid,
                                             given_clauses, grid_of_model, read_digit_answer, reduce_clues,
                                             render_grid_model)
 from hardgen.generators.logic._grid import cell_var as var
+from hardgen.generators.logic._sat_util import NodeBudgetExceeded, over_budget_checks
 from hardgen.verifiers.base import Checks, Verdict, register_check
 
 #: box shape (rows, cols) per grid size
@@ -60,20 +62,11 @@ def rule_violation(grid: list[list[int]], n: int) -> str | None:
     return None
 
 
-#: search nodes `gen verify`'s uniqueness proof may visit per grid; a proper 9x9 puzzle needs a few thousand,
-#: so only a malformed or adversarial row reaches it, and that row is invalid rather than a stalled stage
-UNIQUENESS_NODES = 2_000_000
-
-
-class SearchBudgetExceeded(Exception):
-    """The backtracking search visited more nodes than its budget allowed."""
-
-
 def count_solutions(givens: list[list[int]], n: int, limit: int = 2,
                     max_nodes: int | None = None) -> tuple[int, list[list[int]] | None]:
     """Solutions of a Sudoku up to `limit`, by plain backtracking over bitmasks (independent of the CNF route).
 
-    Returns (count, first solution found). Raises `SearchBudgetExceeded` past `max_nodes` search nodes.
+    Returns (count, first solution found). Raises `NodeBudgetExceeded` past `max_nodes` search nodes.
     """
     nodes = [0]
     br, bc = BOXES[n]
@@ -100,7 +93,7 @@ def count_solutions(givens: list[list[int]], n: int, limit: int = 2,
         if max_nodes is not None:
             nodes[0] += 1
             if nodes[0] > max_nodes:
-                raise SearchBudgetExceeded(f"more than {max_nodes:,} search nodes")
+                raise NodeBudgetExceeded(f"more than {max_nodes:,} search nodes")
         if k == len(empty):
             if not found:
                 found.append([row[:] for row in g])
@@ -213,14 +206,11 @@ class Sudoku(Family, SatEncodable):
         p = record["check"]["params"]
         n = int(p["size"])
         givens = givens_grid(p)
-        checks = Checks()
         try:
-            count, sol = count_solutions(givens, n, max_nodes=UNIQUENESS_NODES)
-        except SearchBudgetExceeded:
-            checks["unique_solution"] = False
-            checks.reasons.append(f"uniqueness not proved within budget ({UNIQUENESS_NODES:,} search nodes)")
-            return checks
-        checks["unique_solution"] = count == 1
+            count, sol = count_solutions(givens, n, max_nodes=_sat_util.UNIQUENESS_NODES)
+        except NodeBudgetExceeded:
+            return over_budget_checks(_sat_util.UNIQUENESS_NODES)
+        checks = Checks(unique_solution=count == 1)
         checks["rederived"] = count >= 1 and format_rows(sol) == record["answer"]
         return checks
 

@@ -340,11 +340,11 @@ def test_conflicting_boxed_answers_are_wrong(family):
 
 
 def test_sudoku_uniqueness_past_the_search_budget_is_invalid_with_that_reason(monkeypatch):
-    import hardgen.generators.logic.sudoku as sudoku
+    import hardgen.generators.logic._sat_util as sat_util
 
     rec = generate_one("logic.sudoku", "hard", get_family("logic.sudoku").resolve_knobs("hard").as_dict(), 0, 0)
     assert verify_record(rec)["status"] == "valid"
-    monkeypatch.setattr(sudoku, "UNIQUENESS_NODES", 5)  # far fewer nodes than any 9x9 proof needs
+    monkeypatch.setattr(sat_util, "UNIQUENESS_NODES", 5)  # far fewer nodes than any 9x9 proof needs
     v = verify_record(rec)
     assert v["status"] == "invalid" and v["checks"]["unique_solution"] is False
     assert "uniqueness not proved within budget" in v["reason"]
@@ -360,3 +360,13 @@ def test_futoshiki_uniqueness_past_the_solver_budget_is_invalid_with_that_reason
     v = verify_record(rec)
     assert v["status"] == "invalid" and v["checks"]["unique_solution"] is False
     assert "uniqueness not proved within budget" in v["reason"]
+
+
+def test_kakuro_uniqueness_past_the_node_budget_is_invalid_with_that_reason(monkeypatch):
+    import hardgen.generators.logic._sat_util as sat_util
+
+    rec = generate_one("logic.kakuro", "easy", get_family("logic.kakuro").resolve_knobs("easy").as_dict(), 0, 0)
+    assert verify_record(rec)["status"] == "valid"
+    monkeypatch.setattr(sat_util, "UNIQUENESS_NODES", 2)
+    v = verify_record(rec)
+    assert v["status"] == "invalid" and "uniqueness not proved within budget" in v["reason"]
