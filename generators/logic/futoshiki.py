@@ -14,7 +14,7 @@ from hardgen.generators.logic._grid import (UniquenessOracle, first_latin_violat
                                             given_clauses, grid_of_model, latin_rules, read_digit_answer,
                                             reduce_clues, render_grid_model)
 from hardgen.generators.logic._grid import cell_var as var
-from hardgen.generators.sat._cnf import Budget, limited_solve
+from hardgen.generators.sat._cnf import CHECK_BACKEND, Budget, limited_solve
 from hardgen.verifiers.base import Checks, Verdict, register_check
 
 
@@ -72,7 +72,7 @@ UNIQUENESS_BUDGET = Budget(conflicts=2_000_000, seconds=10.0)
 
 def count_solutions_order(n: int, givens: list[list[int]], less: list[list[int]], limit: int = 2,
                           budget: Budget | None = None) -> tuple[int | None, list[list[int]] | None]:
-    """Solutions up to `limit` with an independent encoding: order encoding ("value > k") and MapleChrono (the
+    """Solutions up to `limit` with an independent encoding: order encoding ("value > k") and MiniSat (the
     generator uses the direct encoding and CaDiCaL).
 
     Returns (count, first solution); count is None when a solve ran past `budget`.
@@ -110,7 +110,7 @@ def count_solutions_order(n: int, givens: list[list[int]], less: list[list[int]]
             cl.append([-gt(r, c, d)])
     first = None
     count = 0
-    with Solver(name="maplechrono", bootstrap_with=cl) as s:
+    with Solver(name=CHECK_BACKEND, bootstrap_with=cl) as s:
         while count < limit:
             found = limited_solve(s, budget)
             if found is None:
@@ -157,7 +157,7 @@ class Futoshiki(Family, SatEncodable):
                     "holds the rules plus every neighbouring pair's sign behind a selector literal; givens, then "
                     "signs, are removed in random order while that solver, with the kept ones as assumptions and "
                     "the solution blocked under an activation literal, proves no second solution. `gen verify` "
-                    "re-solves with an independent order encoding on MapleChrono and requires exactly one solution "
+                    "re-solves with an independent order encoding on MiniSat and requires exactly one solution "
                     "equal to the answer (each solve within 2,000,000 conflicts and 10 s, else the row is invalid: "
                     "uniqueness not proved within budget); responses are checked against the rules, not by string "
                     "match.")

@@ -26,7 +26,7 @@ from hardgen.verifiers.base import Checks
 #: (python-sat's CaDiCaL cannot be stopped, so it cannot run where a budget must hold)
 GEN_BACKEND = "glucose4"
 #: a different backend for `rederive`, so a bug in one solver cannot confirm itself; also stoppable
-CHECK_BACKEND = "maplechrono"
+CHECK_BACKEND = "minisat22"
 FORMATS = ("bits", "dimacs")
 UNSAT_ANSWER = "unsatisfiable"
 EFFORT_KEYS = ("conflicts", "decisions", "propagations", "restarts")
@@ -595,7 +595,7 @@ def _budget_text(budget: Budget) -> str:
 
 class CnfFamily(Family, SatEncodable):
     """Base for families whose check is kind `sat`: SatEncodable, and an independent `rederive` that proves a
-    planted row by its plant (linear time), re-solves with a different backend (maplechrono vs the generator's
+    planted row by its plant (linear time), re-solves with a different backend (MiniSat vs the generator's
     glucose4) within the row's re-check budget, and re-proves uniqueness within it."""
 
     def cnf(self, record: dict) -> tuple[int, list[Clause]]:

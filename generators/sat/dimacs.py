@@ -55,7 +55,7 @@ class Dimacs(CnfFamily):
                    "for a satisfying assignment or 'unsatisfiable'.")
     verification = ("Glucose labels each file satisfiable or unsatisfiable within the effort budget (a file it "
                     "cannot settle gets status 'unknown' and is invalid); `gen verify` checks a stored model "
-                    "clause by clause, re-solves with MapleChrono (a different solver) within the re-check budget "
+                    "clause by clause, re-solves with MiniSat (a different solver) within the re-check budget "
                     "and requires the same label; unique instances are proved unique again with a blocking clause.")
 
     def size(self, kn: DimacsKnobs) -> int:

@@ -44,7 +44,7 @@ class KSat(CnfFamily):
                    "within the effort budget. Far from the threshold this labels 10^4-10^5 variables; near it, a row the "
                    "budget cannot settle gets status 'unknown' and `gen verify` marks it invalid.")
     verification = ("Glucose labels each instance within the effort budget while generating; `gen verify` checks "
-                    "a stored model clause by clause, re-solves with MapleChrono (a different solver) within the "
+                    "a stored model clause by clause, re-solves with MiniSat (a different solver) within the "
                     "re-check budget and requires the same label (an unsatisfiable label not re-proved within it "
                     "is undecided), and for unique instances proves no second model exists with a blocking clause. "
                     "A row whose label was not settled is invalid: 'satisfiability not settled'.")

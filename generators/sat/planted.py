@@ -52,7 +52,7 @@ class Planted(CnfFamily):
     verification = ("Every clause is drawn so the hidden assignment satisfies it; Glucose measures effort within "
                     "the effort budget (a lower bound, complete=false, when it runs out). `gen verify` proves "
                     "satisfiability by checking the hidden assignment clause by clause (linear time), re-solves "
-                    "with MapleChrono (a different solver) within the re-check budget and records the outcome, and "
+                    "with MiniSat (a different solver) within the re-check budget and records the outcome, and "
                     "for unique instances proves there is no second model with a blocking clause (invalid when "
                     "that proof does not finish within budget) and that the stored answer is that model.")
 

@@ -115,7 +115,7 @@ class Saturn(CnfFamily):
                     "is solved with Glucose within the effort budget; uniqueness is enforced with cutting clauses "
                     "(the clause count stays l) and proved by a second solve with a blocking clause. `gen verify` "
                     "checks the hidden solution and the answer clause by clause (linear time), re-solves with "
-                    "MapleChrono within the re-check budget, and proves uniqueness again (invalid when that proof "
+                    "MiniSat within the re-check budget, and proves uniqueness again (invalid when that proof "
                     "does not finish within budget).")
 
     def generate(self, kn: SaturnKnobs, rng: random.Random) -> Candidate:
