@@ -108,7 +108,8 @@ class _Command(click.Command):
 _Group.command_class = _Command
 
 workers_opt = click.option("--workers", "-w", type=int, default=None,
-                           help="Worker processes (default: the machine's cores).")
+                           help="Most worker processes (default: the machine's cores); a run too small to repay "
+                                "starting them stays in this process.")
 engine_opt = click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
                           help="Run shards in a local process pool or on Ray (RAY_ADDRESS picks a cluster).")
 overwrite_opt = click.option("--overwrite", is_flag=True, help="Replace an existing output of a different run.")
