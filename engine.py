@@ -33,12 +33,13 @@ ENGINES = ("local", "ray")
 
 
 def map_ordered(fn: Callable[[Any], Any], tasks: Iterable[Any], workers: int | None = None,
-                window: int | None = None, engine: str = "local") -> Iterator[Any]:
+                window: int | None = None, engine: str = "local", size_pool: bool = False) -> Iterator[Any]:
     """Apply `fn` to each task and yield results in task order.
 
-    With one worker this runs in-process. With more, the first tasks run in-process and are timed, and a pool
-    starts only with as many workers as the remaining work repays (`pool_size`): a tiny run starts none.
-    The pool runs at most `window` tasks at a time
+    With one worker this runs in-process. With more and `size_pool`, the first tasks run in-process and are
+    timed, and a pool starts only with as many workers as the remaining work repays (`pool_size`): a tiny run
+    starts none. (Stages whose tasks load models leave `size_pool` off, so no model is loaded in this process
+    as well as in every worker.) The pool runs at most `window` tasks at a time
     (default 2 × workers), so memory stays flat however many tasks there are — unlike `Pool.imap`, which
     consumes its whole input eagerly. `fn` and the tasks must be picklable (top-level functions).
     Results are identical for any number of workers. `engine="ray"` runs the same tasks on Ray (a local instance,
@@ -55,6 +56,9 @@ def map_ordered(fn: Callable[[Any], Any], tasks: Iterable[Any], workers: int | N
     if workers == 1:
         for t in tasks:
             yield fn(t)
+        return
+    if not size_pool:
+        yield from _pooled(fn, tasks, workers, window)
         return
     it = iter(tasks)
     # the first two tasks run here and the second (past one-time imports) is timed, so a run too small to repay

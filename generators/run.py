@@ -147,7 +147,8 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
                     shard_no += 1
                 todo = [(t, s) for t, s in zip(tasks, names) if not writer.is_done(s)]
                 todo_names = {s for _, s in todo}
-                results = map_ordered(_run_task, [t for t, _ in todo], workers, engine=engine)
+                results = map_ordered(_run_task, [t for t, _ in todo], workers, engine=engine,
+                                      size_pool=True)
                 round_rows = 0
                 for t, s in zip(tasks, names):
                     if s in todo_names:

@@ -35,13 +35,13 @@ def test_map_ordered_consumes_input_lazily():
 
 
 def test_a_tiny_run_starts_no_pool_even_when_workers_are_asked_for():
-    assert set(map_ordered(_pid_after_nap, range(6), workers=4)) == {os.getpid()}
+    assert set(map_ordered(_pid_after_nap, range(6), workers=4, size_pool=True)) == {os.getpid()}
 
 
 def test_work_that_repays_worker_start_up_runs_in_a_pool(monkeypatch):
     monkeypatch.setattr(engine, "POOL_START_S", 0.001)  # as if workers started for free
     monkeypatch.setattr(engine, "default_workers", lambda: 2)  # a pool needs two cores; say we have them
-    pids = list(map_ordered(_pid_after_nap, range(12), workers=2))
+    pids = list(map_ordered(_pid_after_nap, range(12), workers=2, size_pool=True))
     assert pids[:2] == [os.getpid()] * 2  # the first tasks run here and are timed
     assert set(pids[2:]) - {os.getpid()}
 
@@ -54,3 +54,8 @@ def test_pool_size_follows_the_work_and_the_cores(monkeypatch):
     assert pool_size(0.5, 100, 8) == 8 and pool_size(0.05, 100, 8) == 2
     monkeypatch.setattr(engine, "default_workers", lambda: 2)
     assert pool_size(3.0, 100, 8) == 2
+
+
+def test_without_size_pool_the_pool_starts_at_once():
+    # stages whose tasks load models must not load one here as well: the first task already runs in a worker
+    assert os.getpid() not in set(map_ordered(_pid_after_nap, range(4), workers=2))

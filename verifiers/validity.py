@@ -109,7 +109,7 @@ def verify_dataset(src: str, out: str, workers: int | None = None, keep_invalid:
                 yield c.rows
 
     with bar(total=ds.num_rows, desc="verify") as pbar:
-        for i, rows in enumerate(map_ordered(_verify_rows, tasks(), workers, engine=engine)):
+        for i, rows in enumerate(map_ordered(_verify_rows, tasks(), workers, engine=engine, size_pool=True)):
             kept = [r for r in rows if keep_invalid or r["validity"]["status"] == "valid"]
             writer.write_shard(keys[i], kept, {"tally": _tally(rows)})
             pbar.update(len(rows))
