@@ -49,7 +49,7 @@ def _engine(name: str, workers: int):
     import hardgen.verifiers.validity as validity
     from hardgen.engine_ray import map_ordered_ray
 
-    def via_ray(fn, tasks, workers=None, window=None):
+    def via_ray(fn, tasks, workers=None, window=None, **_):  # engine=, size_pool= are the local engine's
         return map_ordered_ray(fn, tasks, workers, window)
 
     saved = run.map_ordered, validity.map_ordered
