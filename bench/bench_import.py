@@ -31,7 +31,7 @@ from math_corpus import build_corpus  # noqa: E402
 
 from hardgen.stages.imports import BenchmarkNgrams, read_reference  # noqa: E402
 from hardgen.verifiers.math import score_math  # noqa: E402
-from hardgen.verifiers.math_extract import boxed_contents  # noqa: E402
+from hardgen.verifiers.answer import read_final_answer  # noqa: E402
 
 MATH_FAMILIES = ["math.arithmetic", "math.compose", "math.counting", "math.geometry", "math.integral", "math.limit",
                  "math.linear_system", "math.modular", "math.number_theory", "math.polynomial_roots",
@@ -62,7 +62,7 @@ def _verdicts_math_verify(pairs):
 def _verdicts_last_box(pairs):
     out = []
     for p in pairs:
-        boxes = boxed_contents(p["response"])
+        boxes = read_final_answer(p["response"], "boxed").answers
         out.append(None if not boxes else re.sub(r"\s+", "", boxes[-1].rstrip(".")) == re.sub(r"\s+", "", p["gold"]))
     return out
 

@@ -1,11 +1,13 @@
-"""Engine benchmark: the same generate + verify job with 1 worker (in-process), 2 worker processes (the local pool)
-and Ray on a local instance; wall time, speed-up over 1 worker, and a check that all three write identical bytes.
+"""Engine benchmark: the same generate + verify job with 1, 2, 4 and 8 workers (the local pool) and Ray on a local
+instance; wall time, speed-up over 1 worker, efficiency (speed-up / workers), and a check that every run writes
+identical bytes. The local engine starts a pool only when the work repays it (`engine.pool_size`), so a small
+job shows ~1× at every worker count rather than a slow-down.
 
 Runs the library functions in this process (no CLI start-up in the figures). The Ray runs route the stages'
 `map_ordered` through `hardgen.core.engine_ray.map_ordered_ray`; Ray's own start-up is timed separately.
 
-    python bench/bench_workers.py                         # a light job (math.modular) and a heavy one (logic.sudoku)
-    python bench/bench_workers.py --job heavy --workers 4
+    python bench/bench_workers.py                         # a light job (math.modular) and a heavy one (logic.kakuro)
+    python bench/bench_workers.py --job heavy --workers 1,2,4
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def _engine(name: str, workers: int):
     import hardgen.stages.verify as validity
     from hardgen.core.engine_ray import map_ordered_ray
 
-    def via_ray(fn, tasks, workers=None, window=None):
+    def via_ray(fn, tasks, workers=None, window=None, **_):  # engine=, size_pool= are the local engine's
         return map_ordered_ray(fn, tasks, workers, window)
 
     saved = run.map_ordered, validity.map_ordered
@@ -81,23 +83,24 @@ def run_job(job: str, engine: str, workers: int, root: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--job", choices=[*JOBS, "all"], default="all")
-    ap.add_argument("--workers", type=int, default=2, help="workers of the parallel runs (default 2)")
+    ap.add_argument("--workers", default="1,2,4,8", help="worker counts to run, comma-separated (default 1,2,4,8)")
     ap.add_argument("--no-ray", action="store_true")
     a = ap.parse_args(argv)
     os.environ.setdefault("HARDGEN_NO_PROGRESS", "1")
     from hardgen.generators.base import load_families
 
     load_families()  # imports out of the timings
-    engines = [("local", 1), ("local", a.workers)]
+    counts = sorted({int(w) for w in a.workers.split(",")} | {1})
+    engines = [("local", w) for w in counts]
     ray_start = None
     if not a.no_ray:
         from hardgen.core.engine_ray import ensure_ray, ray_available
 
         if ray_available():
             t0 = time.perf_counter()
-            ensure_ray(workers=a.workers)
+            ensure_ray(workers=counts[-1])
             ray_start = time.perf_counter() - t0
-            engines.append(("ray", a.workers))
+            engines.append(("ray", counts[-1]))
         else:
             print("ray is not installed: skipping the Ray runs (pip install 'ray[data]')")
     root = Path(tempfile.mkdtemp(prefix="hardgen-workers-"))
@@ -111,10 +114,11 @@ def main(argv: list[str] | None = None) -> int:
                       f"verify {r['verify_s']:.1f} s", flush=True)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    print(f"\ncpus {os.cpu_count()}" + (f"; Ray start-up {ray_start:.1f} s (once per process, not in the figures)"
-                                       if ray_start is not None else ""))
+    cpus = len(os.sched_getaffinity(0))
+    print(f"\ncpus {cpus}; load average {os.getloadavg()[0]:.1f}; the engine starts at most {cpus} workers"
+          + (f"; Ray start-up {ray_start:.1f} s (once per process, not in the figures)" if ray_start else ""))
     print(f"{'job':<6} {'rows':>6} {'engine':<6} {'workers':>7} {'generate s':>10} {'verify s':>9} {'total s':>8} "
-          f"{'vs 1 worker':>11}  identical")
+          f"{'vs 1 worker':>11} {'efficiency':>10}  identical")
     ok = True
     for job in dict.fromkeys(r["job"] for r in rows):
         rs = [r for r in rows if r["job"] == job]
@@ -123,8 +127,9 @@ def main(argv: list[str] | None = None) -> int:
             total = r["generate_s"] + r["verify_s"]
             same = r["digest"] == rs[0]["digest"]
             ok &= same
-            print(f"{job:<6} {r['rows']:>6} {r['engine']:<6} {r['workers']:>7} {r['generate_s']:>10.1f} {r['verify_s']:>9.1f} "
-                  f"{total:>8.1f} {base / total:>10.2f}×  {'yes' if same else 'NO'}")
+            print(f"{job:<6} {r['rows']:>6} {r['engine']:<6} {r['workers']:>7} {r['generate_s']:>10.1f} "
+                  f"{r['verify_s']:>9.1f} {total:>8.1f} {base / total:>10.2f}× {base / total / r['workers']:>10.0%}  "
+                  f"{'yes' if same else 'NO'}")
     if ray_start is not None:
         from hardgen.core.engine_ray import shutdown_ray
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from itertools import chain
 from typing import Any, Callable, Iterable, Iterator
 
 from hardgen.core.errors import HardgenError
@@ -16,10 +18,13 @@ ENGINES = ("local", "ray")
 
 
 def map_ordered(fn: Callable[[Any], Any], tasks: Iterable[Any], workers: int | None = None,
-                window: int | None = None, engine: str = "local") -> Iterator[Any]:
+                window: int | None = None, engine: str = "local", size_pool: bool = False) -> Iterator[Any]:
     """Apply `fn` to each task and yield results in task order.
 
-    With one worker this runs in-process. With more, a process pool runs at most `window` tasks at a time
+    With one worker this runs in-process. With more and `size_pool`, the first tasks run in-process and are
+    timed, and a pool starts only with as many workers as the remaining work repays (`pool_size`): a tiny run
+    starts none. (Stages whose tasks load models leave `size_pool` off, so no model is loaded in this process
+    as well as in every worker.) The pool runs at most `window` tasks at a time
     (default 2 × workers), so memory stays flat however many tasks there are — unlike `Pool.imap`, which
     consumes its whole input eagerly. `fn` and the tasks must be picklable (top-level functions).
     Results are identical for any number of workers. `engine="ray"` runs the same tasks on Ray (a local instance,
@@ -37,6 +42,58 @@ def map_ordered(fn: Callable[[Any], Any], tasks: Iterable[Any], workers: int | N
         for t in tasks:
             yield fn(t)
         return
+    if not size_pool:
+        yield from _pooled(fn, tasks, workers, window)
+        return
+    it = iter(tasks)
+    # the first two tasks run here and the second (past one-time imports) is timed, so a run too small to repay
+    # starting worker processes (each imports the package anew) never starts them; results are the same
+    first = next(it, _END)
+    if first is _END:
+        return
+    yield fn(first)
+    second = next(it, _END)
+    if second is _END:
+        return
+    t0 = time.perf_counter()
+    yield fn(second)
+    per_task = time.perf_counter() - t0
+    ahead: list[Any] = []
+    for t in it:
+        ahead.append(t)
+        if len(ahead) >= LOOKAHEAD_PER_WORKER * workers:
+            break
+    workers = pool_size(per_task, len(ahead), workers)
+    rest = chain(ahead, it)
+    if workers <= 1:
+        for t in rest:
+            yield fn(t)
+        return
+    yield from _pooled(fn, rest, workers, window)
+
+
+#: seconds a worker process costs to start (forkserver, the package's imports) on a small machine; measured
+#: by bench/bench_workers.py, generous so that a pool starts only where it clearly pays
+POOL_START_S = 1.0
+#: tasks read ahead to size the pool; past this many the run counts as large
+LOOKAHEAD_PER_WORKER = 4
+_END = object()
+
+
+def pool_size(per_task_s: float, remaining: int, workers: int) -> int:
+    """Worker processes worth starting for `remaining` tasks of about `per_task_s` each, at most `workers` and
+    the cores this process may use: each must get at least 2 × POOL_START_S of work, else the run stays
+    in-process (1).
+
+    >>> pool_size(0.01, 3, 8)
+    1
+    """
+    work = per_task_s * remaining
+    # more processes than cores never speeds up CPU-bound rows; it only adds start-up and contention
+    return max(1, min(workers, default_workers(), remaining, int(work // (2 * POOL_START_S))))
+
+
+def _pooled(fn: Callable[[Any], Any], tasks: Iterable[Any], workers: int, window: int | None) -> Iterator[Any]:
     window = window or 2 * workers
     # forkserver: workers never inherit the parent's threads (progress bars, HTTP clients) mid-lock
     ctx = mp.get_context("forkserver") if "forkserver" in mp.get_all_start_methods() else mp.get_context("spawn")

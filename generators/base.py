@@ -15,9 +15,25 @@ from hardgen.core.errors import HardgenError, unknown_name_error
 
 
 def knob(default: Any, *, lo: float | None = None, hi: float | None = None, choices: tuple | None = None,
-         help: str = "") -> Any:
-    """Declare a difficulty knob on a `Knobs` dataclass: default, inclusive range or choices, and help text."""
-    return field(default=default, metadata={"lo": lo, "hi": hi, "choices": choices, "help": help})
+         help: str = "", budget: bool = False) -> Any:
+    """Declare a difficulty knob on a `Knobs` dataclass: default, inclusive range or choices, and help text.
+
+    A `budget` knob limits work (solver conflicts, seconds) rather than choosing the problem: it is left out of
+    the per-item seed, so raising a budget measures the same problems further instead of drawing new ones.
+    """
+    return field(default=default, metadata={"lo": lo, "hi": hi, "choices": choices, "help": help,
+                                            "budget": budget})
+
+
+def seed_knobs(knobs_cls: type, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` without the knob class's budget knobs: what a row's seed is hashed from."""
+    budgets = _budget_names(knobs_cls)
+    return {k: v for k, v in values.items() if k not in budgets} if budgets else values
+
+
+@functools.lru_cache(maxsize=None)
+def _budget_names(knobs_cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(knobs_cls) if f.metadata.get("budget"))
 
 
 @functools.lru_cache(maxsize=None)
@@ -193,11 +209,30 @@ def load_families() -> dict[str, type[Family]]:
     return dict(sorted(_REGISTRY.items()))
 
 
+def _import_own_module(name: str) -> None:
+    """Import the module that by convention holds family `name` (`group.family` lives in
+    `hardgen/generators/group/family.py`), so one family's run does not pay for importing all of them (sympy,
+    networkx, ...); a family elsewhere is found by `load_families`."""
+    parts = name.split(".")
+    if len(parts) != 2 or not all(p.isidentifier() and not p.startswith("_") for p in parts):
+        return
+    try:
+        importlib.import_module(f"hardgen.generators.{parts[0]}.{parts[1]}")
+    except ModuleNotFoundError as e:
+        if not (e.name or "").startswith("hardgen.generators."):
+            raise  # a missing dependency of the module is a real error, not a missing module
+
+
 def registered_family(name: str) -> type[Family] | None:
     """The family registered under `name`, or None; no sorting or copying, so it is cheap in per-row loops."""
-    if not _LOADED:
-        load_families()
-    return _REGISTRY.get(name)
+    fam = _REGISTRY.get(name)
+    if fam is None and not _LOADED:
+        _import_own_module(name)
+        fam = _REGISTRY.get(name)
+        if fam is None:
+            load_families()
+            fam = _REGISTRY.get(name)
+    return fam
 
 
 #: name prefix -> function resolving names no module registers (e.g. `efa:PATH` program files)

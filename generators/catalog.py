@@ -47,8 +47,10 @@ def format_catalog(infos: list[dict[str, Any]], detail: bool = False) -> str:
     for f in infos:
         out.append(f"{f['name']}  (v{f['version']})  {f['description']}")
         out.append("  knobs:")
+        width = max([14] + [len(k["name"]) for k in f["knobs"]])  # budget knobs have long names
         for k in f["knobs"]:
-            out.append(f"    {k['name']:<14} {k['type']:<5} {_knob_range(k):<16} default {k['default']!s:<8} {k['help']}")
+            out.append(f"    {k['name']:<{width}} {k['type']:<5} {_knob_range(k):<18} default {k['default']!s:<8} "
+                       f"{k['help']}")
         out.append("  levels:")
         for lvl, vals in f["levels"].items():
             out.append(f"    {lvl:<10} " + ", ".join(f"{a}={b}" for a, b in vals.items()))

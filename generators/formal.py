@@ -210,6 +210,7 @@ class FormalCnf(CnfFamily):
     """Uniform random k-CNF written in the generator's grammar; unsatisfiable draws are redrawn."""
 
     name = FORMAL_FAMILY
+    version = "2"  # 2: effort measured by Glucose within a budget (the SAT families' solver)
     Knobs = FormalKnobs
     levels = {
         "easy": {"min_clauses": 6, "max_clauses": 10},

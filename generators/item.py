@@ -6,7 +6,7 @@ import random
 
 from hardgen.core.errors import HardgenError
 from hardgen.core.records import DEFAULT_TEST_FRACTION, item_seed, make_record
-from hardgen.generators.base import Reject, get_family
+from hardgen.generators.base import Reject, get_family, seed_knobs
 
 #: redraws allowed per item when a generator rejects a degenerate sample
 MAX_ATTEMPTS = 50
@@ -22,8 +22,9 @@ def generate_one(family: str, level: str | None, knobs: dict, run_seed: int, ind
 def generate_item(fam, k, family: str, level: str | None, knobs: dict, run_seed: int, index: int,
               test_fraction: float) -> dict:
     fam_cls = type(fam)
+    drawn_by = seed_knobs(fam_cls.Knobs, knobs)  # budget knobs re-measure the same problems, not new ones
     for attempt in range(MAX_ATTEMPTS):
-        seed = item_seed(family, fam_cls.version, knobs, run_seed, index, attempt)
+        seed = item_seed(family, fam_cls.version, drawn_by, run_seed, index, attempt)
         try:
             cand = fam.generate_at(k, index, random.Random(seed))
         except Reject:

@@ -148,7 +148,7 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
                         break
                 round_rows = 0
                 tasks = _round_tasks(name, lvl, resolved, seed, test_fraction, shard_rows, next_index, shard_no, want)
-                for _task, shard in run.map(_run_task, tasks, workers=workers, engine=engine, replay=True,
+                for _task, shard in run.map(_run_task, tasks, workers=workers, engine=engine, replay=True, size_pool=True,
                                            collect=drop_duplicates):
                     seen.update(r["id"] for r in shard.rows)  # a no-op unless a killed run wrote this shard
                     dropped += shard.meta.get("dropped", 0)

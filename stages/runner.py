@@ -96,12 +96,14 @@ class StageRun:
         return self._bar
 
     def map(self, work: Callable[[Any], Any], tasks: Iterable[Task], *, workers: int | None = 1,
-            engine: str = "local", replay: bool = False,
+            engine: str = "local", replay: bool = False, size_pool: bool = False,
             collect: Callable[[Task, Any], Shard] | None = None) -> Iterator[tuple[Task, Shard | None]]:
         """Run `work(task.payload)` for every task whose shard is not finished yet, write its shard, and yield
         `(task, shard)` in task order. `collect(task, result)` turns the work's result into a `Shard` in this
         process (for decisions that need every shard before it, like dropping duplicates); by default the work
-        returns a `Shard`. Finished shards are yielded with their rows read back when `replay`, else as None."""
+        returns a `Shard`. Finished shards are yielded with their rows read back when `replay`, else as None.
+        `size_pool`: start worker processes only when the work repays them (`hardgen.core.engine.map_ordered`);
+        leave it off where a task loads a model."""
         queue: deque[tuple[Task, bool]] = deque()  # tasks pulled so far, with whether their shard was done
 
         def todo() -> Iterator[Any]:
@@ -117,7 +119,7 @@ class StageRun:
             return t, (Shard(list(self.writer.done_rows(t.key)), dict(info)) if replay else None)
 
         # results come in the order of the tasks not done; done ones pulled on the way are yielded in between
-        results = map_ordered(work, todo(), workers, engine=engine)
+        results = map_ordered(work, todo(), workers, engine=engine, size_pool=size_pool)
         while True:
             while queue and queue[0][1]:
                 yield finished(queue.popleft()[0])

@@ -14,6 +14,7 @@ from hardgen.models.base import check_spec, get_solver
 from hardgen.stages.options import VerifyOptions
 from hardgen.stages.runner import Shard, StageRun, add_counts, input_tasks
 from hardgen.verifiers import score
+from hardgen.verifiers.base import Checks
 from hardgen.verifiers.consistency import teacher_consistency
 
 
@@ -46,8 +47,13 @@ def verify_record(record: dict) -> dict:
             return prior  # an imported or teacher-voted row: only a teacher (`gen verify --teacher`) re-decides it
         return {"status": "unknown", "checks": {}, "reason": f"no verifier for family {record['family']!r} "
                 "(a teacher can check its reference: gen verify --teacher SPEC)"}
+    notes: dict[str, Any] = {}
     try:
-        checks.update(fam().rederive(record))
+        derived = fam().rederive(record)
+        checks.update(derived)
+        if isinstance(derived, Checks):  # budgeted checks explain themselves and note what ran out
+            reasons.extend(derived.reasons)
+            notes.update(derived.notes)
     except JailUnavailable:
         raise
     except Exception as e:  # a malformed record must mark this row, not stop the stage
@@ -69,7 +75,10 @@ def verify_record(record: dict) -> dict:
         reasons.insert(0, f"undecided: {', '.join(undecided)}" if undecided else "no checks ran")
     else:
         status = "valid"
-    return {"status": status, "checks": checks, "reason": "; ".join(reasons)}
+    out = {"status": status, "checks": checks, "reason": "; ".join(reasons)}
+    if notes:
+        out["notes"] = notes
+    return out
 
 
 def _verify_shard(task: tuple[list[dict], bool]) -> Shard:
@@ -166,7 +175,7 @@ def verify_dataset(src: str, out: str, workers: int | None = None, keep_invalid:
     with StageRun("verify", out, params, src=src, fmt=fmt, overwrite=overwrite, total=ds.num_rows) as run:
         if teacher is None:
             run.run(_verify_shard, input_tasks(ds, payload=lambda rows, _key: (rows, keep_invalid)),
-                    workers=resolve_workers(workers), engine=engine)
+                    workers=resolve_workers(workers), engine=engine, size_pool=True)
         else:
             check = _TeacherCheck(teacher, teacher_k, agreement, seed, keep_invalid)
             try:

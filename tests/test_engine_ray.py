@@ -86,7 +86,7 @@ def test_generate_through_ray_writes_the_local_engine_bytes(tmp_path, monkeypatc
     generate_dataset(out=str(tmp_path / "local"), workers=1, **args)
     calls = []
 
-    def via_ray(fn, tasks, workers=None, window=None, engine="local"):
+    def via_ray(fn, tasks, workers=None, window=None, engine="local", size_pool=False):
         calls.append(engine)
         return map_ordered_ray(fn, tasks, workers)
 

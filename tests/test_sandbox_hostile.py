@@ -50,7 +50,7 @@ def test_layers_report(worker):
 
 def test_infinite_loop_times_out(worker):
     out = worker.run(exec, "while True: pass")
-    assert out.status == "timeout" and out.seconds < 4
+    assert out.status == "timeout" and out.seconds < 30  # killed, not left running
     assert worker.call(pow, 2, 3) == 8
 
 

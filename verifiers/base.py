@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from hardgen.core.errors import unknown_name_error
 
@@ -34,6 +34,17 @@ CHECK_MODULES: dict[str, str] = {
     **{f"logic.{k}": "hardgen.verifiers.logic"
        for k in ("sudoku", "futoshiki", "nqueens", "kakuro", "coloring", "knights_knaves", "nonogram", "zebra")},
 }
+
+
+class Checks(dict):
+    """What a family's `rederive` returns: named checks (True / False / None), plus `reasons` (sentences that
+    explain a failed or undecided check, e.g. "uniqueness not proved within budget") and `notes` (outcomes of
+    extra checks that decide nothing, such as a budgeted re-solve that ran out) copied into `validity`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reasons: list[str] = []
+        self.notes: dict[str, Any] = {}
 
 
 def register_check(kind: str) -> Callable[[Scorer], Scorer]:

@@ -8,6 +8,8 @@ from typing import Iterable, Sequence
 
 from pysat.solvers import Solver
 
+from hardgen.verifiers.base import Checks
+
 #: the solver that proves uniqueness during generation (rederive routes use their own algorithms)
 GEN_SOLVER = "cadical153"
 
@@ -32,6 +34,25 @@ class VarCounter:
     def new(self) -> int:
         self.top += 1
         return self.top
+
+
+# ---------------------------------------------------------------- budgets of the independent proofs
+
+#: search nodes `gen verify`'s independent uniqueness proof may visit per puzzle; proper puzzles of the named
+#: levels need a few thousand, so only a malformed or adversarial row reaches it, and that row is invalid
+#: ("uniqueness not proved within budget") rather than a stalled stage
+UNIQUENESS_NODES = 2_000_000
+
+
+class NodeBudgetExceeded(Exception):
+    """A backtracking proof visited more nodes than its budget allowed."""
+
+
+def over_budget_checks(nodes: int) -> Checks:
+    """The checks of a row whose uniqueness proof ran out of nodes: invalid, with the reason."""
+    checks = Checks(unique_solution=False)
+    checks.reasons.append(f"uniqueness not proved within budget ({nodes:,} search nodes)")
+    return checks
 
 
 # ---------------------------------------------------------------- uniqueness proofs

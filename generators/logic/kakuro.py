@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
+from hardgen.generators.logic import _sat_util
 from hardgen.generators.logic._grid import UniquenessOracle, at_most_one, exactly_one, format_rows
 from hardgen.verifiers.logic import _puzzle
+from hardgen.generators.logic._sat_util import NodeBudgetExceeded, over_budget_checks
 
 DIGITS = range(1, 10)
 #: fillings proposed for one pattern before the sample is given up
@@ -232,9 +234,11 @@ def set_selector_rules(n: int, runs: list[list[Cell]], top: int
     return cl, by_sum, top
 
 
-def count_solutions(white: list[list[bool]], runs: list[list[Cell]], sums: list[int], limit: int = 2
-                    ) -> tuple[int, dict[Cell, int] | None]:
-    """Solutions up to `limit` by plain backtracking over digit sets (independent of the SAT route)."""
+def count_solutions(white: list[list[bool]], runs: list[list[Cell]], sums: list[int], limit: int = 2,
+                    max_nodes: int | None = None) -> tuple[int, dict[Cell, int] | None]:
+    """Solutions up to `limit` by plain backtracking over digit sets (independent of the SAT route); raises
+    `NodeBudgetExceeded` past `max_nodes` search nodes."""
+    nodes = [0]
     cell_runs: dict[Cell, list[int]] = {}
     for i, run in enumerate(runs):
         for cell in run:
@@ -248,6 +252,10 @@ def count_solutions(white: list[list[bool]], runs: list[list[Cell]], sums: list[
     found: list[dict[Cell, int]] = []
 
     def search(i: int) -> int:
+        if max_nodes is not None:
+            nodes[0] += 1
+            if nodes[0] > max_nodes:
+                raise NodeBudgetExceeded(f"more than {max_nodes:,} search nodes")
         if i == len(cells):
             if not found:
                 found.append(dict(value))
@@ -384,7 +392,12 @@ class Kakuro(Family, SatEncodable):
         white, runs, sums = _puzzle(p)
         across, down = runs_of(white)
         consistent = across + down == runs
-        count, sol = count_solutions(white, runs, sums)
+        try:
+            count, sol = count_solutions(white, runs, sums, max_nodes=_sat_util.UNIQUENESS_NODES)
+        except NodeBudgetExceeded:
+            checks = over_budget_checks(_sat_util.UNIQUENESS_NODES)
+            checks["runs_match_pattern"] = consistent
+            return checks
         return {"runs_match_pattern": consistent, "unique_solution": count == 1,
                 "rederived": count >= 1 and answer_rows(n, white, sol) == record["answer"]}
 

@@ -8,10 +8,13 @@ from functools import lru_cache
 
 from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
+from hardgen.generators.logic import _sat_util
 from hardgen.generators.logic._grid import (UniquenessOracle, exactly_one, format_rows, given_clauses,
                                             grid_of_model, reduce_clues, render_grid_model)
 from hardgen.generators.logic._grid import cell_var as var
 from hardgen.verifiers.logic import BOXES, givens_grid, units
+from hardgen.generators.logic._sat_util import NodeBudgetExceeded, over_budget_checks
+from hardgen.verifiers.base import Checks
 
 #: fewest clues a unique puzzle of each size can have (4x4: 4, 6x6: 8, 9x9: 17)
 MIN_CLUES = {4: 4, 6: 8, 9: 17}
@@ -35,11 +38,23 @@ def givens_rows(grid: list[list[int]]) -> list[str]:
     return ["".join(str(x) if x else "." for x in row) for row in grid]
 
 
-def count_solutions(givens: list[list[int]], n: int, limit: int = 2) -> tuple[int, list[list[int]] | None]:
+def rule_violation(grid: list[list[int]], n: int) -> str | None:
+    """The first row, column or box of a filled grid that does not hold each digit once; None when all do."""
+    full = set(range(1, n + 1))
+    for i, u in enumerate(units(n)):
+        if {grid[r][c] for r, c in u} != full:
+            kind = ("row", "column", "box")[min(i // n, 2)]
+            return f"{kind} {i % n + 1} does not hold each of 1..{n} once"
+    return None
+
+
+def count_solutions(givens: list[list[int]], n: int, limit: int = 2,
+                    max_nodes: int | None = None) -> tuple[int, list[list[int]] | None]:
     """Solutions of a Sudoku up to `limit`, by plain backtracking over bitmasks (independent of the CNF route).
 
-    Returns (count, first solution found).
+    Returns (count, first solution found). Raises `NodeBudgetExceeded` past `max_nodes` search nodes.
     """
+    nodes = [0]
     br, bc = BOXES[n]
     full = (1 << n) - 1
     rows, cols, boxes = [0] * n, [0] * n, [0] * n
@@ -61,6 +76,10 @@ def count_solutions(givens: list[list[int]], n: int, limit: int = 2) -> tuple[in
     found: list[list[list[int]]] = []
 
     def search(k: int) -> int:
+        if max_nodes is not None:
+            nodes[0] += 1
+            if nodes[0] > max_nodes:
+                raise NodeBudgetExceeded(f"more than {max_nodes:,} search nodes")
         if k == len(empty):
             if not found:
                 found.append([row[:] for row in g])
@@ -127,8 +146,9 @@ class Sudoku(Family, SatEncodable):
                     "random phases; clues are removed in random order while the same solver, holding the rules "
                     "once with the clues as assumptions and the solution blocked under an activation literal, "
                     "proves no second solution exists. `gen verify` counts solutions again with an independent "
-                    "backtracking search (must be exactly one, equal to the answer); responses are checked "
-                    "against the rules and the givens, not by string match.")
+                    "backtracking search (must be exactly one, equal to the answer; past 2,000,000 search nodes "
+                    "the row is invalid: uniqueness not proved within budget); responses are checked against the "
+                    "rules and the givens, not by string match.")
 
     def generate(self, k: SudokuKnobs, rng: random.Random) -> Candidate:
         n = k.size
@@ -168,12 +188,15 @@ class Sudoku(Family, SatEncodable):
         return Candidate(prompt, format_rows(solution), check,
                          {"clues": len(kept), "minimal": k.minimal, **effort})
 
-    def rederive(self, record: dict) -> dict[str, bool | None]:
+    def rederive(self, record: dict) -> Checks:
         p = record["check"]["params"]
         n = int(p["size"])
         givens = givens_grid(p)
-        count, sol = count_solutions(givens, n)
-        checks: dict[str, bool | None] = {"unique_solution": count == 1}
+        try:
+            count, sol = count_solutions(givens, n, max_nodes=_sat_util.UNIQUENESS_NODES)
+        except NodeBudgetExceeded:
+            return over_budget_checks(_sat_util.UNIQUENESS_NODES)
+        checks = Checks(unique_solution=count == 1)
         checks["rederived"] = count >= 1 and format_rows(sol) == record["answer"]
         return checks
 

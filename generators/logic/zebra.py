@@ -6,7 +6,9 @@ import random
 from dataclasses import dataclass
 
 from hardgen.generators.base import Candidate, Family, Knobs, SatEncodable, knob, register
-from hardgen.generators.logic._sat_util import ClueSelector, exactly_one, prove_unique
+from hardgen.generators.logic import _sat_util
+from hardgen.generators.logic._sat_util import (ClueSelector, NodeBudgetExceeded, exactly_one, over_budget_checks,
+                                                prove_unique)
 from hardgen.verifiers.logic import holds
 
 KIND = "logic.zebra"
@@ -169,9 +171,12 @@ def _format_grid(categories: list, grid: list[list[int]]) -> str:
                      for h in range(n))
 
 
-def count_solutions(n: int, categories: list, clues: list, limit: int = 2) -> tuple[int, dict | None]:
+def count_solutions(n: int, categories: list, clues: list, limit: int = 2,
+                    max_nodes: int | None = None) -> tuple[int, dict | None]:
     """Independent route: a constraint search over each value's house (domains 1..n, all-different per category,
-    forward checking on the clues), stopping at `limit` solutions. Returns (count, first house_of found)."""
+    forward checking on the clues), stopping at `limit` solutions. Returns (count, first house_of found); raises
+    `NodeBudgetExceeded` past `max_nodes` search nodes."""
+    nodes = 0
     items = [(cat, val) for cat, vals in categories for val in vals]
     dom: dict[tuple[str, str], set[int]] = {it: set(range(1, n + 1)) for it in items}
     binary: dict[tuple[str, str], list[tuple[list, tuple[str, str]]]] = {it: [] for it in items}
@@ -191,7 +196,10 @@ def count_solutions(n: int, categories: list, clues: list, limit: int = 2) -> tu
         return holds(cl, {x: hx, y: hy})
 
     def search() -> None:
-        nonlocal count
+        nonlocal count, nodes
+        nodes += 1
+        if max_nodes is not None and nodes > max_nodes:
+            raise NodeBudgetExceeded(f"more than {max_nodes:,} search nodes")
         free = [it for it in items if it not in house_of]
         if not free:
             if all(holds(cl, house_of) for cl in clues):
@@ -319,7 +327,10 @@ class Zebra(Family, SatEncodable):
 
     def rederive(self, record: dict) -> dict[str, bool | None]:
         p = record["check"]["params"]
-        count, sol = count_solutions(p["houses"], p["categories"], p["clues"])
+        try:
+            count, sol = count_solutions(p["houses"], p["categories"], p["clues"], max_nodes=_sat_util.UNIQUENESS_NODES)
+        except NodeBudgetExceeded:
+            return over_budget_checks(_sat_util.UNIQUENESS_NODES)
         out: dict[str, bool | None] = {"unique_solution": count == 1}
         if count != 1 or sol is None:
             out["rederived"] = False

@@ -7,19 +7,26 @@ from __future__ import annotations
 import math
 import random
 import re
+import threading
+import time
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pysat.solvers import Solver
 
 from hardgen.core.errors import HardgenError
-from hardgen.generators.base import Candidate, Family, SatEncodable
+from hardgen.core.progress import note
+from hardgen.generators.base import Candidate, Family, SatEncodable, knob
+from hardgen.verifiers.base import Checks
 
-#: backend that labels instances and measures effort while generating
-GEN_BACKEND = "cadical153"
-#: a different backend for `rederive`, so a bug in one solver cannot confirm itself
-CHECK_BACKEND = "glucose4"
+#: backend that labels instances and measures effort while generating; it honours conflict and time budgets
+#: (python-sat's CaDiCaL cannot be stopped, so it cannot run where a budget must hold)
+GEN_BACKEND = "glucose4"
+#: a different backend for `rederive`, so a bug in one solver cannot confirm itself; also stoppable
+CHECK_BACKEND = "minisat22"
 FORMATS = ("bits", "dimacs")
 UNSAT_ANSWER = "unsatisfiable"
 EFFORT_KEYS = ("conflicts", "decisions", "propagations", "restarts")
@@ -52,6 +59,99 @@ class ClauseCountKnobs:
 
     def clause_count(self) -> int:
         return self.clauses if self.clauses > 0 else round(self.ratio * self.n)
+
+
+# ---------------------------------------------------------------- solver budgets
+
+#: defaults of the budget knobs every sat.* family carries (see `gen list sat.planted`); a family whose label
+#: rests on a solve (ksat, dimacs) raises the seconds, one whose label rests on a plant keeps them short
+EFFORT_CONFLICTS, EFFORT_SECONDS = 100_000, 0.5
+RECHECK_CONFLICTS, RECHECK_SECONDS = 2_000_000, 0.5
+LABEL_SECONDS = 10.0
+
+
+def effort_conflicts_knob(default: int = EFFORT_CONFLICTS) -> Any:
+    return knob(default, lo=1, hi=10**9, budget=True,
+                help="conflict budget of each solve while generating (effort, labels, uniqueness); effort past "
+                     "it is a lower bound marked complete=false")
+
+
+def effort_seconds_knob(default: float = EFFORT_SECONDS) -> Any:
+    return knob(default, lo=0.001, hi=86_400.0, budget=True,
+                help="time budget in seconds of the solves for one row while generating (a guard; conflicts "
+                     "decide first, so rows are the same on any machine unless this is hit)")
+
+
+def recheck_conflicts_knob(default: int = RECHECK_CONFLICTS) -> Any:
+    return knob(default, lo=1, hi=10**9, budget=True,
+                help="conflict budget of `gen verify`'s re-solve and uniqueness proof")
+
+
+def recheck_seconds_knob(default: float = RECHECK_SECONDS) -> Any:
+    return knob(default, lo=0.001, hi=86_400.0, budget=True,
+                help="time budget in seconds of `gen verify`'s re-solve and uniqueness proof for one row")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Limits on one solver call (or one row's calls, via `deadline`): conflicts and wall-clock seconds; None
+    means unlimited."""
+
+    conflicts: int | None = None
+    seconds: float | None = None
+
+    @classmethod
+    def effort_of(cls, kn: Any) -> "Budget":
+        return cls(getattr(kn, "effort_conflicts", EFFORT_CONFLICTS), getattr(kn, "effort_seconds", EFFORT_SECONDS))
+
+    @classmethod
+    def recheck_of(cls, record: dict) -> "Budget":
+        """The re-check budget a record's knobs name, or the defaults for rows written before the knobs."""
+        kn = (record.get("source") or {}).get("knobs") or {}
+        return cls(int(kn.get("recheck_conflicts", RECHECK_CONFLICTS)),
+                   float(kn.get("recheck_seconds", RECHECK_SECONDS)))
+
+    def as_dict(self) -> dict:
+        return {"conflicts": self.conflicts, "seconds": self.seconds}
+
+
+class Deadline:
+    """One budget shared by the several solver calls of one row: each call gets the conflicts and what is left
+    of the seconds."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        self.end = None if budget.seconds is None else time.monotonic() + budget.seconds
+
+    def left(self) -> float | None:
+        return None if self.end is None else max(0.0, self.end - time.monotonic())
+
+
+def limited_solve(s: Solver, budget: Budget | Deadline | None, assumptions: list[int] | tuple = ()) -> bool | None:
+    """`s.solve` within a conflict and time budget: True / False, or None when the budget ran out first."""
+    if isinstance(budget, Deadline):
+        conflicts, seconds = budget.budget.conflicts, budget.left()
+    elif budget is not None:
+        conflicts, seconds = budget.conflicts, budget.seconds
+    else:
+        conflicts = seconds = None
+    if conflicts is None and seconds is None:
+        return bool(s.solve(assumptions=list(assumptions)))
+    if seconds is not None and seconds <= 0:
+        return None
+    s.conf_budget(-1 if conflicts is None else conflicts)
+    timer = None
+    if seconds is not None:
+        timer = threading.Timer(seconds, s.interrupt)
+        timer.daemon = True
+        timer.start()
+    try:
+        res = s.solve_limited(assumptions=list(assumptions), expect_interrupt=seconds is not None)
+    finally:
+        if timer is not None:
+            timer.cancel()
+            s.clear_interrupt()  # a timer that fired just as the solve finished must not stop the next call
+    return res
 
 
 # ---------------------------------------------------------------- DIMACS
@@ -206,9 +306,79 @@ def planted_clause(n: int, k: int, plant: list[bool], weights: list[float], rng:
     return [v if (plant[v - 1] == (i in true_pos)) else -v for i, v in enumerate(vars_)]
 
 
+def _numpy_rng(rng: random.Random) -> np.random.Generator:
+    """A numpy generator seeded from `rng`, so a row's randomness still comes from its hashed item seed."""
+    return np.random.default_rng(rng.getrandbits(64))
+
+
+def _distinct_vars(n: int, k: int, m: int, g: np.random.Generator) -> np.ndarray:
+    """An (m, k) array of variables 1..n, each row k distinct ones (rows with a repeat are redrawn)."""
+    vars_ = g.integers(1, n + 1, size=(m, k))
+    while k > 1:
+        srt = np.sort(vars_, axis=1)
+        bad = np.flatnonzero((srt[:, 1:] == srt[:, :-1]).any(axis=1))
+        if not len(bad):
+            break
+        vars_[bad] = g.integers(1, n + 1, size=(len(bad), k))
+    return vars_
+
+
+def uniform_clauses(n: int, k: int, m: int, rng: random.Random) -> list[Clause]:
+    """`m` uniform random k-clauses over 1..n (as `uniform_clause`, drawn in one vectorised pass)."""
+    g = _numpy_rng(rng)
+    vars_ = _distinct_vars(n, k, m, g)
+    return np.where(g.random((m, k)) < 0.5, vars_, -vars_).tolist()
+
+
+def draw_plant(n: int, rng: random.Random) -> list[bool]:
+    """A hidden assignment of n variables, each true with probability 1/2."""
+    return (_numpy_rng(rng).random(n) < 0.5).tolist()
+
+
+def planted_clauses(n: int, k: int, plant: list[bool], weights: list[float], m: int,
+                    rng: random.Random) -> list[Clause]:
+    """`m` clauses the plant satisfies, distributed as `planted_clause`, drawn in one vectorised pass: linear
+    in m, about a second for 10^6 clauses."""
+    note(f"drawing {m:,} clauses")
+    g = _numpy_rng(rng)
+    vars_ = _distinct_vars(n, k, m, g)
+    cum = np.cumsum(weights) / sum(weights)
+    t = np.minimum(np.searchsorted(cum, g.random(m), side="right") + 1, k)  # true literals per clause
+    ranks = np.argsort(np.argsort(g.random((m, k)), axis=1), axis=1)  # a random order of the k positions
+    true_here = ranks < t[:, None]
+    plant_of = np.asarray(plant, dtype=bool)[vars_ - 1]
+    # a literal is true under the plant iff its sign matches the plant's value for that variable
+    return np.where(plant_of == true_here, vars_, -vars_).tolist()
+
+
+def flat_clauses(clauses: list[Clause]) -> tuple[np.ndarray, np.ndarray]:
+    """(clause lengths, all literals in order) as int64 arrays: one pass that vectorised checks share."""
+    lens = np.fromiter(map(len, clauses), dtype=np.int64, count=len(clauses))
+    return lens, np.fromiter(chain.from_iterable(clauses), dtype=np.int64, count=int(lens.sum()))
+
+
+def literals_in_range(clauses: list[Clause], num_vars: int) -> bool:
+    """Every clause non-empty and every literal names a variable 1..num_vars."""
+    if len(clauses) < 64:
+        return all(cl and all(0 < abs(x) <= num_vars for x in cl) for cl in clauses)
+    lens, flat = flat_clauses(clauses)
+    return bool(lens.all() and (flat != 0).all() and (np.abs(flat) <= num_vars).all())
+
+
 def satisfies(clauses: list[Clause], values: list[bool]) -> bool:
-    """True when `values` (index 0 = variable 1) makes every clause true."""
-    return all(any((lit > 0) == values[abs(lit) - 1] for lit in cl) for cl in clauses)
+    """True when `values` (index 0 = variable 1) makes every clause true; vectorised, linear in the formula."""
+    if len(clauses) < 64:
+        return all(any((lit > 0) == values[abs(lit) - 1] for lit in cl) for cl in clauses)
+    lens, flat = flat_clauses(clauses)
+    if not lens.all():
+        return False  # an empty clause is false under every assignment
+    vals = np.asarray(values, dtype=bool)
+    idx = np.abs(flat) - 1
+    if len(vals) == 0 or idx.max() >= len(vals):
+        return False
+    true_lit = (flat > 0) == vals[idx]
+    starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
+    return bool(np.logical_or.reduceat(true_lit, starts).all())
 
 
 def model_to_values(model: list[int], num_vars: int) -> list[bool]:
@@ -237,31 +407,31 @@ class SolveResult:
 
 
 def solve(num_vars: int, clauses: list[Clause], backend: str = GEN_BACKEND,
-          conflict_budget: int | None = None) -> SolveResult:
-    """Solve with a python-sat backend, to completion or within `conflict_budget` conflicts; `effort` holds
-    the solver's accumulated statistics and whether the solve finished."""
+          conflict_budget: int | None = None, seconds: float | None = None) -> SolveResult:
+    """Solve with a python-sat backend, to completion or within `conflict_budget` conflicts and `seconds` of
+    wall-clock time; `effort` holds the solver's accumulated statistics and whether the solve finished."""
+    budget = None if conflict_budget is None and seconds is None else Budget(conflict_budget, seconds)
     with Solver(name=backend, bootstrap_with=clauses) as s:
-        if conflict_budget is None:
-            sat: bool | None = bool(s.solve())
-        else:
-            s.conf_budget(conflict_budget)
-            sat = s.solve_limited()
+        sat = limited_solve(s, budget)
         stats = s.accum_stats() or {}
         model = s.get_model() if sat else None
     effort: dict[str, Any] = {key: int(stats.get(key, 0)) for key in EFFORT_KEYS}
-    if conflict_budget is not None:
+    if budget is not None:
         effort["complete"] = sat is not None
     return SolveResult(sat, model_to_values(model, num_vars) if model is not None else None, effort)
 
 
 def other_solution(num_vars: int, clauses: list[Clause], values: list[bool],
-                   backend: str = GEN_BACKEND) -> list[bool] | None:
-    """A satisfying assignment different from `values` (via a blocking clause), or None when `values` is the
-    only one."""
+                   backend: str = GEN_BACKEND, budget: Budget | None = None) -> list[bool] | None | bool:
+    """A satisfying assignment different from `values` (via a blocking clause), None when `values` is the
+    only one, or False when `budget` ran out before either was settled."""
     block = [-lit for lit in values_to_lits(values)]
     with Solver(name=backend, bootstrap_with=clauses) as s:
         s.add_clause(block)
-        if not s.solve():
+        found = limited_solve(s, budget)
+        if found is None:
+            return False
+        if not found:
             return None
         return model_to_values(s.get_model(), num_vars)
 
@@ -286,16 +456,21 @@ def cutting_clause(width: int, keep: list[bool], cut: list[bool], rng: random.Ra
 
 
 def make_unique_by_adding(num_vars: int, clauses: list[Clause], plant: list[bool], width: int,
-                          rng: random.Random, max_cuts: int) -> list[Clause] | None:
+                          rng: random.Random, max_cuts: int, budget: Budget | None = None) -> list[Clause] | None:
     """Add cutting clauses (true under `plant`, false under each other solution found) until `plant` is the
-    only model; returns the added clauses, or None when `max_cuts` were not enough."""
+    only model; returns the added clauses, or None when `max_cuts` were not enough or `budget` (conflicts per
+    solve, seconds for the whole loop) ran out before uniqueness was proved."""
     added: list[Clause] = []
     block = [-lit for lit in values_to_lits(plant)]
+    deadline = Deadline(budget) if budget is not None else None
     with Solver(name=GEN_BACKEND, bootstrap_with=clauses) as s:
         selector = num_vars + 1  # the blocking clause is switched on by assumption only, so cuts stay permanent
         s.add_clause(block + [selector])
         for _ in range(max_cuts + 1):
-            if not s.solve(assumptions=[-selector]):
+            found = limited_solve(s, deadline, [-selector])
+            if found is None:
+                return None
+            if not found:
                 return added
             if len(added) == max_cuts:
                 return None
@@ -307,7 +482,7 @@ def make_unique_by_adding(num_vars: int, clauses: list[Clause], plant: list[bool
 
 
 def make_unique_exact(num_vars: int, clauses: list[Clause], plant: list[bool], width: int,
-                      rng: random.Random) -> tuple[list[Clause], int] | None:
+                      rng: random.Random, budget: Budget | None = None) -> tuple[list[Clause], int] | None:
     """Make `plant` the only model while keeping exactly `len(clauses)` distinct clauses.
 
     The last r drawn clauses are held back, cutting clauses are added to the rest until `plant` is the only
@@ -318,7 +493,7 @@ def make_unique_exact(num_vars: int, clauses: list[Clause], plant: list[bool], w
     reserve = max(1, total // 16)
     while reserve <= total:
         base = [list(c) for c in clauses[: total - reserve]]
-        added = make_unique_by_adding(num_vars, base, plant, width, rng, max_cuts=reserve)
+        added = make_unique_by_adding(num_vars, base, plant, width, rng, max_cuts=reserve, budget=budget)
         if added is not None:
             out = base + added
             seen = {tuple(sorted(c)) for c in out}
@@ -367,9 +542,20 @@ def clause_text(clause: Clause) -> str:
     return "(" + " ∨ ".join(f"x{lit}" if lit > 0 else f"¬x{-lit}" for lit in clause) + ")"
 
 
+def clauses_text(num_vars: int, clauses: list[Clause]) -> str:
+    """The clauses one per line as `clause_text` writes them; literal names are made once, not per occurrence,
+    and 3-literal clauses (the common case) take one f-string each, the fastest of the ways measured."""
+    names = [""] + [f"x{i}" for i in range(1, num_vars + 1)]
+    names.extend(f"¬x{i}" for i in range(num_vars, 0, -1))  # names[-i] is ¬x_i
+    if set(map(len, clauses)) == {3}:
+        return "\n".join([f"({names[a]} ∨ {names[b]} ∨ {names[c]})" for a, b, c in clauses])
+    return "\n".join(["(" + " ∨ ".join([names[lit] for lit in cl]) + ")" for cl in clauses])
+
+
 def cnf_prompt(num_vars: int, clauses: list[Clause], fmt: str, allow_unsat: bool) -> str:
     """A prompt listing the clauses (one per line) and the answer format."""
-    body = "\n".join(clause_text(c) for c in clauses)
+    note(f"writing the prompt ({len(clauses):,} clauses)")
+    body = clauses_text(num_vars, clauses)
     return (f"Find an assignment of the Boolean variables x1..x{num_vars} that makes every one of the following "
             f"{len(clauses)} clauses true (∨ is OR, ¬ is NOT; the formula is the AND of all clauses).\n\n"
             f"{body}\n\n" + format_instructions(num_vars, fmt, allow_unsat))
@@ -383,32 +569,34 @@ def sat_check(num_vars: int, clauses: list[Clause], status: str, fmt: str, uniqu
     return {"kind": "sat", "params": params, "response_format": "boxed"}
 
 
-#: backends whose effort is recorded on every row; CaDiCaL often finds easy models in its "lucky" or local-search
-#: phases and then reports zero decisions, so Glucose's search statistics sit beside it
-EFFORT_BACKENDS = (GEN_BACKEND, "glucose4")
-#: the second effort measurement stops here, so one hard instance cannot stall generation
-EFFORT_BUDGET = 100_000
-#: `rederive`'s re-solve budget; past it a satisfiable row still stands on its stored witness
-RECHECK_BUDGET = 2_000_000
+#: `status` of a row whose satisfiability no solver settled within its budget; such a row is invalid
+UNSETTLED = "unknown"
 
 
 def effort_features(num_vars: int, clauses: list[Clause], result: SolveResult) -> dict:
-    """Size features and `effort` = {backend: {conflicts, decisions, propagations, restarts}}."""
-    effort = {GEN_BACKEND: result.effort}
-    for backend in EFFORT_BACKENDS[1:]:
-        other = solve(num_vars, clauses, backend, EFFORT_BUDGET)
-        if other.sat is not None and other.sat != result.sat:  # two solvers disagreeing is a solver bug; no row may rest on it
-            raise HardgenError(f"{GEN_BACKEND} and {backend} disagree on satisfiability")
-        effort[backend] = other.effort
+    """Size features and `effort` = {backend: {conflicts, decisions, propagations, restarts, complete}}: the
+    generating solve's statistics, a lower bound on the instance's effort when `complete` is false."""
     return {"n_vars": num_vars, "n_clauses": len(clauses),
-            "ratio": round(len(clauses) / num_vars, 4) if num_vars else 0.0, "effort": effort}
+            "ratio": round(len(clauses) / num_vars, 4) if num_vars else 0.0,
+            "effort": {GEN_BACKEND: {**result.effort, "complete": result.sat is not None}}}
+
+
+def measure(num_vars: int, clauses: list[Clause], budget: Budget) -> SolveResult:
+    """The generating solve under a row's effort budget (label, model and effort in one call)."""
+    note(f"{GEN_BACKEND} on {len(clauses):,} clauses (budget {budget.conflicts:,} conflicts, {budget.seconds:g} s)")
+    return solve(num_vars, clauses, GEN_BACKEND, budget.conflicts, budget.seconds)
 
 
 # ---------------------------------------------------------------- the shared family base
 
+def _budget_text(budget: Budget) -> str:
+    return f"{budget.conflicts:,} conflicts, {budget.seconds:g} s"
+
+
 class CnfFamily(Family, SatEncodable):
-    """Base for families whose check is kind `sat`: SatEncodable, and an independent `rederive` that re-solves
-    with a different backend (glucose4 vs the generator's cadical153) and re-proves uniqueness."""
+    """Base for families whose check is kind `sat`: SatEncodable, and an independent `rederive` that proves a
+    planted row by its plant (linear time), re-solves with a different backend (MiniSat vs the generator's
+    glucose4) within the row's re-check budget, and re-proves uniqueness within it."""
 
     def cnf(self, record: dict) -> tuple[int, list[Clause]]:
         p = record["check"]["params"]
@@ -437,43 +625,71 @@ class CnfFamily(Family, SatEncodable):
             raise ValueError("answer does not give every variable exactly once")
         return model_to_values(lits, n)
 
-    def rederive(self, record: dict) -> dict[str, bool | None]:
+    def rederive(self, record: dict) -> Checks:
         p = record["check"]["params"]
-        n, clauses = self.cnf(record)
-        checks: dict[str, bool | None] = {}
-        checks["literals_in_range"] = all(cl and all(0 < abs(x) <= n for x in cl) for cl in clauses)
-        res = solve(n, clauses, CHECK_BACKEND, RECHECK_BUDGET)
+        n = int(p["num_vars"])
+        clauses = p["clauses"]
+        budget = Budget.recheck_of(record)
+        checks = Checks()
+        checks["literals_in_range"] = literals_in_range(clauses, n)
+        if p["status"] == UNSETTLED:
+            checks["status_settled"] = False
+            checks.reasons.append("satisfiability not settled within the generation budget")
+            return checks
+        note(f"{CHECK_BACKEND} re-solve of {len(clauses):,} clauses (budget {_budget_text(budget)})")
+        res = solve(n, clauses, CHECK_BACKEND, budget.conflicts, budget.seconds)
+        checks.notes["resolve"] = {"backend": CHECK_BACKEND, "budget": budget.as_dict(),
+                                   "outcome": {True: "sat", False: "unsat", None: "budget ran out"}[res.sat]}
         if p["status"] == "unsat":
             checks["unsat_proved"] = None if res.sat is None else not res.sat
+            if res.sat is None:
+                checks.reasons.append(f"unsatisfiability not re-proved within budget ({_budget_text(budget)})")
             checks["answer_is_unsat"] = record.get("answer") in (None, UNSAT_ANSWER)
             return checks
-        if res.sat is not None:  # past the budget the witness below still proves satisfiability
+        if res.sat is not None:  # past the budget the plant or witness below still proves satisfiability
             checks["status_rederived"] = res.sat
+        planted = [c == "1" for c in p["planted"]] if p.get("planted") is not None else None
+        if planted is not None:
+            checks["plant_satisfies"] = len(planted) == n and satisfies(clauses, planted)
         witness = [c == "1" for c in p["witness"]] if p.get("witness") else None
         if witness is not None:
             checks["witness_satisfies"] = len(witness) == n and satisfies(clauses, witness)
         vals = self.answer_values(record)
-        if vals is not None:
+        if vals is not None and vals != planted and vals != witness:
             checks["answer_satisfies"] = satisfies(clauses, vals)
-        if p.get("planted") is not None:
-            checks["plant_satisfies"] = satisfies(clauses, [c == "1" for c in p["planted"]])
-        model = res.values or vals or witness
-        if p.get("unique") and model is not None:
-            checks["unique"] = other_solution(n, clauses, model, CHECK_BACKEND) is None
-            if vals is not None:
-                checks["answer_is_the_solution"] = vals == model
+        if p.get("unique"):
+            model = res.values or vals or witness or planted
+            if model is not None:
+                other = other_solution(n, clauses, model, CHECK_BACKEND, budget)
+                checks["unique"] = other is None
+                if other is False:
+                    checks.reasons.append(f"uniqueness not proved within budget ({_budget_text(budget)})")
+                if vals is not None:
+                    checks["answer_is_the_solution"] = vals == model
         return checks
 
 
 def solved_candidate(num_vars: int, clauses: list[Clause], fmt: str, unique: bool, allow_unsat: bool,
-                     prompt: str, result: SolveResult, difficulty: dict, **extra: Any) -> Candidate:
-    """The candidate for an instance already solved by `result`: answer, check and difficulty features."""
-    if result.sat:
+                     prompt: str, result: SolveResult, difficulty: dict, *,
+                     plant: list[bool] | None = None, **extra: Any) -> Candidate:
+    """The candidate for an instance solved (or not, within budget) by `result`: answer, check and features.
+
+    A planted instance stands on its plant: the plant is the stored proof of satisfiability and the answer
+    of a unique one, so nothing in the row depends on how far the budgeted solve got. Otherwise a solver
+    model is stored as the witness, and an instance no solve settled gets status `unknown`.
+    """
+    if plant is not None:
+        extra["planted"] = render_values(plant, "bits")
+        answer = render_values(plant, fmt) if unique else None
+        status = "sat"
+    elif result.sat:
         assert result.values is not None
         answer = render_values(result.values, fmt) if unique else None
         status = "sat"
         # a model stored with the row lets `gen verify` prove satisfiability clause by clause, solver-free
         extra["witness"] = render_values(result.values, "bits")
+    elif result.sat is None:
+        answer, status = None, UNSETTLED
     else:
         answer, status = UNSAT_ANSWER, "unsat"
     check = sat_check(num_vars, clauses, status, fmt, unique, **extra)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Knobs, Reject, knob, register
-from hardgen.generators.sat._cnf import (FORMATS, CnfFamily, cnf_prompt, make_unique_by_adding, read_dimacs,
-                                         solve, solved_candidate)
+from hardgen.generators.sat._cnf import (LABEL_SECONDS, FORMATS, Budget, CnfFamily, cnf_prompt, effort_conflicts_knob,
+                                         effort_seconds_knob, make_unique_by_adding, measure, read_dimacs,
+                                         recheck_conflicts_knob, recheck_seconds_knob, solved_candidate)
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,10 @@ class DimacsKnobs(Knobs):
     path: str = knob("", help="a .cnf file or a directory of .cnf files (set by `gen generate --from`)")
     format: str = knob("bits", choices=FORMATS, help="answer format: 'bits' (0/1 string) or 'dimacs' (signed ints)")
     unique: bool = knob(False, help="add cutting clauses so a satisfiable file has exactly one model")
+    effort_conflicts: int = effort_conflicts_knob()
+    effort_seconds: float = effort_seconds_knob(LABEL_SECONDS)
+    recheck_conflicts: int = recheck_conflicts_knob()
+    recheck_seconds: float = recheck_seconds_knob(LABEL_SECONDS)
 
 
 def cnf_files(path: str) -> list[Path]:
@@ -37,6 +42,8 @@ def cnf_files(path: str) -> list[Path]:
 @register
 class Dimacs(CnfFamily):
     name = "sat.dimacs"
+    # 2: labelled by Glucose within a budget (unsettled files get status 'unknown')
+    version = "2"
     Knobs = DimacsKnobs
     # files fix the formula; the levels choose how the answer is asked for
     levels = {
@@ -46,9 +53,10 @@ class Dimacs(CnfFamily):
     }
     description = ("Existing DIMACS CNF files (SATLIB and the like) as problems: each file becomes one row asking "
                    "for a satisfying assignment or 'unsatisfiable'.")
-    verification = ("CaDiCaL labels each file satisfiable or unsatisfiable; `gen verify` re-solves with Glucose (a "
-                    "different solver) and requires the same label; unique instances are proved unique again "
-                    "with a blocking clause.")
+    verification = ("Glucose labels each file satisfiable or unsatisfiable within the effort budget (a file it "
+                    "cannot settle gets status 'unknown' and is invalid); `gen verify` checks a stored model "
+                    "clause by clause, re-solves with MiniSat (a different solver) within the re-check budget "
+                    "and requires the same label; unique instances are proved unique again with a blocking clause.")
 
     def size(self, kn: DimacsKnobs) -> int:
         return len(cnf_files(kn.path))
@@ -66,17 +74,20 @@ class Dimacs(CnfFamily):
             raise HardgenError(f"{f}: the formula has no variables")
         if any(not c for c in clauses):
             raise HardgenError(f"{f}: the formula has an empty clause (trivially unsatisfiable)")
-        res = solve(num_vars, clauses)
+        budget = Budget.effort_of(kn)
+        res = measure(num_vars, clauses, budget)
         extra: dict = {"file": f.name}
         if res.sat and kn.unique:
             assert res.values is not None
             width = max(1, min(3, num_vars))
             added = make_unique_by_adding(num_vars, clauses, res.values, width, rng,
-                                          max_cuts=max(50, 2 * len(clauses)))
+                                          max_cuts=max(50, 2 * len(clauses)), budget=budget)
             if added is None:
-                raise Reject("could not cut the instance down to one model")
+                raise Reject("uniqueness not proved within budget")
             clauses = clauses + added
             extra["cut_clauses"] = len(added)
-            res = solve(num_vars, clauses)
+            res = measure(num_vars, clauses, budget)
+            if not res.sat:
+                raise Reject("the cut instance was not re-solved within budget")
         prompt = cnf_prompt(num_vars, clauses, kn.format, allow_unsat=True)
-        return solved_candidate(num_vars, clauses, kn.format, kn.unique and res.sat, True, prompt, res, extra)
+        return solved_candidate(num_vars, clauses, kn.format, bool(kn.unique and res.sat), True, prompt, res, extra)

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Knobs, Reject, knob, register
-from hardgen.generators.sat._cnf import (FORMATS, ClauseCountKnobs, CnfFamily, cnf_prompt, make_unique_by_adding,
-                                         planted_clause, render_values, solve, solved_candidate, true_count_weights)
+from hardgen.generators.sat._cnf import (FORMATS, Budget, ClauseCountKnobs, CnfFamily, cnf_prompt, draw_plant,
+                                         effort_conflicts_knob, effort_seconds_knob, make_unique_by_adding, measure,
+                                         planted_clauses, recheck_conflicts_knob, recheck_seconds_knob,
+                                         solved_candidate, true_count_weights)
 
 
 @dataclass(frozen=True)
@@ -23,11 +25,17 @@ class PlantedKnobs(ClauseCountKnobs, Knobs):
                               "polarity is balanced; 'naive': uniform over clauses the plant satisfies")
     unique: bool = knob(False, help="the hidden assignment is the only model (cutting clauses added as needed)")
     format: str = knob("bits", choices=FORMATS, help="answer format: 'bits' (0/1 string) or 'dimacs' (signed ints)")
+    effort_conflicts: int = effort_conflicts_knob()
+    effort_seconds: float = effort_seconds_knob()
+    recheck_conflicts: int = recheck_conflicts_knob()
+    recheck_seconds: float = recheck_seconds_knob()
 
 
 @register
 class Planted(CnfFamily):
     name = "sat.planted"
+    # 2: vectorised sampling, the plant is the row's proof, effort measured by Glucose within a budget
+    version = "2"
     Knobs = PlantedKnobs
     levels = {
         "easy": {"n": 12, "k": 3, "ratio": 4.0},
@@ -35,32 +43,35 @@ class Planted(CnfFamily):
         "hard": {"n": 150, "k": 3, "ratio": 4.2},
         "extreme": {"n": 220, "k": 3, "ratio": 4.2},
         "unique": {"n": 40, "k": 3, "ratio": 4.5, "unique": True},
+        # linear to build and to verify (by the plant); solver effort is a budgeted lower bound at this size
+        "huge": {"n": 100_000, "k": 3, "ratio": 4.2, "effort_seconds": 0.2, "recheck_seconds": 0.2},
     }
     description = ("Random k-SAT built around a hidden assignment, so it is satisfiable by construction. "
                    "Quiet (q-)planting balances every variable's literal polarity, so the hidden assignment "
                    "cannot be read off the clause statistics the way naive planting allows.")
-    verification = ("Every clause is drawn so the hidden assignment satisfies it; CaDiCaL measures effort. "
-                    "`gen verify` re-solves with Glucose (a different solver), checks the hidden assignment "
-                    "satisfies every clause, and for unique instances proves there is no second model with a "
-                    "blocking clause and that the stored answer is that model.")
+    verification = ("Every clause is drawn so the hidden assignment satisfies it; Glucose measures effort within "
+                    "the effort budget (a lower bound, complete=false, when it runs out). `gen verify` proves "
+                    "satisfiability by checking the hidden assignment clause by clause (linear time), re-solves "
+                    "with MiniSat (a different solver) within the re-check budget and records the outcome, and "
+                    "for unique instances proves there is no second model with a blocking clause (invalid when "
+                    "that proof does not finish within budget) and that the stored answer is that model.")
 
     def generate(self, kn: PlantedKnobs, rng: random.Random) -> Candidate:
-        plant = [rng.random() < 0.5 for _ in range(kn.n)]
+        plant = draw_plant(kn.n, rng)
         weights = true_count_weights(kn.k, kn.planting)
-        clauses = [planted_clause(kn.n, kn.k, plant, weights, rng) for _ in range(kn.clause_count())]
+        clauses = planted_clauses(kn.n, kn.k, plant, weights, kn.clause_count(), rng)
         extra: dict = {"k": kn.k, "planting": kn.planting}
+        budget = Budget.effort_of(kn)
         if kn.unique:
-            added = make_unique_by_adding(kn.n, clauses, plant, kn.k, rng, max_cuts=max(50, 2 * len(clauses)))
+            added = make_unique_by_adding(kn.n, clauses, plant, kn.k, rng, max_cuts=max(50, 2 * len(clauses)),
+                                          budget=budget)
             if added is None:
-                raise Reject("could not cut the instance down to one model")
+                raise Reject("uniqueness not proved within budget")
             clauses = clauses + added
             rng.shuffle(clauses)
             extra["cut_clauses"] = len(added)
-        res = solve(kn.n, clauses)
-        if not res.sat:  # impossible by construction; a solver or sampler bug must not produce a row
+        res = measure(kn.n, clauses, budget)
+        if res.sat is False:  # impossible by construction; a solver or sampler bug must not produce a row
             raise HardgenError("planted instance reported unsatisfiable; the plant satisfies every clause")
-        if kn.unique and res.values != plant:
-            raise HardgenError("unique planted instance has a model other than the plant")
         prompt = cnf_prompt(kn.n, clauses, kn.format, allow_unsat=False)
-        return solved_candidate(kn.n, clauses, kn.format, kn.unique, False, prompt, res, extra,
-                                planted=render_values(plant, "bits"))
+        return solved_candidate(kn.n, clauses, kn.format, kn.unique, False, prompt, res, extra, plant=plant)

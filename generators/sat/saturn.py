@@ -9,9 +9,12 @@ from dataclasses import dataclass
 
 from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Knobs, Reject, knob, register
-from hardgen.generators.sat._cnf import (UNSAT_ANSWER, Clause, CnfFamily, make_unique_exact,
-                                         planted_clause, render_values, solve, solved_candidate,
-                                         true_count_weights, uniform_clause)
+import numpy as np
+
+from hardgen.generators.sat._cnf import (UNSAT_ANSWER, Budget, Clause, CnfFamily, draw_plant, effort_conflicts_knob,
+                                         effort_seconds_knob, make_unique_exact, measure, planted_clauses,
+                                         recheck_conflicts_knob, recheck_seconds_knob, solved_candidate,
+                                         true_count_weights, uniform_clauses)
 
 #: Saturn's own curriculum and test levels (n literals per clause, k variables, l clauses)
 SATURN_LEVELS = [(3, 5, 5), (3, 5, 6), (3, 5, 13), (3, 5, 15), (3, 5, 20), (3, 5, 25), (3, 6, 20), (3, 7, 20),
@@ -39,9 +42,20 @@ def literal_text(lit: int) -> str:
 def formula_text(clauses: list[Clause], notation: str) -> str:
     """`saturn`: "!AB!C & A!BD" (literals concatenated, as Saturn writes them; only unambiguous up to 26
     variables); `infix`: "(!A | B | !C) & (A | !B | D)"."""
+    top = max((abs(x) for cl in clauses for x in cl), default=0)
+    names = [""] + [var_name(i) for i in range(1, top + 1)]  # each name made once, not per occurrence
+    names.extend("!" + names[i] for i in range(top, 0, -1))  # names[-i] is !name_i
     if notation == "saturn":
-        return " & ".join("".join(literal_text(x) for x in cl) for cl in clauses)
-    return " & ".join("(" + " | ".join(literal_text(x) for x in cl) + ")" for cl in clauses)
+        return " & ".join(["".join([names[x] for x in cl]) for cl in clauses])
+    return " & ".join(["(" + " | ".join([names[x] for x in cl]) + ")" for cl in clauses])
+
+
+def sorted_clauses(lits: np.ndarray) -> np.ndarray:
+    """Clauses of equal width with literals sorted by variable, rows sorted as Saturn's files are (by
+    (variable, sign) pairs left to right), so neither drawing order nor cuts show."""
+    lits = np.take_along_axis(lits, np.argsort(np.abs(lits), axis=1, kind="stable"), axis=1)
+    key = 2 * np.abs(lits) + (lits > 0)
+    return lits[np.lexsort(key.T[::-1])]
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,10 @@ class SaturnKnobs(Knobs):
                                          "unsatisfiable instances (answer 'unsatisfiable')")
     notation: str = knob("infix", choices=("infix", "saturn"),
                          help="'infix': (A | !B | C) & ...; 'saturn': Saturn's own A!BC & ... (k <= 26)")
+    effort_conflicts: int = effort_conflicts_knob()
+    effort_seconds: float = effort_seconds_knob()
+    recheck_conflicts: int = recheck_conflicts_knob()
+    recheck_seconds: float = recheck_seconds_knob()
 
     def check(self) -> None:
         if self.n > self.k:
@@ -76,57 +94,72 @@ class SaturnKnobs(Knobs):
 @register
 class Saturn(CnfFamily):
     name = "sat.saturn"
+    # 2: check params name the variables' letters (`names: "letters"`) for the checker
+    # 3: vectorised sampling, the plant is the row's proof, effort measured by Glucose within a budget
+    version = "3"
     Knobs = SaturnKnobs
-    version = "2"  # 2: check params name the variables' letters (`names: "letters"`) for the checker
     levels = {
         "saturn_3_5_5": {"n": 3, "k": 5, "l": 5, "unique": False, "notation": "saturn"},
         "easy": {"n": 3, "k": 5, "l": 20},
         "medium": {"n": 3, "k": 7, "l": 40},
         "hard": {"n": 4, "k": 8, "l": 40},
         "extreme": {"n": 3, "k": 40, "l": 180},
-        "huge": {"n": 3, "k": 300, "l": 1200, "unique": False},
+        "large": {"n": 3, "k": 300, "l": 1200, "unique": False},
+        # linear to build and to verify (by the plant); solver effort is a budgeted lower bound at this size
+        "huge": {"n": 3, "k": 100_000, "l": 420_000, "unique": False, "effort_seconds": 0.2,
+                 "recheck_seconds": 0.2},
     }
     description = ("Saturn-style SAT prompts: n literals per clause over k letter-named variables, l clauses; "
                    "the answer is a k-bit string. Any size (names continue AA, AB, ... past Z), optionally with "
                    "exactly one solution; Saturn's difficulty estimate D(n,k,l) is stored as difficulty.saturn_d.")
     verification = ("Clauses are drawn around a hidden solution (or uniformly, with allow_unsat) and the instance "
-                    "is solved with CaDiCaL; uniqueness is enforced with cutting clauses (the clause count stays l) and proved by a "
-                    "second solve with a blocking clause. `gen verify` re-solves with Glucose, checks the answer "
-                    "clause by clause, and proves uniqueness again.")
+                    "is solved with Glucose within the effort budget; uniqueness is enforced with cutting clauses "
+                    "(the clause count stays l) and proved by a second solve with a blocking clause. `gen verify` "
+                    "checks the hidden solution and the answer clause by clause (linear time), re-solves with "
+                    "MiniSat within the re-check budget, and proves uniqueness again (invalid when that proof "
+                    "does not finish within budget).")
 
     def generate(self, kn: SaturnKnobs, rng: random.Random) -> Candidate:
-        plant = [rng.random() < 0.5 for _ in range(kn.k)]
+        plant = draw_plant(kn.k, rng)
         weights = true_count_weights(kn.n, "naive")
         clauses: list[Clause] = []
         seen: set[tuple[int, ...]] = set()
-        tries = 0
-        while len(clauses) < kn.l:  # distinct clauses, as in Saturn's instances
-            tries += 1
-            if tries > 50 * kn.l + 1000:
+        drawn = 0
+        while len(clauses) < kn.l:  # distinct clauses, as in Saturn's instances; drawn in batches
+            want = kn.l - len(clauses)
+            if drawn > 50 * kn.l + 1000:
                 raise Reject("could not draw enough distinct clauses")
-            cl = uniform_clause(kn.k, kn.n, rng) if kn.allow_unsat else planted_clause(kn.k, kn.n, plant, weights, rng)
-            cl.sort(key=abs)
-            key = tuple(cl)
-            if key not in seen:
-                seen.add(key)
-                clauses.append(cl)
-        res = solve(kn.k, clauses)
-        extra: dict = {"saturn_d": round(saturn_d(kn.n, kn.k, kn.l), 4), "saturn_nkl": [kn.n, kn.k, kn.l]}
-        if res.sat and kn.unique:
-            assert res.values is not None
-            keep = plant if not kn.allow_unsat else res.values
-            made = make_unique_exact(kn.k, clauses, keep, kn.n, rng)
-            if made is None:
-                raise Reject("could not reach a unique solution")
-            clauses, extra["cut_clauses"] = made
-            for cl in clauses:
+            batch = (uniform_clauses(kn.k, kn.n, want, rng) if kn.allow_unsat
+                     else planted_clauses(kn.k, kn.n, plant, weights, want, rng))
+            drawn += want
+            for cl in batch:
                 cl.sort(key=abs)
-            res = solve(kn.k, clauses)
-        # sorted like Saturn's files, so the order of drawing (and of cuts) is not visible
-        clauses.sort(key=lambda c: [(abs(x), x > 0) for x in c])
-        prompt = self.prompt(kn, clauses, kn.unique and res.sat)
-        return solved_candidate(kn.k, clauses, "bits", kn.unique and res.sat, kn.allow_unsat, prompt, res, extra,
-                                planted=None if kn.allow_unsat else render_values(plant, "bits"),
+                key = tuple(cl)
+                if key not in seen:
+                    seen.add(key)
+                    clauses.append(cl)
+        budget = Budget.effort_of(kn)
+        res = measure(kn.k, clauses, budget)
+        extra: dict = {"saturn_d": round(saturn_d(kn.n, kn.k, kn.l), 4), "saturn_nkl": [kn.n, kn.k, kn.l]}
+        if kn.allow_unsat and res.sat is None:
+            raise Reject("satisfiability not settled within budget")
+        if res.sat is False and not kn.allow_unsat:  # the plant satisfies every clause: a solver or sampler bug
+            raise HardgenError("planted instance reported unsatisfiable")
+        unique = bool(kn.unique and (res.sat or not kn.allow_unsat))
+        if unique:
+            keep = res.values if kn.allow_unsat else plant
+            assert keep is not None
+            made = make_unique_exact(kn.k, clauses, keep, kn.n, rng, budget)
+            if made is None:
+                raise Reject("uniqueness not proved within budget")
+            clauses, extra["cut_clauses"] = made
+            res = measure(kn.k, clauses, budget)
+            if kn.allow_unsat and not res.sat:
+                raise Reject("the cut instance was not re-solved within budget")
+        clauses = sorted_clauses(np.asarray(clauses, dtype=np.int64)).tolist()
+        prompt = self.prompt(kn, clauses, unique)
+        return solved_candidate(kn.k, clauses, "bits", unique, kn.allow_unsat, prompt, res, extra,
+                                plant=None if kn.allow_unsat else plant,
                                 names="letters")  # the checker then also reads `A=1, B=0, ...`
 
     def prompt(self, kn: SaturnKnobs, clauses: list[Clause], unique: bool) -> str:

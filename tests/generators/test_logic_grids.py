@@ -337,3 +337,36 @@ def test_conflicting_boxed_answers_are_wrong(family):
     wrong = "\\boxed{" + "\n".join(wrong_rows[1:] + wrong_rows[:1]) + "}"
     assert score(rec, right + " or " + right).correct is True
     assert score(rec, right + " or maybe " + wrong).correct is False
+
+
+def test_sudoku_uniqueness_past_the_search_budget_is_invalid_with_that_reason(monkeypatch):
+    import hardgen.generators.logic._sat_util as sat_util
+
+    rec = generate_one("logic.sudoku", "hard", get_family("logic.sudoku").resolve_knobs("hard").as_dict(), 0, 0)
+    assert verify_record(rec)["status"] == "valid"
+    monkeypatch.setattr(sat_util, "UNIQUENESS_NODES", 5)  # far fewer nodes than any 9x9 proof needs
+    v = verify_record(rec)
+    assert v["status"] == "invalid" and v["checks"]["unique_solution"] is False
+    assert "uniqueness not proved within budget" in v["reason"]
+
+
+def test_futoshiki_uniqueness_past_the_solver_budget_is_invalid_with_that_reason(monkeypatch):
+    import hardgen.generators.logic.futoshiki as futoshiki
+    from hardgen.generators.sat._cnf import Budget
+
+    rec = generate_one("logic.futoshiki", "hard", get_family("logic.futoshiki").resolve_knobs("hard").as_dict(), 0, 0)
+    assert verify_record(rec)["status"] == "valid"
+    monkeypatch.setattr(futoshiki, "UNIQUENESS_BUDGET", Budget(conflicts=1, seconds=10.0))
+    v = verify_record(rec)
+    assert v["status"] == "invalid" and v["checks"]["unique_solution"] is False
+    assert "uniqueness not proved within budget" in v["reason"]
+
+
+def test_kakuro_uniqueness_past_the_node_budget_is_invalid_with_that_reason(monkeypatch):
+    import hardgen.generators.logic._sat_util as sat_util
+
+    rec = generate_one("logic.kakuro", "easy", get_family("logic.kakuro").resolve_knobs("easy").as_dict(), 0, 0)
+    assert verify_record(rec)["status"] == "valid"
+    monkeypatch.setattr(sat_util, "UNIQUENESS_NODES", 2)
+    v = verify_record(rec)
+    assert v["status"] == "invalid" and "uniqueness not proved within budget" in v["reason"]

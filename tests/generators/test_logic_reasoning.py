@@ -341,3 +341,16 @@ def test_nonogram_second_route_agrees(monkeypatch):
     assert get_family("logic.nonogram")().rederive(rec) == {"unique_solution": True, "rederived": True}
     with pytest.raises(nonogram.SearchBudgetExceeded):
         nonogram.count_nonogram_solutions(p["rows"], p["cols"], max_nodes=0)
+
+
+def test_zebra_uniqueness_past_the_node_budget_is_invalid_with_that_reason(monkeypatch):
+    import hardgen.generators.logic._sat_util as sat_util
+    from hardgen.generators.base import get_family
+    from hardgen.generators.item import generate_one
+    from hardgen.stages.verify import verify_record
+
+    rec = generate_one("logic.zebra", "medium", get_family("logic.zebra").resolve_knobs("medium").as_dict(), 0, 0)
+    assert verify_record(rec)["status"] == "valid"
+    monkeypatch.setattr(sat_util, "UNIQUENESS_NODES", 2)
+    v = verify_record(rec)
+    assert v["status"] == "invalid" and "uniqueness not proved within budget" in v["reason"]

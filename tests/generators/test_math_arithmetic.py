@@ -70,3 +70,36 @@ def test_gen_verify_marks_rows_valid() -> None:
     for level in LEVELS:
         for rec in _records(level, n=5):
             assert verify_record(rec)["status"] == "valid"
+
+
+def test_linear_system_exact_routes_agree_with_sympy() -> None:
+    import random
+    from fractions import Fraction
+
+    import sympy as sp
+
+    from hardgen.generators.math.linear_system import int_determinant, solve_exact
+
+    rng = random.Random(0)
+    for _ in range(500):
+        n = rng.randint(1, 5)
+        A = [[rng.randint(-3, 3) for _ in range(n)] for _ in range(n)]
+        b = [rng.randint(-5, 5) for _ in range(n)]
+        det = sp.Matrix(A).det()
+        assert int_determinant(A) == det
+        x = solve_exact([[Fraction(v) for v in row] for row in A], [Fraction(v) for v in b])
+        if det == 0:
+            assert x is None
+        else:
+            assert x == [Fraction(str(v)) for v in sp.Matrix(A).LUsolve(sp.Matrix(b))]
+
+
+def test_linear_system_rows_verify_and_a_wrong_answer_is_caught() -> None:
+    from hardgen.stages.verify import verify_record
+
+    for level in ("easy", "hard", "extreme"):
+        rec = generate_one("math.linear_system", level,
+                           get_family("math.linear_system").resolve_knobs(level).as_dict(), 3, 0)
+        assert verify_record(rec)["status"] == "valid"
+        rec["answer"] = "(0, 0)" if rec["answer"] != "(0, 0)" else "(1, 0)"
+        assert verify_record(rec)["checks"]["rederived"] is False

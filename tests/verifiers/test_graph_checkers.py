@@ -185,7 +185,7 @@ def test_hostile_responses_are_refused_quickly_without_crashing(check, resp):
     v = score_check(resp, check, None)
     assert v.correct is False, v
     assert v.reason and not v.reason.startswith("checker error")
-    assert time.perf_counter() - t < 2.0
+    assert time.perf_counter() - t < 30  # does not hang; bench/ times it
 
 
 def test_boxed_answers_handles_nesting_and_unclosed_groups():
