@@ -141,6 +141,14 @@ def list_cmd(ctx: click.Context, family: str | None) -> None:
 @click.option("--teacher-k", type=int, default=4, show_default=True, help="`gen generate llm`: teacher samples.")
 @click.option("--agreement", type=float, default=0.75, show_default=True,
               help="`gen generate llm`: majority share needed for a free-form answer to count.")
+@click.option("--family", "llm_family", default=None,
+              help="`gen generate llm`: the grammar the generator writes (llm.cnf, llm.xor, llm.color) or llm.text.")
+@click.option("--target-pass", type=float, default=None,
+              help="`gen generate llm`: requested pass rate of --solver (0, 0.2, ..., 1; each bin +-0.1).")
+@click.option("--solver", "llm_solver", default=None,
+              help="`gen generate llm`: solver SPEC the --target-pass is measured with.")
+@click.option("--grade-k", type=int, default=0, show_default=True,
+              help="`gen generate llm`: grade each valid row with --solver (k rollouts), keep only in-bin rows.")
 @click.option("-o", "--out", required=True, type=click.Path(), help="Output dataset directory.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True)
 @click.option("--shard-rows", type=int, default=500, show_default=True)
@@ -151,7 +159,8 @@ def list_cmd(ctx: click.Context, family: str | None) -> None:
 @overwrite_opt
 @click.pass_context
 def generate(ctx, families, n, seed, level, knobs, from_path, model_spec, conditions, teacher, teacher_k, agreement,
-             out, fmt, shard_rows, test_fraction, workers, engine, overwrite):
+             llm_family, target_pass, llm_solver, grade_k, out, fmt, shard_rows, test_fraction, workers, engine,
+             overwrite):
     """Generate candidate problems: template families, efa:FILE.py programs, or `llm` (a trained generator)."""
     from hardgen.generators.run import generate_dataset
 
@@ -164,9 +173,11 @@ def generate(ctx, families, n, seed, level, knobs, from_path, model_spec, condit
 
         s = sample_llm_problems(model_spec, n, out, conditions=list(conditions) or None, teacher=teacher,
                                 k_teacher=teacher_k, agreement=agreement, seed=seed, overwrite=overwrite,
-                                test_fraction=test_fraction)
+                                test_fraction=test_fraction, family=llm_family, target_pass=target_pass,
+                                solver=llm_solver, level=level, grade_k=grade_k)
         counts = ", ".join(f"{k} {v}" for k, v in s.items() if isinstance(v, int) and not isinstance(v, bool))
-        return _emit(ctx, s, f"llm generator: {counts}\n→ {out}")
+        why = f"\nno rows: {s['why_none']}" if s.get("why_none") else ""
+        return _emit(ctx, s, f"llm generator: {counts}{why}\n→ {out}")
 
     knob_values = _parse_knobs(knobs)
     if from_path is not None:
@@ -590,22 +601,25 @@ def generator() -> None:
 @click.option("-k", "k", type=int, default=8, show_default=True, help="Reference rollouts per generated problem.")
 @click.option("--solver", default=None, help="Whose grades rank DATA's rows (default: mean over graded solvers).")
 @click.option("--hard-fraction", type=float, default=0.5, show_default=True)
+@click.option("--condition", type=click.Choice(["pass", "level"]), default="pass", show_default=True,
+              help="pass: pair each problem with its measured pass-rate bin of the reference solver (ask for a bin "
+                   "with `gen generate llm --target-pass`); level: every pair labelled 'hard'.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Training setting, e.g. epochs=8, lr=5e-4, samples_per_round=256, grpo_steps=24.")
 @click.option("-o", "--out", required=True, type=click.Path())
 @overwrite_opt
 @click.pass_context
-def generator_train(ctx, data, model, method, rounds, reference_solver, k, solver, hard_fraction, params, out,
-                    overwrite):
-    """Train the LLM problem generator on a graded set; report validity, novelty and hardness per round."""
-    from hardgen.distill.gen_train import train_generator
+def generator_train(ctx, data, model, method, rounds, reference_solver, k, solver, hard_fraction, condition, params,
+                    out, overwrite):
+    """Train the LLM problem generator on a graded set; report validity, novelty and hardness per round and bin.
+    A rerun with the same arguments resumes after the last finished round."""
+    from hardgen.distill.gen_train import round_table, train_generator
 
     s = train_generator(data, model, out, method=method, rounds=rounds, reference_solver=reference_solver, k=k,
-                        solver=solver, hard_fraction=hard_fraction, overwrite=overwrite,
+                        solver=solver, hard_fraction=hard_fraction, condition=condition, overwrite=overwrite,
                         **_kv_options(params, "--param"))
-    rows = [[r.get("round", i), f"{r.get('validity_rate') or float('nan'):.3f}", f"{r.get('novelty') or float('nan'):.3f}",
-             f"{r.get('mean_pass_rate') or float('nan'):.3f}"] for i, r in enumerate(s.get("rounds", []))]
-    _emit(ctx, s, _table(rows, ["round", "validity", "novelty", "mean pass rate"]) + f"\n\ngenerator → {out}")
+    rows, header, notes = round_table(s["rounds"])
+    _emit(ctx, s, _table(rows, header) + "".join(f"\n{n}" for n in notes) + f"\n\ngenerator → {out}")
 
 
 @generator.command("efa")

@@ -98,8 +98,7 @@ def _xor_items(text: str) -> Items | None:
 
 
 def _xor_tags(text: str) -> tuple[str, ...]:
-    n, eqs = fm.parse_system(text)
-    return (f"vars={n}", f"equations={len(set(eqs))}")
+    return (f"vars={fm.parse_system(text)[0]}",)
 
 
 def _xor_text_of(row: dict) -> str | None:
