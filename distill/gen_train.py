@@ -213,8 +213,10 @@ def _torch_threads() -> None:
 
 
 def finetune(model: str, examples: list[Example], out: str | Path, *, epochs: float, lr: float, batch_size: int,
-             max_length: int, seed: int, lora_r: int = 0) -> dict:
-    """TRL SFT of `model` on (condition -> text) pairs, loss on the written text only; saves model + tokenizer."""
+             max_length: int, seed: int, lora_r: int = 0, extra_pairs: Iterable[tuple[str, str]] = ()) -> dict:
+    """TRL SFT of `model` on (condition -> text) pairs, loss on the written text only; saves model + tokenizer.
+    `extra_pairs` are further (user text -> assistant text) pairs trained alongside (e.g. a model that is also
+    its own teacher)."""
     import torch
     from datasets import Dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -231,6 +233,8 @@ def finetune(model: str, examples: list[Example], out: str | Path, *, epochs: fl
         tok.pad_token = tok.eos_token
     rows = [{"prompt": [{"role": "user", "content": e.condition.prompt()}],
              "completion": [{"role": "assistant", "content": e.text}]} for e in examples]
+    rows += [{"prompt": [{"role": "user", "content": u}], "completion": [{"role": "assistant", "content": a}]}
+             for u, a in extra_pairs]
     torch.manual_seed(seed)
     lm = AutoModelForCausalLM.from_pretrained(str(model), dtype=torch.float32)
     out = Path(out)
