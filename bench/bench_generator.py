@@ -99,8 +99,14 @@ def run_seed(family: str, reference: str, seed: int, args, work: str) -> dict:
                                                              if group else None)
         pairs = [(a.condition.target_pass, _measured(a, reference)) for a in assessed
                  if _measured(a, reference) is not None]
+        reasons: dict[str, int] = {}
+        for a in assessed:
+            if a.status == "invalid":
+                head = a.reason.split(":")[0].split(" (")[0]
+                reasons[head] = reasons.get(head, 0) + 1
         out["rounds"][rnd] = {"bins": bins, "spearman": spearman([p[0] for p in pairs], [p[1] for p in pairs]),
-                              "valid": sum(a.status == "valid" for a in assessed), "samples": len(assessed)}
+                              "valid": sum(a.status == "valid" for a in assessed), "samples": len(assessed),
+                              "invalid_reasons": reasons}
     return out
 
 
@@ -130,12 +136,12 @@ def main() -> None:
     ap.add_argument("--reference", default=None, help="reference solver SPEC (default: the grammar's CPU panel)")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=1)
-    ap.add_argument("--epochs", type=float, default=15)
-    ap.add_argument("--samples", type=int, default=96, help="samples per RFT round")
-    ap.add_argument("--per-bin", type=int, default=48, help="evaluation samples per requested bin")
+    ap.add_argument("--epochs", type=float, default=20)
+    ap.add_argument("--samples", type=int, default=64, help="samples per RFT round")
+    ap.add_argument("--per-bin", type=int, default=32, help="evaluation samples per requested bin")
     ap.add_argument("--bins", default="0.2,0.4,0.6")
-    ap.add_argument("--seed-rows", type=int, default=200)
-    ap.add_argument("--peer-rows", type=int, default=48, help="template rows per level")
+    ap.add_argument("--seed-rows", type=int, default=160)
+    ap.add_argument("--peer-rows", type=int, default=32, help="template rows per level")
     ap.add_argument("--hard-fraction", type=float, default=0.75)
     ap.add_argument("-k", type=int, default=8)
     ap.add_argument("--threads", type=int, default=1)
@@ -166,6 +172,13 @@ def main() -> None:
                   f"{fmt([x.get('mean_pass_rate') for x in b]):>22} {fmt([x.get('yield_per_1000') for x in b], 1):>24} | "
                   f"{'/'.join(levels):>19} {fmt([p[1] for p in peer], 1):>24}")
         print(f"{rnd:>5} Spearman(requested, measured) {fmt([r['rounds'][rnd]['spearman'] for r in results])}")
+        reasons: dict[str, int] = {}
+        for r in results:
+            for k, v in r["rounds"][rnd]["invalid_reasons"].items():
+                reasons[k] = reasons.get(k, 0) + v
+        total = sum(r["rounds"][rnd]["samples"] for r in results)
+        print(f"{rnd:>5} invalid samples by reason (all seeds, of {total}): "
+              + (", ".join(f"{k} {v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1])) or "none"))
 
 
 if __name__ == "__main__":

@@ -71,6 +71,7 @@ class TrainParams:
     num_generations: int = 8
     grpo_lr: float = 1e-4
     dup_penalty: float = 1.0
+    balance_bins: bool = True  # pass conditions: repeat the pairs of rare bins (up to 4x) so each bin is taught
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -580,6 +581,20 @@ def _relabel(assessed: list[Assessed], reference_solver: str, max_bin: float) ->
     return out
 
 
+def balanced(examples: list[Example], cap: int = 4) -> list[Example]:
+    """The pairs with each pass-rate bin's pairs repeated (at most `cap` times) towards the largest bin's count,
+    so a conditioned generator sees every bin it may be asked for, not mostly the commonest one."""
+    bins: dict[str, list[Example]] = {}
+    for e in examples:
+        bins.setdefault(e.condition.difficulty, []).append(e)
+    most = max(len(v) for v in bins.values())
+    out: list[Example] = []
+    for group in bins.values():
+        want = min(most, cap * len(group))
+        out += [group[i % len(group)] for i in range(want)]
+    return out
+
+
 def _read_examples(path: Path) -> list[Example]:
     if not path.exists():
         return []
@@ -663,6 +678,7 @@ def train_generator(data: str | Iterable[dict], model: str, out: str, *, method:
     examples = hard_examples(data, solver=reference_solver if condition == "pass" else solver,
                              hard_fraction=hard_fraction, max_pass_rate=max_pass_rate,
                              conditioned=condition == "pass")
+    sft_examples = balanced(examples) if condition == "pass" and cfg.balance_bins else examples
     # the conditions each round is measured on: as often as the training data holds them (tags in proportion)
     conditions = [e.condition for e in examples]
     random.Random(derive_seed(cfg.seed, "conditions")).shuffle(conditions)
@@ -723,7 +739,7 @@ def train_generator(data: str | Iterable[dict], model: str, out: str, *, method:
     else:
         info: dict[str, Any] = {}
         if cfg.epochs > 0:
-            summary["sft"] = info["sft"] = finetune(model, examples, stage_dir, epochs=cfg.epochs, lr=cfg.lr,
+            summary["sft"] = info["sft"] = finetune(model, sft_examples, stage_dir, epochs=cfg.epochs, lr=cfg.lr,
                                                     batch_size=cfg.batch_size, max_length=cfg.max_length,
                                                     seed=cfg.seed, lora_r=cfg.lora_r)
         else:

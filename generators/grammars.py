@@ -14,7 +14,7 @@ from typing import Callable
 from hardgen.generators.base import Candidate
 from hardgen.generators import formal_math as fm
 from hardgen.generators.formal import (FORMAL_FAMILY, MAX_VARS, FormulaError, canonical_order, formal_candidate,
-                                      parse_formula, render_formula, solve_formula)
+                                      formula_key, parse_formula, render_formula, solve_formula)
 
 Items = list[tuple[int, ...]]
 
@@ -32,7 +32,8 @@ class Judged:
 @dataclass(frozen=True)
 class Grammar:
     """One formal grammar: `judge(text, difficulty)` -> Judged; `items(text)` -> the constraint set used for
-    near-duplicate similarity (None when it does not parse); `tags(text)` -> concept tags; `text_of(row)` -> the
+    near-duplicate similarity (None when it does not parse); `tags(text)` -> concept tags, the template's knobs
+    including its size knob (clauses, equations, edges); `text_of(row)` -> the
     canonical text of a graded row of this grammar's kind (None when it has none)."""
 
     family: str
@@ -65,7 +66,7 @@ def _cnf_tags(text: str) -> tuple[str, ...]:
     n, clauses = parse_formula(text)
     widths = sorted({len(c) for c in clauses})
     width = str(widths[0]) if len(widths) == 1 else f"{widths[0]}-{widths[-1]}"
-    return (f"vars={n}", f"width={width}")
+    return (f"vars={n}", f"width={width}", f"clauses={len(formula_key(clauses))}")
 
 
 def _cnf_text_of(row: dict) -> str | None:
@@ -98,7 +99,8 @@ def _xor_items(text: str) -> Items | None:
 
 
 def _xor_tags(text: str) -> tuple[str, ...]:
-    return (f"vars={fm.parse_system(text)[0]}",)
+    n, eqs = fm.parse_system(text)
+    return (f"vars={n}", f"equations={len(set(eqs))}")
 
 
 def _xor_text_of(row: dict) -> str | None:
@@ -127,8 +129,8 @@ def _color_items(text: str) -> Items | None:
 
 
 def _color_tags(text: str) -> tuple[str, ...]:
-    n, k, _ = fm.parse_graph(text)
-    return (f"nodes={n}", f"colors={k}")
+    n, k, edges = fm.parse_graph(text)
+    return (f"nodes={n}", f"colors={k}", f"edges={len(edges)}")
 
 
 def _color_text_of(row: dict) -> str | None:
