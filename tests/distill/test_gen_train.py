@@ -210,3 +210,9 @@ def test_conditioned_rft_rounds_resume_and_the_table_has_no_nan(tmp_path):
     # other arguments into the same directory: refused, not mixed
     with pytest.raises(HardgenError, match="other arguments"):
         train_generator(graded, str(tiny), str(tmp_path / "gen"), **{**args, "k": 8})
+    # GRPO from the trained generator, the reward asking for each row's bin (closeness), one step
+    g = train_generator(graded, str(tmp_path / "gen"), str(tmp_path / "grpo"), method="grpo", k=4,
+                        reference_solver=ref, hard_fraction=1.0, epochs=0, grpo_steps=1, num_generations=2,
+                        samples_per_round=4, max_new_tokens=96)
+    assert [r["round"] for r in g["rounds"]] == [0, 1] and g["rounds"][1]["steps"] == 1
+    assert all(-1.0 <= h["reward"] <= 1.0 for h in g["rounds"][1]["history"])
