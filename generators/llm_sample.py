@@ -44,8 +44,8 @@ def pass_bin(rate: float) -> float:
 
 
 def pass_window(target: float) -> tuple[float, float]:
-    """The measured pass rates that count as hitting a requested bin: [target - 0.1, target + 0.1) within [0, 1]
-    (the top bin includes 1.0), i.e. the rates `pass_bin` maps to `target`."""
+    """The bounds of a requested bin: the measured rates in (target - 0.1, target + 0.1] count (bin 0 includes 0),
+    i.e. exactly the rates `pass_bin` maps to `target`."""
     return max(0.0, target - PASS_HALF_WIDTH), min(1.0, target + PASS_HALF_WIDTH)
 
 
