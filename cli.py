@@ -524,13 +524,15 @@ def generator() -> None:
 @overwrite_opt
 @click.pass_context
 def generator_train(ctx, data, opts, out, overwrite):
-    """Train the LLM problem generator on a graded set; report validity, novelty and hardness per round."""
+    """Train the LLM problem generator on a graded set; report validity, novelty and hardness per round and bin.
+    A rerun with the same arguments resumes after the last finished round."""
     from hardgen.stages.generator import train
 
+    from hardgen.llmgen.train import round_table
+
     s = train(data, out, opts, overwrite=overwrite)
-    rows = [[r.get("round", i), f"{r.get('validity_rate') or float('nan'):.3f}", f"{r.get('novelty') or float('nan'):.3f}",
-             f"{r.get('mean_pass_rate') or float('nan'):.3f}"] for i, r in enumerate(s.get("rounds", []))]
-    _emit(ctx, s, _table(rows, ["round", "validity", "novelty", "mean pass rate"]) + f"\n\ngenerator → {out}")
+    rows, header, notes = round_table(s["rounds"])
+    _emit(ctx, s, _table(rows, header) + "".join(f"\n{n}" for n in notes) + f"\n\ngenerator → {out}")
 
 
 @generator.command("sample")
@@ -544,7 +546,8 @@ def generator_sample(ctx, opts, out, overwrite):
 
     s = sample(out, opts, overwrite=overwrite)
     counts = ", ".join(f"{k} {v}" for k, v in s.items() if isinstance(v, int) and not isinstance(v, bool))
-    _emit(ctx, s, f"llm generator: {counts}\n→ {out}")
+    why = f"\nno rows: {s['why_none']}" if s.get("why_none") else ""
+    _emit(ctx, s, f"llm generator: {counts}{why}\n→ {out}")
 
 
 @generator.command("efa")

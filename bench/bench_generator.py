@@ -1,91 +1,185 @@
-"""The trained LLM problem generator against its peer, the programmatic writer of the same grammar (llm.cnf).
+"""The conditioned trained problem generator against its peer, the template of the same grammar at its best level.
 
-A tiny Qwen2 is built on the grammar's text, SFT-trained on the hardest half of a graded llm.cnf seed set, then
-given rounds of rejection fine-tuning. Per round it prints the three generator figures: validity rate (parses and
-proved satisfiable), novelty (share of well-formed outputs that are not near-duplicates, clause-set Jaccard >= 0.8,
-of any text trained on), and the mean pass rate of the reference solver (WalkSAT with a 2-flip budget, 16
-rollouts). The peer is the template family drawing uniform random formulas over the seed set's clause range and
-over its hard half; the ratio column is the generator's mean pass rate over the peer's (lower = harder).
-Optionally GRPO (`--grpo-steps N`) from the SFT model with reward = validity x hardness - near-duplicate penalty.
+Per seed: a graded seed set of the grammar's template over all its levels; a tiny Qwen2 built on its text; SFT on
+the hard part with each problem paired with its measured condition (pass-rate bin of the reference solver), then
+RFT rounds (samples relabelled with the bin they measured in). Each round's model is asked for every requested
+bin (same number of samples per bin) and measured: validity (parses and proved), novelty against the training
+texts AND against the template's own output (clause/edge/equation-set Jaccard < 0.8), mean measured pass rate,
+and the in-window yield (valid, novel problems whose measured pass rate is in the requested bin, per 1,000
+samples). The peer: the template at each level with the same reference solver, rollouts and seeds; per bin the
+level with the highest in-window yield is shown. Spearman: requested bin vs measured pass rate over the valid
+samples. Mean and spread (min..max) over seeds.
 
-    python bench/bench_generator.py [--rounds 3] [--samples 256] [--seed-rows 300] [--grpo-steps 0]
+    python bench/bench_generator.py --family llm.color --seeds 3 --rounds 1
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import tempfile
 import time
 
 os.environ.setdefault("HARDGEN_NO_PROGRESS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-REFERENCE = "sat:walksat@2"
 
-
-def peer_pass_rate(n: int, knobs: dict, seed: int, k: int) -> tuple[float, float]:
-    """Mean reference pass rate of `n` template problems and their rows per second (generation only)."""
+def template_rows(family: str, level: str, n: int, seed: int, reference: str, k: int) -> list[dict]:
     from hardgen.difficulty.grade import grade_rows
+    from hardgen.generators.base import get_family
     from hardgen.generators.item import generate_one
     from hardgen.models.base import get_solver
 
-    t = time.perf_counter()
-    rows = [generate_one("llm.cnf", None, knobs, seed, i) for i in range(n)]
-    rate = n / (time.perf_counter() - t)
-    with get_solver(REFERENCE) as s:
+    knobs = get_family(family).levels[level]
+    rows = [generate_one(family, level, knobs, seed, i) for i in range(n)]
+    with get_solver(reference) as s:
         graded, _ = grade_rows(rows, [s], k, seed, "peer", None)
-    return sum(r["difficulty"]["grades"][REFERENCE]["pass_rate"] for r in graded) / n, rate
+    return graded
+
+
+def template_yield(rows: list[dict], reference: str, target: float) -> float:
+    from hardgen.llmgen.sample import in_window
+
+    return 1000 * sum(in_window(r["difficulty"]["grades"][reference]["pass_rate"], target) for r in rows) / len(rows)
+
+
+def run_seed(family: str, reference: str, seed: int, args, work: str) -> dict:
+    from hardgen.stages.generator import formal_seed_set
+    from hardgen.llmgen.train import (bin_metrics, generator_corpus, sample_and_assess,
+                                           spearman, train_generator, _measured)
+    from hardgen.generators.base import get_family
+    from hardgen.generators.grammars import GRAMMARS
+    from hardgen.llmgen.sample import DedupReference, conditions_for, load_train_texts_full
+    from hardgen.models.tiny import build_tiny_model
+    from hardgen.core.store import open_dataset
+
+    levels = list(get_family(family).levels)
+    graded = formal_seed_set(f"{work}/seed", n=args.seed_rows, seed=100 + seed, reference_solver=reference, k=args.k,
+                             family=family, levels=levels)
+    tiny = build_tiny_model(f"{work}/tiny", vocab_size=320, hidden=64, layers=2, heads=4, kv_heads=2,
+                            max_positions=512, corpus=generator_corpus(graded), seed=seed)
+    s = train_generator(graded, str(tiny), f"{work}/gen", method="rft", rounds=args.rounds, k=args.k,
+                        samples_per_round=args.samples, reference_solver=reference, seed=seed,
+                        hard_fraction=args.hard_fraction, epochs=args.epochs)
+    train_texts = [r["text"] for r in load_train_texts_full(f"{work}/gen")]
+    # the template's own output (every level, this seed): the second novelty reference
+    peer = {lv: template_rows(family, lv, args.peer_rows, 200 + seed, reference, args.k) for lv in levels}
+    tref = DedupReference(0.8)
+    for lv, rows in peer.items():
+        for i, r in enumerate(rows):
+            tref.add(f"{lv}-{i}", family, GRAMMARS[family].text_of(r) or "", training=True)
+    template_novel_vs_train = DedupReference(0.8)
+    for i, t in enumerate(train_texts):
+        template_novel_vs_train.add(f"t{i}", family, t, training=True)
+    peer_rows = [r for rows in peer.values() for r in rows]
+    peer_novelty = sum(template_novel_vs_train.check(family, GRAMMARS[family].text_of(r) or "")[0] is None
+                       for r in peer_rows) / len(peer_rows)
+    full = load_train_texts_full(f"{work}/gen")
+    out = {"rounds": {}, "peer": {}, "peer_novelty_vs_train": peer_novelty, "hard_mean": s["hard_mean_pass_rate"]}
+    for t in args.bins:
+        best = max(levels, key=lambda lv: template_yield(peer[lv], reference, t))
+        out["peer"][t] = (best, template_yield(peer[best], reference, t))
+    for rnd in range(args.rounds + 1):
+        model_dir = f"{work}/gen/rounds/round-{rnd}"
+        ref = DedupReference(0.8)
+        for i, r in enumerate(full):
+            ref.add(f"train-{i}", family, r["text"], training=True)
+        conds = [c for t in args.bins
+                 for c in conditions_for(full, family, t, reference, args.per_bin, derive(seed, rnd, t))]
+        assessed = sample_and_assess(model_dir, conds, len(conds), ref, reference_solver=reference, k=args.k,
+                                     seed=derive(seed, "eval", rnd), temperature=0.8, top_p=0.95, max_new_tokens=256)
+        bins = bin_metrics(assessed, reference)
+        for a in assessed:
+            if a.status == "valid":
+                a.extras["vs_template"] = tref.check(family, a.text)[0] is None
+        for t in args.bins:
+            lab = f"pass={t:g}"
+            group = [a for a in assessed if a.condition.difficulty == lab and a.status == "valid"]
+            bins.setdefault(lab, {})["novel_vs_template"] = (sum(a.extras["vs_template"] for a in group) / len(group)
+                                                             if group else None)
+        pairs = [(a.condition.target_pass, _measured(a, reference)) for a in assessed
+                 if _measured(a, reference) is not None]
+        reasons: dict[str, int] = {}
+        for a in assessed:
+            if a.status == "invalid":
+                head = a.reason.split(":")[0].split(" (")[0]
+                reasons[head] = reasons.get(head, 0) + 1
+        out["rounds"][rnd] = {"bins": bins, "spearman": spearman([p[0] for p in pairs], [p[1] for p in pairs]),
+                              "valid": sum(a.status == "valid" for a in assessed), "samples": len(assessed),
+                              "invalid_reasons": reasons}
+    return out
+
+
+def derive(*parts) -> int:
+    from hardgen.models.generation import derive_seed
+
+    return derive_seed("bench-generator", *parts)
+
+
+def fmt(values: list, digits: int = 3) -> str:
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return "no valid samples"
+    m = statistics.mean(vals)
+    if len(vals) == 1:
+        return f"{m:.{digits}f}"
+    return f"{m:.{digits}f} [{min(vals):.{digits}f}..{max(vals):.{digits}f}]"
 
 
 def main() -> None:
     import torch
 
-    from hardgen.llmgen.train import formal_seed_set, generator_corpus, train_generator
-    from hardgen.models.tiny import build_tiny_model
+    from hardgen.generators.grammars import GRAMMARS
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--samples", type=int, default=256, help="problems sampled per round")
-    ap.add_argument("--seed-rows", type=int, default=300)
-    ap.add_argument("--grpo-steps", type=int, default=0)
+    ap.add_argument("--family", default="llm.color", choices=sorted(GRAMMARS))
+    ap.add_argument("--reference", default=None, help="reference solver SPEC (default: the grammar's CPU panel)")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--epochs", type=float, default=20)
+    ap.add_argument("--samples", type=int, default=64, help="samples per RFT round")
+    ap.add_argument("--per-bin", type=int, default=32, help="evaluation samples per requested bin")
+    ap.add_argument("--bins", default="0.2,0.4,0.6")
+    ap.add_argument("--seed-rows", type=int, default=160)
+    ap.add_argument("--peer-rows", type=int, default=32, help="template rows per level")
+    ap.add_argument("--hard-fraction", type=float, default=0.75)
+    ap.add_argument("-k", type=int, default=8)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
+    args.bins = [float(b) for b in args.bins.split(",")]
     torch.set_num_threads(args.threads)
-    k = 16
-    with tempfile.TemporaryDirectory() as work:
-        t0 = time.perf_counter()
-        graded = formal_seed_set(f"{work}/seed", n=args.seed_rows, seed=1, reference_solver=REFERENCE, k=8)
-        tiny = build_tiny_model(f"{work}/tiny", vocab_size=320, hidden=64, layers=2, heads=4, kv_heads=2,
-                                max_positions=512, corpus=generator_corpus(graded), seed=0)
-        t1 = time.perf_counter()
-        s = train_generator(graded, str(tiny), f"{work}/rft", method="rft", rounds=args.rounds, k=k,
-                            samples_per_round=args.samples, reference_solver=REFERENCE, seed=0)
-        t2 = time.perf_counter()
-        peer_all, peer_rate = peer_pass_rate(args.samples, {}, 7, k)
-        peer_hard, _ = peer_pass_rate(args.samples, {"min_clauses": 13}, 7, k)
-        print(f"seed set {args.seed_rows} rows, hard half mean pass {s['hard_mean_pass_rate']:.3f}; "
-              f"setup {t1 - t0:.1f}s, SFT + {args.rounds} RFT rounds {t2 - t1:.1f}s")
-        print(f"peer (template, same grammar): all clauses mean pass {peer_all:.3f}, 13+ clauses {peer_hard:.3f}, "
-              f"{peer_rate:.0f} problems/s")
-        print(f"{'round':>5}{'validity':>10}{'novelty':>9}{'pass rate':>11}{'clauses':>9}{'/peer all':>11}"
-              f"{'/peer hard':>12}")
-        for r in s["rounds"]:
-            p = r["mean_pass_rate"]
-            print(f"{r['round']:>5}{r['validity_rate']:>10.3f}{r['novelty']:>9.3f}{p:>11.3f}{r['mean_clauses']:>9}"
-                  f"{p / peer_all:>11.3f}{p / peer_hard:>12.3f}")
-        if args.grpo_steps:
-            g = train_generator(graded, f"{work}/rft/rounds/round-0", f"{work}/grpo", method="grpo", epochs=0,
-                                grpo_steps=args.grpo_steps, num_generations=8, samples_per_round=args.samples,
-                                reference_solver=REFERENCE, k=k)
-            for r in g["rounds"]:
-                print(f"grpo {r['round']:>2}{r['validity_rate']:>10.3f}{r['novelty']:>9.3f}"
-                      f"{r['mean_pass_rate']:>11.3f}{r['mean_clauses']:>9}")
-            rewards = [h["reward"] for h in g["rounds"][-1]["history"]]
-            if rewards:
-                half = max(1, len(rewards) // 2)
-                print(f"grpo mean reward first half {sum(rewards[:half]) / half:.3f}, "
-                      f"second half {sum(rewards[half:]) / max(1, len(rewards) - half):.3f}")
+    reference = args.reference or GRAMMARS[args.family].reference_solver
+    t0 = time.perf_counter()
+    results = []
+    for seed in range(args.seeds):
+        with tempfile.TemporaryDirectory() as work:
+            results.append(run_seed(args.family, reference, seed, args, work))
+    print(f"{args.family}: reference {reference}, k={args.k}, {args.seeds} seeds, {args.seed_rows} seed rows, "
+          f"SFT {args.epochs:g} epochs + {args.rounds} RFT round(s), {args.per_bin} samples per bin; "
+          f"{time.perf_counter() - t0:.0f}s. Mean [min..max] over seeds.")
+    print(f"template novelty vs the generator's training texts: {fmt([r['peer_novelty_vs_train'] for r in results])}")
+    head = (f"{'round':>5} {'bin':>5} | {'validity':>22} {'novel/train':>22} {'novel/template':>22} "
+            f"{'measured pass':>22} {'yield/1000':>24} | {'template best level':>19} {'yield/1000':>24}")
+    print(head)
+    for rnd in range(args.rounds + 1):
+        for t in args.bins:
+            lab = f"pass={t:g}"
+            b = [r["rounds"][rnd]["bins"].get(lab, {}) for r in results]
+            peer = [r["peer"][t] for r in results]
+            levels = sorted({p[0] for p in peer})
+            print(f"{rnd:>5} {t:>5g} | {fmt([x.get('validity_rate') for x in b]):>22} "
+                  f"{fmt([x.get('novelty') for x in b]):>22} {fmt([x.get('novel_vs_template') for x in b]):>22} "
+                  f"{fmt([x.get('mean_pass_rate') for x in b]):>22} {fmt([x.get('yield_per_1000') for x in b], 1):>24} | "
+                  f"{'/'.join(levels):>19} {fmt([p[1] for p in peer], 1):>24}")
+        print(f"{rnd:>5} Spearman(requested, measured) {fmt([r['rounds'][rnd]['spearman'] for r in results])}")
+        reasons: dict[str, int] = {}
+        for r in results:
+            for k, v in r["rounds"][rnd]["invalid_reasons"].items():
+                reasons[k] = reasons.get(k, 0) + v
+        total = sum(r["rounds"][rnd]["samples"] for r in results)
+        print(f"{rnd:>5} invalid samples by reason (all seeds, of {total}): "
+              + (", ".join(f"{k} {v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1])) or "none"))
 
 
 if __name__ == "__main__":

@@ -22,15 +22,35 @@ from typing import Any, Iterable
 
 from hardgen.core.dedup import NearDuplicateIndex
 from hardgen.core.errors import HardgenError
-from hardgen.generators.formal import (FORMAL_FAMILY, FormulaIndex, formal_candidate, formula_key, parse_formula,
-                                      solve_formula)
+from hardgen.generators.formal import FORMAL_FAMILY, FormulaIndex, formula_key
+from hardgen.generators.grammars import GRAMMARS
 from hardgen.models.base import Solver, get_solver
 from hardgen.core.specs import SolverSpec, derive_seed
 from hardgen.core.records import DEFAULT_TEST_FRACTION, make_record
 
 TEXT_FAMILY = "llm.text"
-#: families the generator may be asked for, and how each is checked
-FAMILIES = (FORMAL_FAMILY, TEXT_FAMILY)
+#: families the generator may be asked for: the formal grammars (proved exactly) and free-form text (teacher vote)
+FAMILIES = (*GRAMMARS, TEXT_FAMILY)
+#: requested difficulty as a pass rate snaps to this grid; a bin is its point +- PASS_HALF_WIDTH
+PASS_GRID = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+PASS_HALF_WIDTH = 0.1
+
+
+def pass_bin(rate: float) -> float:
+    """The grid point nearest a pass rate (ties go to the harder, lower one): the bin a measured rate falls in."""
+    if not 0 <= rate <= 1:
+        raise HardgenError(f"a pass rate must be in [0, 1], got {rate}")
+    return min(PASS_GRID, key=lambda g: (abs(g - rate) - 1e-9 * (g < rate), g))
+
+
+def pass_window(target: float) -> tuple[float, float]:
+    """The bounds of a requested bin: the measured rates in (target - 0.1, target + 0.1] count (bin 0 includes 0),
+    i.e. exactly the rates `pass_bin` maps to `target`."""
+    return max(0.0, target - PASS_HALF_WIDTH), min(1.0, target + PASS_HALF_WIDTH)
+
+
+def in_window(rate: float, target: float) -> bool:
+    return pass_bin(rate) == target
 #: what `train_generator` writes beside a model: the texts it was trained on (dedup reference for sampling)
 TRAIN_TEXTS_FILE = "generator_data.jsonl"
 #: the training summary beside a trained generator; its sampling parameters are the sampler's defaults
@@ -41,22 +61,46 @@ DEFAULT_NEAR_DUP = 0.8
 
 @dataclass(frozen=True)
 class Condition:
-    """What the generator is asked to write: a family, a difficulty label and concept tags ("vars=10")."""
+    """What the generator is asked to write: a family, a difficulty and concept tags ("vars=10").
+
+    `difficulty` is a level name ("hard") or a pass-rate bin "pass=0.2" of `solver` (a SPEC): the problem should
+    be solved by that solver in about 20% of rollouts (measured rate within +-0.1).
+    """
 
     family: str = FORMAL_FAMILY
     difficulty: str = "hard"
     tags: tuple[str, ...] = ()
+    solver: str | None = None
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
             raise HardgenError(f"a generator condition's family must be one of {', '.join(FAMILIES)}, "
                                f"got {self.family!r}")
         object.__setattr__(self, "tags", tuple(self.tags))
+        if self.difficulty.startswith("pass="):
+            t = self.target_pass
+            if t not in PASS_GRID:
+                raise HardgenError(f"a target pass rate must be one of {', '.join(map(str, PASS_GRID))} (bins of "
+                                   f"+-{PASS_HALF_WIDTH}), got {self.difficulty[5:]}")
+            if not self.solver:
+                raise HardgenError("a target pass rate needs the solver it is measured with (--solver SPEC)")
+
+    @property
+    def target_pass(self) -> float | None:
+        """The requested pass rate, or None for a level."""
+        if not self.difficulty.startswith("pass="):
+            return None
+        try:
+            return float(self.difficulty[5:])
+        except ValueError:
+            raise HardgenError(f"bad target pass rate {self.difficulty!r}; expected pass=0.2") from None
 
     def prompt(self) -> str:
         """The generator's input text (training and sampling use exactly this)."""
         tags = ", ".join(self.tags) if self.tags else "none"
-        return f"Write a new problem.\nfamily: {self.family}\ndifficulty: {self.difficulty}\ntags: {tags}"
+        diff = (f"pass rate {self.target_pass:g} for {self.solver}" if self.target_pass is not None
+                else self.difficulty)
+        return f"Write a new problem.\nfamily: {self.family}\ndifficulty: {diff}\ntags: {tags}"
 
     @classmethod
     def parse(cls, value: "Condition | dict | str") -> "Condition":
@@ -68,14 +112,15 @@ class Condition:
             tags = tuple(t.strip() for t in parts[2].split(",") if t.strip()) if len(parts) > 2 else ()
             return cls(parts[0], parts[1] if len(parts) > 1 and parts[1] else "hard", tags)
         if isinstance(value, dict):
-            extra = set(value) - {"family", "difficulty", "tags"}
+            extra = set(value) - {"family", "difficulty", "tags", "solver"}
             if extra:
                 raise HardgenError(f"condition {value!r} has unknown key(s) {', '.join(sorted(extra))}; "
-                                   "expected family, difficulty, tags")
+                                   "expected family, difficulty, tags, solver")
             tags = value.get("tags") or ()
             if isinstance(tags, str):
                 tags = tuple(t.strip() for t in tags.split(",") if t.strip())
-            return cls(value.get("family", FORMAL_FAMILY), value.get("difficulty", "hard"), tuple(tags))
+            return cls(value.get("family", FORMAL_FAMILY), value.get("difficulty", "hard"), tuple(tags),
+                       value.get("solver"))
         raise HardgenError(f"a condition must be a mapping or 'family:difficulty[:tags]', got {value!r}")
 
 
@@ -84,6 +129,30 @@ def formal_tags(num_vars: int, clauses: list) -> tuple[str, ...]:
     widths = sorted({len(c) for c in clauses})
     width = str(widths[0]) if len(widths) == 1 else f"{widths[0]}-{widths[-1]}"
     return (f"vars={num_vars}", f"width={width}")
+
+
+def conditions_for(train_rows: list[dict], family: str, target: float | None, solver: str | None, n: int,
+                   seed: int, level: str | None = None) -> list[Condition]:
+    """n conditions asking for `family` at a pass-rate bin of `solver` (or a level), their tags drawn from the
+    training conditions of that bin in proportion (the nearest bin that has any when that one has none)."""
+    import random
+
+    if target is not None:
+        bins: dict[float, list[tuple[str, ...]]] = {}
+        for r in train_rows:
+            c = r.get("condition")
+            if isinstance(c, dict) and c.get("family") == family and c.get("solver") == solver \
+                    and str(c.get("difficulty", "")).startswith("pass="):
+                bins.setdefault(float(c["difficulty"][5:]), []).append(tuple(c.get("tags") or ()))
+        pool = bins[min(bins, key=lambda b: (abs(b - target), b))] if bins else [()]
+        difficulty = f"pass={target:g}"
+    else:
+        pool = [tuple(r["condition"].get("tags") or ()) for r in train_rows if isinstance(r.get("condition"), dict)
+                and r["condition"].get("family") == family
+                and r["condition"].get("difficulty") == (level or "hard")] or [()]
+        difficulty, solver = level or "hard", None
+    rng = random.Random(derive_seed("condition-tags", seed, family, difficulty))
+    return [Condition(family, difficulty, rng.choice(pool), solver) for _ in range(n)]
 
 
 @dataclass
@@ -105,29 +174,32 @@ class DedupReference:
 
     def __init__(self, threshold: float = DEFAULT_NEAR_DUP):
         self.threshold = threshold
-        self.formulas = FormulaIndex(threshold)
+        self.formulas_by_family: dict[str, FormulaIndex] = {}
         self.texts = NearDuplicateIndex(threshold)
         self.exact: set[str] = set()
         self.train_size = 0
 
     @staticmethod
     def _key(family: str, text: str) -> str:
-        if family == FORMAL_FAMILY:
-            try:
-                _, clauses = parse_formula(text)
-            except HardgenError:
-                return "text:" + " ".join(text.split())
-            return "cnf:" + repr(formula_key(clauses))
+        if family in GRAMMARS:
+            items = GRAMMARS[family].items(text)
+            if items is None:
+                return f"{family}:text:" + " ".join(text.split())
+            return f"{family}:" + repr(formula_key([list(c) for c in items]))
         return "text:" + " ".join(text.lower().split())
+
+    def _index(self, family: str) -> FormulaIndex:
+        if family not in self.formulas_by_family:
+            self.formulas_by_family[family] = FormulaIndex(self.threshold)
+        return self.formulas_by_family[family]
 
     def add(self, key: str, family: str, text: str, training: bool = False) -> None:
         self.exact.add(self._key(family, text))
-        if family == FORMAL_FAMILY:
-            try:
-                _, clauses = parse_formula(text)
-            except HardgenError:
-                return  # an unparsable training text can neither be copied nor nearly copied as a formula
-            self.formulas.add(key, clauses)
+        if family in GRAMMARS:
+            items = GRAMMARS[family].items(text)
+            if items is None:
+                return  # an unparsable training text can neither be copied nor nearly copied in the grammar
+            self._index(family).add(key, items)
         else:
             self.texts.add(key, text)
         if training:
@@ -137,12 +209,11 @@ class DedupReference:
         """("duplicate" | "near_duplicate" | None, similarity, key of the match)."""
         if self._key(family, text) in self.exact:
             return "duplicate", 1.0, None
-        if family == FORMAL_FAMILY:
-            try:
-                _, clauses = parse_formula(text)
-            except HardgenError:
+        if family in GRAMMARS:
+            items = GRAMMARS[family].items(text)
+            if items is None:
                 return None, None, None
-            sim = self.formulas.similarity(clauses)
+            sim = self._index(family).similarity(items)
             if sim is None:
                 return None, 0.0, None
             return ("near_duplicate" if sim[1] >= self.threshold else None), sim[1], sim[0]
@@ -255,24 +326,24 @@ def assess_texts(written: list[tuple[Condition, str]], *, reference: DedupRefere
         text = text.strip()
         source = {"generator": "llm", "model": model_name, "condition": asdict(cond), "seed": seed, "index": i,
                   "text": text}
-        if cond.family == FORMAL_FAMILY:
-            sol = solve_formula(text)
-            if not sol.valid:
-                out.append(Assessed(cond, text, i, "invalid", sol.reason))
+        if cond.family in GRAMMARS:
+            judged = GRAMMARS[cond.family].judge(text, None)
+            if not judged.valid:
+                out.append(Assessed(cond, text, i, "invalid", judged.reason))
                 continue
             dup, sim, _ = reference.check(cond.family, text)
             if dup:
                 out.append(Assessed(cond, text, i, dup, f"{dup.replace('_', ' ')} of the training data or an "
                                     f"earlier sample (similarity {sim:.2f})", similarity=sim))
                 continue
-            cand = formal_candidate(sol, {"level": cond.difficulty, "condition_tags": list(cond.tags),
-                                          "novelty_similarity": round(sim or 0.0, 4)})
-            rec = make_record(FORMAL_FAMILY, cand.prompt, cand.answer, cand.check, source, cand.difficulty,
+            cand = judged.candidate
+            assert cand is not None
+            cand.difficulty.update(_condition_features(cond, sim))
+            rec = make_record(cond.family, cand.prompt, cand.answer, cand.check, source, cand.difficulty,
                               test_fraction)
-            rec["validity"] = {"status": "valid", "checks": {"parses": True, "satisfiable": True,
-                                                             "witness_satisfies": True}, "reason": sol.reason}
+            rec["validity"] = {"status": "valid", "checks": judged.checks, "reason": judged.reason}
             reference.add(rec["id"], cond.family, text)
-            out.append(Assessed(cond, text, i, "valid", sol.reason, rec, sim))
+            out.append(Assessed(cond, text, i, "valid", judged.reason, rec, sim))
         else:
             if not text or len(text) > 20_000:
                 out.append(Assessed(cond, text, i, "invalid", "empty or over 20000 characters"))
@@ -305,13 +376,24 @@ def assess_texts(written: list[tuple[Condition, str]], *, reference: DedupRefere
                     a.status, a.reason = "invalid", vote.reason
                     continue
                 check = {"kind": "math", "teacher_agreement": round(share, 4), "teacher_votes": [votes, voters]}
-                diff = {"level": a.condition.difficulty, "condition_tags": list(a.condition.tags),
-                        "teacher_agreement": round(share, 4)}
+                diff = {**_condition_features(a.condition, a.similarity), "teacher_agreement": round(share, 4)}
                 rec = make_record(TEXT_FAMILY, rec_in["prompt"], answer, check, a.extras.pop("source"), diff,
                                   test_fraction)
                 rec["validity"] = {"status": "valid", "checks": {"teacher_agreement": True}, "reason": vote.reason}
                 a.status, a.reason, a.record = "valid", rec["validity"]["reason"], rec
     return out
+
+
+def _condition_features(cond: Condition, similarity: float | None) -> dict:
+    """What a generated row records about what was asked: the level or target bin (and its solver), the tags."""
+    feats: dict[str, Any] = {"condition_tags": list(cond.tags)}
+    if cond.target_pass is not None:
+        feats.update({"target_pass": cond.target_pass, "target_solver": cond.solver})
+    else:
+        feats["level"] = cond.difficulty
+    if similarity is not None:
+        feats["novelty_similarity"] = round(similarity, 4)
+    return feats
 
 
 def tally(assessed: list[Assessed]) -> dict[str, Any]:
@@ -325,10 +407,11 @@ def tally(assessed: list[Assessed]) -> dict[str, Any]:
             head = a.reason.split(":")[0]
             reasons[head] = reasons.get(head, 0) + 1
     total = len(assessed)
-    well_formed = counts["valid"] + counts["duplicate"] + counts["near_duplicate"]
+    novel = counts["valid"] + counts.get("out_of_window", 0)  # valid and new; graded outside the bin or not
+    well_formed = novel + counts["duplicate"] + counts["near_duplicate"]
     return {"candidates": total, **counts, "invalid_reasons": reasons,
             "validity_rate": round(well_formed / total, 4) if total else None,
-            "novelty": round(counts["valid"] / well_formed, 4) if well_formed else None}
+            "novelty": round(novel / well_formed, 4) if well_formed else None}
 
 
 # ---------------------------------------------------------------- the stage
@@ -339,7 +422,9 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
                         seed: int = 0, temperature: float | None = None, top_p: float | None = None,
                         max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS, batch_size: int | None = None,
                         max_rounds: int = 8, oversample: float = 1.5, overwrite: bool = False,
-                        test_fraction: float = DEFAULT_TEST_FRACTION) -> dict[str, Any]:
+                        test_fraction: float = DEFAULT_TEST_FRACTION, family: str | None = None,
+                        target_pass: float | None = None, solver: str | None = None, level: str | None = None,
+                        grade_k: int = 0) -> dict[str, Any]:
     """Write up to `n` valid, novel problems from a trained generator to the dataset directory `out`.
 
     `model_spec`: a model directory (sampled with transformers), any solver SPEC (`hf:`, `vllm:`, `openai:`), or
@@ -350,6 +435,11 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
     `teacher`: a solver SPEC answering free-form (`llm.text`) problems with `k_teacher` samples; a problem is
     valid when at least `agreement` of them agree. Rounds of sampling (each oversampled by `oversample`) go on
     until `n` rows are kept or `max_rounds` pass; every round is one shard, so a rerun resumes.
+
+    Conditioned sampling: `family` (an `llm.<grammar>` or `llm.text`) with `target_pass` (snapped to the 0.2 grid)
+    measured by `solver`, or with `level`, builds the conditions instead of `conditions` (tags drawn from the
+    generator's training conditions of that bin). With `grade_k` > 0 each valid row is also graded by `solver`
+    with that many rollouts and only rows whose measured pass rate falls in the requested bin are kept.
     Returns {rows, candidates, valid, invalid, duplicate, near_duplicate, validity_rate, novelty, path, ...}.
     """
     from hardgen.core.store import DatasetWriter
@@ -375,14 +465,40 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
         temperature = trained.get("temperature") if temperature is None else temperature
         top_p = trained.get("top_p") if top_p is None else top_p
     train = load_train_texts(train_data)
-    if conditions is None:
-        conds = _conditions_of(train_data) or [Condition()]
+    if grade_k < 0:
+        raise HardgenError(f"grade_k must be >= 0, got {grade_k}")
+    if target_pass is not None:
+        if not solver:
+            raise HardgenError("--target-pass needs --solver: the SPEC whose pass rate the target means")
+        snapped = pass_bin(target_pass)
+        if abs(snapped - target_pass) > 1e-9:
+            raise HardgenError(f"--target-pass {target_pass:g} is not a bin; use one of "
+                               f"{', '.join(f'{g:g}' for g in PASS_GRID)} (each +-{PASS_HALF_WIDTH:g})")
+    if grade_k and (target_pass is None or not solver):
+        raise HardgenError("grading the samples (grade_k > 0) needs --target-pass and --solver")
+    if family is not None or target_pass is not None or level is not None:
+        if conditions is not None:
+            raise HardgenError("give either conditions or --family/--target-pass/--level, not both")
+        fam = family or FORMAL_FAMILY
+        if fam not in FAMILIES:
+            raise HardgenError(f"--family must be one of {', '.join(FAMILIES)}, got {fam!r}")
+        full = load_train_texts_full(train_data) if train_data is not None else []
+        trained_solvers = sorted({r["condition"].get("solver") for r in full if isinstance(r.get("condition"), dict)
+                                  and r["condition"].get("solver")})
+        if target_pass is not None and trained_solvers and solver not in trained_solvers:
+            raise HardgenError(f"this generator was trained on pass rates of {', '.join(trained_solvers)}, not "
+                               f"{solver!r}; ask for one of those (or retrain on data graded by {solver})")
+        conds = conditions_for(full, fam, target_pass, solver, max(1, len(full)) if full else 1, seed, level)
+    elif conditions is None:
+        conds = conditions_of(train_data) or [Condition()]
     else:
         conds = [Condition.parse(c) for c in conditions]
         if not conds:
             raise HardgenError("conditions is empty; name at least one or leave it out")
     name = model_spec if isinstance(model_spec, str) else (model_spec.spec or type(model_spec).__name__)
-    params = {"model": name, "n": n, "conditions": [asdict(c) for c in conds], "seed": seed,
+    distinct = list(dict.fromkeys(conds))
+    params = {"model": name, "n": n, "conditions": [asdict(c) for c in distinct], "seed": seed,
+              "target_pass": target_pass, "solver": solver, "grade_k": grade_k,
               "teacher": teacher if isinstance(teacher, str) or teacher is None else teacher.spec,
               "k_teacher": k_teacher, "agreement": agreement, "near_dup_threshold": near_dup_threshold,
               "train_texts": len(train), "test_fraction": test_fraction}
@@ -391,7 +507,7 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
     for i, r in enumerate(train):
         reference.add(f"train-{i}", r["family"], r["text"], training=True)
     owned: list[Solver] = []
-    generator = teacher_solver = None
+    generator = teacher_solver = grader = None
     totals: dict[str, Any] = {"candidates": 0, "valid": 0, "invalid": 0, "duplicate": 0, "near_duplicate": 0,
                               "invalid_reasons": {}}
     have, index = 0, 0
@@ -420,18 +536,24 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
                     owned.append(teacher_solver)
                 else:
                     teacher_solver = teacher
+                if grade_k:
+                    grader = get_solver(solver)
+                    owned.append(grader)
             want = max(1, math.ceil((n - have) * oversample))
-            written = write_texts(generator, spread(conds, want), derive_seed(seed, rnd))
+            written = write_texts(generator, spread_like(conds, want), derive_seed(seed, rnd))
             assessed = assess_texts(written, reference=reference, model_name=name, seed=seed, teacher=teacher_solver,
                                     k_teacher=k_teacher, agreement=agreement, start_index=index,
                                     test_fraction=test_fraction)
             index += len(written)
-            rows = [a.record for a in assessed if a.status == "valid"][: n - have]
             t = tally(assessed)
+            if grader is not None:
+                t["out_of_window"] = keep_in_window(assessed, grader, solver, grade_k, target_pass,
+                                                    derive_seed(seed, "grade", rnd))
+            rows = [a.record for a in assessed if a.status == "valid"][: n - have]
             writer.write_shard(key, rows, {"tally": t, "next_index": index})
             have += len(rows)
-            for k in ("candidates", "valid", "invalid", "duplicate", "near_duplicate"):
-                totals[k] += t[k]
+            for k in ("candidates", "valid", "invalid", "duplicate", "near_duplicate", "out_of_window"):
+                totals[k] = totals.get(k, 0) + t.get(k, 0)
             for r, c in t["invalid_reasons"].items():
                 totals["invalid_reasons"][r] = totals["invalid_reasons"].get(r, 0) + c
     finally:
@@ -442,13 +564,65 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
                "validity_rate": round(well / totals["candidates"], 4) if totals["candidates"] else None,
                "novelty": round(totals["valid"] / well, 4) if well else None,
                "duplicates_dropped": totals["duplicate"] + totals["near_duplicate"],
-               "conditions": [c.prompt().split("\n", 1)[1] for c in conds]}
+               "conditions": [c.prompt().split("\n", 1)[1] for c in distinct]}
+    if have == 0:
+        summary["why_none"] = why_nothing_valid(totals, grade_k)
     writer.finish(summary)
     summary["path"] = str(writer.path)
     return summary
 
 
-def _conditions_of(train_data: str | Iterable[dict] | None) -> list[Condition]:
+def why_nothing_valid(totals: dict[str, Any], grade_k: int = 0) -> str:
+    """One line saying why a run kept no rows: what the samples were and the commonest invalid reasons."""
+    cand = totals.get("candidates", 0)
+    if not cand:
+        return "the generator wrote nothing"
+    reasons = sorted(totals.get("invalid_reasons", {}).items(), key=lambda kv: -kv[1])[:3]
+    parts = [f"{totals.get('invalid', 0)} of {cand} samples invalid"
+             + (f" ({'; '.join(f'{r}: {c}' for r, c in reasons)})" if reasons else "")]
+    dups = totals.get("duplicate", 0) + totals.get("near_duplicate", 0)
+    if dups:
+        parts.append(f"{dups} copies of the training data")
+    if grade_k and totals.get("out_of_window"):
+        parts.append(f"{totals['out_of_window']} valid but outside the requested pass-rate bin")
+    hint = ("a model this small or this briefly trained has not learnt the grammar: train longer (epochs) or a "
+            "bigger model" if totals.get("invalid", 0) >= cand / 2 else "ask for more samples or another bin")
+    return "; ".join(parts) + f"; {hint}"
+
+
+def spread_like(conds: list[Condition], n: int) -> list[tuple[Condition, int]]:
+    """n samples over a list of conditions that may repeat (a repeated one gets proportionally more)."""
+    if not conds:
+        raise HardgenError("name at least one condition")
+    counts: dict[Condition, int] = {}
+    for i in range(n):
+        c = conds[i % len(conds)]
+        counts[c] = counts.get(c, 0) + 1
+    return list(counts.items())
+
+
+def keep_in_window(assessed: list[Assessed], grader: Solver, solver: str, k: int, target: float, seed: int) -> int:
+    """Grade the valid rows with `grader` (k rollouts); rows outside the target bin become `out_of_window`.
+    Returns how many were dropped."""
+    from hardgen.verifiers import score
+
+    valid = [a for a in assessed if a.status == "valid" and a.record is not None]
+    if not valid:
+        return 0
+    rolls = grader.solve([a.record for a in valid], k, seed)
+    dropped = 0
+    for a, rs in zip(valid, rolls):
+        correct = [score(a.record, r.text).correct for r in rs]
+        rate = sum(c is True for c in correct) / k
+        a.record["difficulty"].setdefault("grades", {})[solver] = {"k": k, "correct": sum(c is True for c in correct),
+                                                                   "pass_rate": round(rate, 4)}
+        if not in_window(rate, target):
+            a.status, a.reason = "out_of_window", f"measured pass rate {rate:.2f} outside bin {target:g}"
+            dropped += 1
+    return dropped
+
+
+def conditions_of(train_data: str | Iterable[dict] | None) -> list[Condition]:
     """The distinct conditions recorded with a generator's training texts (their `condition` field), in order."""
     if train_data is None:
         return []

@@ -256,6 +256,10 @@ class GeneratorTrainOptions:
     solver: str | None = setting(None, kind="spec",
                                  help="Whose grades rank DATA's rows (default: mean over graded solvers).")
     hard_fraction: float = setting(0.5, help="Share of the hardest rows trained on.")
+    condition: str = setting("pass", choices=("pass", "level"),
+                             help="pass: pair each problem with its measured pass-rate bin of the reference solver "
+                                  "(ask for a bin with `gen generator sample --target-pass`); level: every pair "
+                                  "labelled 'hard'.")
     params: dict = setting({}, flags=("--param",), kind="typed_assignments", metavar="NAME=VALUE", multiple=True,
                            help="Training setting, e.g. epochs=8, lr=5e-4, samples_per_round=256, grpo_steps=24.")
 
@@ -271,6 +275,13 @@ class GeneratorSampleOptions:
     teacher: str | None = setting(None, kind="spec", help="Solver SPEC answering free-form problems by vote.")
     teacher_k: int = setting(4, help="Teacher samples per free-form problem.")
     agreement: float = setting(0.75, help="Majority share needed for a free-form answer to count.")
+    family: str | None = setting(None, help="The grammar the generator writes (llm.cnf, llm.xor, llm.color) or "
+                                            "llm.text.")
+    target_pass: float | None = setting(None, help="Requested pass rate of --solver (0, 0.2, ..., 1; each bin "
+                                                   "+-0.1).")
+    solver: str | None = setting(None, kind="spec", help="Solver SPEC the --target-pass is measured with.")
+    level: str | None = setting(None, help="Requested level instead of a pass-rate bin.")
+    grade_k: int = setting(0, help="Grade each valid row with --solver (k rollouts) and keep only in-bin rows.")
     seed: int = setting(0, help="Run seed.")
     test_fraction: float = setting(0.1, help="Share of ids hashed into the test split.")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from hardgen.llmgen.train import (GeneratorReward, formal_seed_set, generator_corpus, hard_examples,
-                                       row_to_target, train_generator)
+from hardgen.llmgen.train import GeneratorReward, generator_corpus, hard_examples, row_to_target, train_generator
+from hardgen.stages.generator import formal_seed_set
 from hardgen.core.errors import HardgenError
 from hardgen.generators.formal import formula_key, parse_formula
 from hardgen.llmgen.sample import TRAIN_TEXTS_FILE
@@ -54,10 +54,35 @@ def test_generator_reward_is_validity_times_hardness_minus_copies():
         assert got[1] == 0.0                # valid but trivial: solved every time
         assert got[2] == 0.0 and got[3] == 0.0  # unsatisfiable / malformed: not problems
         assert got[4] == -1.0 and got[5] == -1.0  # a copy of the training data, also reordered
-        with pytest.raises(HardgenError, match="llm.cnf"):
+        with pytest.raises(HardgenError, match="teacher"):
             reward.score_text("What is 2+2?", "llm.text")
+        # asked for a bin: closeness 1 - |p - target| replaces hardness; a level row (target -1) keeps hardness
+        near, far, level = reward(["(A)", "(A)", "(A)"], family=["llm.cnf"] * 3, target=[1.0, 0.2, -1.0])
+        assert (near, level) == (1.0, 0.0) and far == pytest.approx(0.2)
     finally:
         reward.close()
+
+
+def test_conditioned_examples_pair_each_problem_with_its_measured_bin():
+    rows = [graded_row(i, rate, [[1, -2, 3], [2, 3 + i % 3, -1]]) for i, rate in enumerate([0.9, 0.1, 0.5, 0.3])]
+    ex = hard_examples(rows, solver=REFERENCE, hard_fraction=1.0, conditioned=True)
+    assert [(e.condition.difficulty, e.condition.solver) for e in ex] == [
+        ("pass=0", REFERENCE), ("pass=0.2", REFERENCE), ("pass=0.4", REFERENCE), ("pass=0.8", REFERENCE)]
+    assert "difficulty: pass rate 0.2 for sat:walksat@2" in ex[1].condition.prompt()
+    with pytest.raises(HardgenError, match="solver"):
+        hard_examples(rows, conditioned=True)
+
+
+def test_round_table_never_prints_nan():
+    from hardgen.llmgen.train import round_table
+
+    rounds = [{"round": 0, "candidates": 8, "validity_rate": 0.0, "novelty": None, "mean_pass_rate": None,
+               "spearman": None, "why_none": "no valid samples: 8 of 8 samples invalid (does not parse: 8)",
+               "bins": {"pass=0.2": {"samples": 8, "validity_rate": 0.0, "novelty": None, "mean_pass_rate": None,
+                                     "yield_per_1000": 0.0}}}]
+    rows, header, notes = round_table(rounds)
+    text = " ".join(map(str, rows + [header] + notes))
+    assert "nan" not in text.lower() and "does not parse: 8" in notes[0] and rows[0][4] == "-"
 
 
 def test_train_generator_input_errors(tmp_path):
@@ -91,7 +116,7 @@ def proof(tmp_path_factory):
                             max_positions=512, corpus=generator_corpus(graded), seed=0)
     try:
         summary = train_generator(graded, str(tiny), str(work / "gen"), method="rft", rounds=3, k=16,
-                                  samples_per_round=256, reference_solver=REFERENCE, seed=0)
+                                  samples_per_round=256, reference_solver=REFERENCE, seed=0, condition="level")
     finally:
         torch.set_num_threads(prev)
     return work, graded, summary
@@ -130,7 +155,8 @@ def test_sampling_the_trained_generator_writes_verified_records(proof, tmp_path)
                               max_new_tokens=256)
     rows = list(open_dataset(str(tmp_path / "llm")))
     assert res["rows"] == len(rows) == 16 and res["validity_rate"] >= 0.5
-    assert res["conditions"] == ["family: llm.cnf\ndifficulty: hard\ntags: vars=6, width=3"]
+    assert res["conditions"] and all(c.startswith("family: llm.cnf\ndifficulty: hard\ntags: vars=6, width=3, clauses=")
+                                     for c in res["conditions"])
     for r in rows:  # `gen verify` agrees with the sampler, by its own route (Glucose, re-parsed prompt)
         assert verify_record(r)["status"] == "valid"
 
@@ -138,7 +164,8 @@ def test_sampling_the_trained_generator_writes_verified_records(proof, tmp_path)
 def test_grpo_runs_with_the_generator_reward(proof, tmp_path):
     work, graded, s = proof
     g = train_generator(graded, s["path"], str(tmp_path / "grpo"), method="grpo", epochs=0, grpo_steps=2,
-                        num_generations=4, samples_per_round=16, max_new_tokens=200, reference_solver=REFERENCE)
+                        num_generations=4, samples_per_round=16, max_new_tokens=200, reference_solver=REFERENCE,
+                        condition="level")
     assert [r["round"] for r in g["rounds"]] == [0, 1]
     hist = g["rounds"][1]["history"]
     assert g["rounds"][1]["steps"] == 2 and len(hist) == 2
@@ -147,3 +174,45 @@ def test_grpo_runs_with_the_generator_reward(proof, tmp_path):
     # epochs=0 started from the trained generator: its round 0 is that model, and its training texts are kept
     assert g["rounds"][0]["validity_rate"] >= 0.8
     assert len((Path(g["path"]) / TRAIN_TEXTS_FILE).read_text().splitlines()) > g["hard_examples"]
+
+
+def test_conditioned_rft_rounds_resume_and_the_table_has_no_nan(tmp_path):
+    """A tiny llm.color generator, 1 SFT epoch + 1 RFT round (seconds); killed after round 1 was trained but
+    before it was recorded, the same command (here through the CLI) redoes round 1 only."""
+    from click.testing import CliRunner
+
+    from hardgen.cli import main
+    from hardgen.models.tiny import build_tiny_model
+
+    ref = "sat:walksat@20"
+    graded = formal_seed_set(str(tmp_path / "seed"), n=24, seed=2, reference_solver=ref, k=4, family="llm.color",
+                             levels=["easy", "hard"])
+    tiny = build_tiny_model(tmp_path / "tiny", vocab_size=300, hidden=32, layers=1, heads=2, kv_heads=1,
+                            max_positions=400, corpus=generator_corpus(graded), seed=0)
+    args = dict(method="rft", rounds=1, k=4, reference_solver=ref, hard_fraction=1.0, epochs=1, rft_epochs=1,
+                samples_per_round=6, max_new_tokens=96)
+    s = train_generator(graded, str(tiny), str(tmp_path / "gen"), **args)
+    assert [r["round"] for r in s["rounds"]] == [0, 1] and s["resumed_rounds"] == 0
+    assert all(c.startswith("Write a new problem.\nfamily: llm.color\ndifficulty: pass rate ") for c in s["conditions"])
+    assert all(b.startswith("pass=") for b in s["rounds"][0]["bins"])
+    (tmp_path / "gen" / "rounds" / "round-1" / "round.json").unlink()
+    again = train_generator(graded, str(tiny), str(tmp_path / "gen"), **args)
+    assert again["resumed_rounds"] == 1 and [r["round"] for r in again["rounds"]] == [0, 1]
+    assert again["rounds"][0] == s["rounds"][0]
+    # the same command through the CLI finds both rounds done and prints the per-bin table
+    human = CliRunner().invoke(main, ["generator", "train", graded, "--model", str(tiny), "--method", "rft",
+                                      "--rounds", "1", "-k", "4", "--reference-solver", ref, "--hard-fraction",
+                                      "1.0", "--param", "epochs=1", "--param", "rft_epochs=1", "--param",
+                                      "samples_per_round=6", "--param", "max_new_tokens=96",
+                                      "-o", str(tmp_path / "gen")])
+    assert human.exit_code == 0, human.output
+    assert "nan" not in human.output.lower() and "Spearman" in human.output and "pass=" in human.output
+    # other arguments into the same directory: refused, not mixed
+    with pytest.raises(HardgenError, match="other arguments"):
+        train_generator(graded, str(tiny), str(tmp_path / "gen"), **{**args, "k": 8})
+    # GRPO from the trained generator, the reward asking for each row's bin (closeness), one step
+    g = train_generator(graded, str(tmp_path / "gen"), str(tmp_path / "grpo"), method="grpo", k=4,
+                        reference_solver=ref, hard_fraction=1.0, epochs=0, grpo_steps=1, num_generations=2,
+                        samples_per_round=4, max_new_tokens=96)
+    assert [r["round"] for r in g["rounds"]] == [0, 1] and g["rounds"][1]["steps"] == 1
+    assert all(-1.0 <= h["reward"] <= 1.0 for h in g["rounds"][1]["history"])

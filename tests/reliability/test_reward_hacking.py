@@ -60,6 +60,8 @@ def solution(rec: dict) -> str:
         return ", ".join(w)
     if kind in ("graph.spanning_tree", "graph.matching"):
         return ", ".join(f"{a}-{b}" for a, b, *_ in w)
+    if kind == "logic.coloring":  # llm.color: any proper colouring counts; the stored one is one of them
+        return ", ".join(f"{v}:{c}" for v, c in enumerate(w, 1))
     raise AssertionError(f"no way to build a solution for kind {kind}")
 
 

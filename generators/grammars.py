@@ -1,0 +1,162 @@
+"""The formal grammars a trained LLM generator writes, behind one interface: judge a written text exactly, name
+its near-duplicate items, its concept tags, and turn a graded row back into the grammar's canonical text.
+
+`GRAMMARS[family]` for `llm.cnf` (CNF formulas), `llm.xor` (linear systems mod 2) and `llm.color` (graph
+colouring). Each grammar's family is also a template family (`gen generate llm.xor --level hard`), the peer a
+trained generator is measured against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from hardgen.generators.base import Candidate
+from hardgen.generators import formal_math as fm
+from hardgen.generators.formal import (FORMAL_FAMILY, MAX_VARS, FormulaError, canonical_order, formal_candidate,
+                                      formula_key, parse_formula, render_formula, solve_formula)
+
+Items = list[tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The exact verdict on one written text: valid or not, why, and (when valid) the problem's record parts."""
+
+    valid: bool
+    reason: str
+    candidate: Candidate | None = None
+    checks: dict | None = None
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """One formal grammar: `judge(text, difficulty)` -> Judged; `items(text)` -> the constraint set used for
+    near-duplicate similarity (None when it does not parse); `tags(text)` -> concept tags, the template's knobs
+    including its size knob (clauses, equations, edges); `text_of(row)` -> the
+    canonical text of a graded row of this grammar's kind (None when it has none)."""
+
+    family: str
+    judge: Callable[[str, dict | None], Judged]
+    items: Callable[[str], Items | None]
+    tags: Callable[[str], tuple[str, ...]]
+    text_of: Callable[[dict], str | None]
+    #: a CPU reference solver whose pass rates spread across the template's levels (the bench's default)
+    reference_solver: str
+
+
+# ---------------------------------------------------------------- llm.cnf
+
+def _cnf_judge(text: str, difficulty: dict | None = None) -> Judged:
+    sol = solve_formula(text)
+    if not sol.valid:
+        return Judged(False, sol.reason)
+    return Judged(True, sol.reason, formal_candidate(sol, difficulty),
+                  {"parses": True, "satisfiable": True, "witness_satisfies": True})
+
+
+def _cnf_items(text: str) -> Items | None:
+    try:
+        return [tuple(c) for c in parse_formula(text)[1]]
+    except FormulaError:
+        return None
+
+
+def _cnf_tags(text: str) -> tuple[str, ...]:
+    n, clauses = parse_formula(text)
+    widths = sorted({len(c) for c in clauses})
+    width = str(widths[0]) if len(widths) == 1 else f"{widths[0]}-{widths[-1]}"
+    return (f"vars={n}", f"width={width}", f"clauses={len(formula_key(clauses))}")
+
+
+def _cnf_text_of(row: dict) -> str | None:
+    check = row.get("check") or {}
+    if check.get("kind") != "sat" or (check.get("params") or {}).get("equations") is not None:
+        return None
+    p = check.get("params") or {}
+    n, clauses = int(p.get("num_vars", 0)), p.get("clauses") or []
+    if not (0 < n <= MAX_VARS and clauses and p.get("status", "sat") == "sat"):
+        return None
+    text = render_formula(canonical_order([list(c) for c in clauses]))
+    return text if solve_formula(text).valid else None  # rewritten rows must pass the grammar they train
+
+
+# ---------------------------------------------------------------- llm.xor
+
+def _xor_judge(text: str, difficulty: dict | None = None) -> Judged:
+    sol = fm.solve_system(text)
+    if not sol.valid:
+        return Judged(False, sol.reason)
+    return Judged(True, sol.reason, fm.xor_candidate(sol, difficulty),
+                  {"parses": True, "consistent": True, "unique": True})
+
+
+def _xor_items(text: str) -> Items | None:
+    try:
+        return [(*vs, -1 - rhs) for vs, rhs in fm.parse_system(text)[1]]  # rhs kept apart from variable numbers
+    except fm.GrammarError:
+        return None
+
+
+def _xor_tags(text: str) -> tuple[str, ...]:
+    n, eqs = fm.parse_system(text)
+    return (f"vars={n}", f"equations={len(set(eqs))}")
+
+
+def _xor_text_of(row: dict) -> str | None:
+    p = (row.get("check") or {}).get("params") or {}
+    if (row.get("check") or {}).get("kind") != "sat" or p.get("equations") is None:
+        return None
+    text = fm.render_system(fm.canonical_system([(tuple(e[:-1]), e[-1]) for e in p["equations"]]))
+    return text if fm.solve_system(text).valid else None
+
+
+# ---------------------------------------------------------------- llm.color
+
+def _color_judge(text: str, difficulty: dict | None = None) -> Judged:
+    sol = fm.solve_graph(text)
+    if not sol.valid:
+        return Judged(False, sol.reason)
+    return Judged(True, sol.reason, fm.color_candidate(sol, difficulty), {"parses": True, "colourable": True})
+
+
+def _color_items(text: str) -> Items | None:
+    try:
+        _, k, edges = fm.parse_graph(text)
+    except fm.GrammarError:
+        return None
+    return [(0, k)] + [tuple(e) for e in edges]
+
+
+def _color_tags(text: str) -> tuple[str, ...]:
+    n, k, edges = fm.parse_graph(text)
+    return (f"nodes={n}", f"colors={k}", f"edges={len(edges)}")
+
+
+def _color_text_of(row: dict) -> str | None:
+    check = row.get("check") or {}
+    p = check.get("params") or {}
+    if check.get("kind") != fm.COLORING_KIND or p.get("givens") or not p.get("edges"):
+        return None  # a pre-coloured instance is not in the grammar
+    if p.get("colors", 0) > fm.MAX_COLORS or p.get("nodes", 0) > fm.MAX_COLOR_NODES:
+        return None
+    text = fm.render_graph(int(p["colors"]), [tuple(e) for e in p["edges"]])
+    sol = fm.solve_graph(text)
+    return text if sol.valid and sol.nodes == p["nodes"] else None
+
+
+GRAMMARS: dict[str, Grammar] = {
+    FORMAL_FAMILY: Grammar(FORMAL_FAMILY, _cnf_judge, _cnf_items, _cnf_tags, _cnf_text_of, "sat:walksat@2"),
+    fm.XOR_FAMILY: Grammar(fm.XOR_FAMILY, _xor_judge, _xor_items, _xor_tags, _xor_text_of, "sat:walksat@20"),
+    fm.COLOR_FAMILY: Grammar(fm.COLOR_FAMILY, _color_judge, _color_items, _color_tags, _color_text_of,
+                             "sat:walksat@20"),
+}
+
+
+def grammar_of_row(row: dict) -> tuple[str, str] | None:
+    """(family, canonical text) of the first grammar that can write a graded row, or None."""
+    for g in GRAMMARS.values():
+        text = g.text_of(row)
+        if text is not None:
+            return g.family, text
+    return None
