@@ -83,6 +83,7 @@ def main(ctx: click.Context, quiet: bool, as_json: bool) -> None:
     if as_json:
         _json_mode(ctx)
     set_quiet(quiet or as_json)
+    ctx.call_on_close(lambda: set_quiet(False))  # the setting is this command's, not the process's
 
 
 def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -178,7 +179,12 @@ def _trust_programs(ctx, param, value):
         import os
 
         from hardgen.core.isolation import ENV_TRUST
+
+        before = os.environ.get(ENV_TRUST)
         os.environ[ENV_TRUST] = "1"
+        # for this command only: a later command in the same process (the Python API, tests) is jailed again
+        ctx.call_on_close(lambda: os.environ.pop(ENV_TRUST) if before is None else os.environ.__setitem__(
+            ENV_TRUST, before))
     return value
 
 

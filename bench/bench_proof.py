@@ -1,6 +1,6 @@
 """The distillation proof against an equal-budget baseline, over three seeds: what does verification add?
 
-Per seed, the tiny demo's setup (`hardgen.distill.tiny_demo.prepare_student`: 360 `math.arithmetic` problems, a
+Per seed, the tiny demo's setup (`hardgen.stages.tiny_demo.prepare_student`: 360 `math.arithmetic` problems, a
 random tiny Qwen2, the noisy reference teacher `ref:noise=0.3` with 2 samples per training problem, verified
 traces only, 16 SFT epochs) against the same student fine-tuned the same way on the *same number* of the
 teacher's traces taken without verification (the first samples in sampling order, right or wrong). Both are
@@ -46,7 +46,7 @@ def unverified_traces(data: Path, n_traces: int, out: Path, seed: int) -> int:
 
 def score(data: str, model: Path, seed: int) -> float:
     from hardgen.distill.evaluate import evaluate
-    from hardgen.distill.tiny_demo import greedy
+    from hardgen.stages.tiny_demo import greedy
 
     rep = evaluate(data, greedy(model), k=1, split="test", seed=seed, quiet=True)
     return rep["solvers"][greedy(model)]["overall"]["pass@1"]
@@ -56,7 +56,7 @@ def run_seed(out: Path, seed: int) -> dict:
     import torch
 
     from hardgen.distill.sft import train_sft
-    from hardgen.distill.tiny_demo import heldout_overlap, prepare_student
+    from hardgen.stages.tiny_demo import heldout_overlap, prepare_student
     from hardgen.core.store import read_records, write_jsonl
 
     torch.set_num_threads(1)
@@ -77,7 +77,7 @@ def run_seed(out: Path, seed: int) -> dict:
 
 def overlap_only(out: Path, seeds: list[int]) -> None:
     """The demo's problems per seed and how many test rows repeat training ones; no training."""
-    from hardgen.distill.tiny_demo import KNOBS, heldout_overlap
+    from hardgen.stages.tiny_demo import KNOBS, heldout_overlap
     from hardgen.stages.generate import generate_dataset
 
     print(f"{'seed':>4} {'test':>5} {'same operands':>14} {'near-duplicates':>16} {'answer seen in train':>21} "

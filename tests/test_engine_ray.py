@@ -80,7 +80,7 @@ def test_bad_arguments_are_user_errors():
 
 
 def test_generate_through_ray_writes_the_local_engine_bytes(tmp_path, monkeypatch):
-    import hardgen.stages.generate as run
+    import hardgen.stages.runner as run
 
     args = dict(families=["math.modular", "graph.topo_order"], n=60, seed=9, shard_rows=16, level="medium")
     generate_dataset(out=str(tmp_path / "local"), workers=1, **args)

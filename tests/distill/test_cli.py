@@ -35,7 +35,7 @@ def test_distill_errors_before_training(cli, arith_data, tmp_path):
     cli("distill", "traces", arith_data, "--teacher", "ref:noise=0", "-k", 1, "-o", tmp_path / "t")
     r = cli("distill", "sft", tmp_path / "t", "--student", tmp_path / "nope", "-o", tmp_path / "x", expect=2)
     assert "nope" in r.output and not (tmp_path / "x").exists()
-    from hardgen.distill.tiny_demo import tokenizer_corpus
+    from hardgen.stages.tiny_demo import tokenizer_corpus
     from hardgen.models.tiny import build_tiny_model
 
     build_tiny_model(tmp_path / "tiny", corpus=tokenizer_corpus(), vocab_size=320, hidden=16, layers=1, heads=2,

@@ -16,4 +16,4 @@ def test_generator_train_and_sample_through_the_cli(cli, tmp_path):
                        tmp_path / "llm").stdout)
     assert s is not None
     r = cli("generate", "llm", "-n", 5, "-o", tmp_path / "x", expect=2)
-    assert "needs --model" in r.output
+    assert "--model" in r.output and "Traceback" not in r.output
