@@ -212,8 +212,25 @@ def clean_answer(ans: str, prose: bool = True) -> str:
     return _strip_ends(_drop_qualifier(_LEAD_WORDS.sub("", _strip_ends(ans, punct))), punct)
 
 
+def _closing_block(rest: str) -> str | None:
+    """The lines after a marker that ends its line, when they are one block (no blank line) of several lines
+    that closes the text without math delimiters: a grid written row by row under `**Answer:**`."""
+    head, nl, body = rest.partition("\n")
+    if head.strip() or not nl:
+        return None
+    block, _, after = body.lstrip("\n").partition("\n\n")
+    lines = [ln for ln in block.split("\n") if ln.strip()]
+    if len(lines) < 2 or after.strip() or "$" in block:
+        return None
+    return "\n".join(ln.strip() for ln in lines)
+
+
 def _marker_text(rest: str) -> str:
-    """The answer a marker introduces: the rest of its line (or the next line), up to the sentence's end."""
+    """The answer a marker introduces: the rest of its line (or the next line), up to the sentence's end; or
+    the block of lines after it that ends the text (see `_closing_block`)."""
+    block = _closing_block(rest)
+    if block is not None:
+        return block
     line = rest.split("\n", 1)[0] if rest.strip() and rest.lstrip(" ")[:1] != "\n" else rest.lstrip()
     line = line.split("\n", 1)[0]
     if not math_segments(line):
@@ -239,6 +256,8 @@ def _markers(text: str, since: int = 0, preferred: bool = False) -> list[tuple[b
         m = marks[k]
         stop = min(m.end() + 2000, marks[k + 1].start() if k + 1 < len(marks) else len(text))
         rest = text[m.end():stop]
+        if "\n" in m.group(0)[len(m.group(0).rstrip()):]:  # the marker ended its line ("**Answer:**\n...")
+            rest = "\n" + rest
         ans = done.get(rest)
         if ans is None:
             ans = done[rest] = _marker_text(rest)
@@ -255,6 +274,9 @@ def _gsm8k(text: str, since: int = 0) -> list[str]:
 _ANSWER_WORDS = frozenset({"yes", "no", "true", "false", "none", "unsat", "unsatisfiable", "satisfiable"})
 
 
+_CHOICE = re.compile(r"\(?[A-Z]\)?|\\text\{\s*\(?[A-Z]\)?\s*\}")
+
+
 def _answer_like(ans: str) -> bool:
     """Prose after a boxed answer restates an answer only when it reads like one: a short number or formula, or
     a yes/no-style word ("The final answer is 4." does; "The answer is the path above.", "The answer is 12
@@ -262,6 +284,8 @@ def _answer_like(ans: str) -> bool:
     words = ans.split()
     if not words or len(ans) > 80:
         return False
+    if _CHOICE.fullmatch(ans):  # a multiple-choice letter: "(D)", "D"
+        return True
     if len(words) == 1 and words[0].lower() in _ANSWER_WORDS:
         return True
     return len(words) <= 4 and any(ch.isdigit() or ch in "\\=^/+" for ch in ans)
@@ -283,6 +307,8 @@ def _display_tail(text: str) -> str | None:
     return None
 
 
+#: the left side of "name = value" whose value is the answer: `n`, `x_1`, `f(3)`, `\\theta`
+_NAME_LHS = re.compile(r"\\?[A-Za-z]+(?:_\{?\w+\}?)?(?:\(\s*[\w.+-]*\s*\))?")
 _HAS_VALUE = re.compile(r"\d|\$|\\[(\[]")
 _SPACES = re.compile(r"(?<!\d)\s+|\s+(?!\d)")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\\$])")
@@ -306,8 +332,12 @@ def _last_statement(text: str) -> str | None:
     segs = math_segments(body)
     if segs and body.rstrip().endswith(("$", "\\)", "\\]")):  # the sentence ends with math: that is the answer
         seg = segs[-1]
-        tail = seg.rsplit("=", 1)[-1].strip() if "=" in seg else ""
-        return clean_answer(tail if tail and _NUMBER.fullmatch(tail) else seg)
+        lhs, _, tail = seg.rpartition("=")
+        # "$n = 34$" and "$2 + 3 = 5$" read the value; an equation in unknowns ("$x^2/16 + y^2/12 = 1$", "$a = 5
+        # \text{ and } b = -3$") is the answer as a whole
+        named = _NAME_LHS.fullmatch(lhs.strip()) or not re.search(r"[A-Za-z]", re.sub(r"\\[A-Za-z]+", "", lhs))
+        tail = tail.strip()
+        return clean_answer(tail if tail and named and _NUMBER.fullmatch(tail) else seg)
     cop = list(_COPULA.finditer(body))
     if cop:
         ans = clean_answer(body[cop[-1].end():])

@@ -23,8 +23,12 @@ BOXES = {4: (2, 2), 6: (2, 3), 9: (3, 3)}
 Cell = tuple[int, int]
 #: a knights-and-knaves statement: a JSON-able tree such as ["and", ["knight", 0], ["knave", 2]]
 Formula = list
-_ITEM = re.compile(r"^\s*([A-Za-z]+)\s*(?::|=|\bis\s+an?\b|\bis\b)\s*(knight|knave)s?\s*\.?\s*$", re.IGNORECASE)
-_PAIR = re.compile(r"^\s*(?:v(?:ertex)?\s*)?(\d{1,4})\s*[:=]\s*(\d{1,3})\s*$", re.IGNORECASE)
+#: `Kate: knave`, `Kate = knave`, `Kate is a knave`, `Kate - knave`, `Kate -> knave`, `Kate \\to knave`
+_ITEM = re.compile(r"^\s*([A-Za-z]+)\s*(?::|=|\bis\s+an?\b|\bis\b|->|→|\\to\b|\\rightarrow\b|[-–—])\s*"
+                   r"(?:an?\s+)?(knight|knave)s?\s*\.?\s*$", re.IGNORECASE)
+#: `3:2`, `v3 = 2`, `vertex 3: colour 2`, `3 -> 2`, `3 \\to 2`, `vertex 3 is colour 2`
+_PAIR = re.compile(r"^\s*(?:v(?:ertex)?\s*)?(\d{1,4})\s*(?:[:=]|->|→|\\to\b|\\mapsto\b|\\rightarrow\b|\bis\b|\bhas\b)"
+                   r"\s*(?:colou?r\s*)?(\d{1,3})\s*$", re.IGNORECASE)
 _HOUSE = re.compile(r"^\s*(?:house\s*)?(\d{1,2})\s*[:=]\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
@@ -102,6 +106,11 @@ def parse_grid(body: str, rows: int, cols: int) -> tuple[list[list[str]] | None,
     grid = grid_rows(body)
     if grid is None:
         return None, "unreadable grid"
+    if len(grid) == 1 and rows > 1 and cols > 1:
+        # `1243, 4312, 3124, 2431`: the rows as runs of cells on one line, comma- or space-separated; complete and
+        # unambiguous when there are exactly `rows` runs of exactly `cols` cells each
+        if len(grid[0]) == rows and all(len(t) == cols for t in grid[0]):
+            grid = [list(t) for t in grid[0]]
     if len(grid) != rows:
         return None, f"expected {rows} rows, got {len(grid)}"
     for i, toks in enumerate(grid):

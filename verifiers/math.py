@@ -31,7 +31,7 @@ from hardgen.verifiers.base import Verdict, register_check
 from hardgen.verifiers.math_equiv import DEFAULTS, Cmp, compare_values, prove
 from hardgen.verifiers.answer import read_final_answer, read_reference
 from hardgen.verifiers.math_parse import (_DEGREE, LimitError, ParseError, clean_text, is_text_answer, max_depth,
-                                          normalize, parse_value)
+                                          normalize, parse_value, unit_of)
 
 __all__ = ["score_math", "math_equal", "clear_cache", "cache_info", "shutdown_workers"]
 
@@ -188,6 +188,9 @@ def _judge_values(gold: str, ans: str, opts: dict) -> tuple[bool | None, str]:
         na = normalize(ans)
     except ParseError as e:
         return False, f"cannot read the answer: {e}"
+    ug, ua = unit_of(gold), unit_of(ans)
+    if ug and ua and ug != ua:  # a bare reference states no unit to compare with: only two stated units can clash
+        return False, f"the answer is in {ua}, the reference in {ug}"
     if _squash(ng) == _squash(na):
         return True, "same canonical text"
     try:
