@@ -384,6 +384,9 @@ def read_final_answer(text: str, mode: str = "auto") -> ReadAnswer:
        gives two answers, which checkers must find conflicting.
     3. No box: GSM8K `#### x` lines; else every "final answer" marker (Minerva's "Final Answer: The final answer
        is $7$. I hope it is correct." reads 7); else the last "answer is/:" marker ("The answer is **3**.").
+       A marker reads the rest of its line; a marker that ends its line reads the next line, or, when the lines
+       after it are one block that ends the response (a grid row by row under `**Answer:**`), the whole block.
+       A choice letter (`(D)`) restated after a box is an answer too, so a different one conflicts.
     4. Else a display block ending the text (`\\[ 9 \\]`, `$$9$$`); else the last line's statement: the math
        ending its last sentence with a digit or math, or the value after its last "is"/"="/":"
        ("The largest $n$ is 34." reads 34).

@@ -3,9 +3,13 @@ zebra): answer text -> structure, and the puzzle's rules checked over the record
 
 The final answer comes from `verifiers.answer` (one reader for every family); a checker accepts any complete,
 exact, unambiguous encoding of a solution and nothing partial: a grid as rows of cells (space-, comma- or
-`&`-separated, or one run of characters per row; rows on lines, `\\\\`-separated or `;`-separated), as JSON rows
-`[[1,2],[3,4]]`, or as a LaTeX array/matrix; knights and knaves as `Kate: knave` or `Kate is a knave`. Generators
-import these (the rules are shared with their rederive routes); nothing here imports a generator.
+`&`-separated, or one run of characters per row; rows on lines, `\\\\`-separated or `;`-separated, or the rows as
+runs on one line, `1243, 4312, 3124, 2431`), as JSON rows `[[1,2],[3,4]]`, or as a LaTeX array/matrix; colourings
+as `1:2`, `vertex 1: colour 2` or `1 \\to 2`; knights and knaves as `Kate: knave`, `Kate - knave` or
+`Kate is a knave`. N-queens answers are boards: a list of queen coordinates is not read, because (row, column)
+and (column, row), 0- and 1-based, are all in use and a transposed solution is itself a valid board of other
+queens, so no reading is unambiguous. Generators import these (the rules are shared with their rederive
+routes); nothing here imports a generator.
 """
 
 from __future__ import annotations
