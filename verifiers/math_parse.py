@@ -627,11 +627,36 @@ def normalize(raw: str) -> str:
     s = raw.strip()
     if "\\" in s or "{" in s or "$" in s or any(c in s for c in "−–·×÷≤≥≠π∞√∪∅°"):
         s = latex_to_text(s)
-    s = s.replace("\n", " ")
+    s = _line_breaks(s.strip())
     s = re.sub(r"\s+", " ", s).strip()
     s = s.rstrip(".").strip()
     s = strip_units(s)
     return s
+
+
+_JOINERS = frozenset("+-*/=,^(<>")
+
+
+def _line_breaks(s: str) -> str:
+    """Line breaks outside brackets separate statements (`x = 1` / `y = 2` is the list `x = 1; y = 2`, never the
+    chain x = 1y = 2), except where a line ends or the next begins with an operator (a wrapped expression)."""
+    if "\n" not in s:
+        return s
+    out, depth = [], 0
+    for i, ch in enumerate(s):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(depth - 1, 0)
+        elif ch == "\n" and depth == 0:
+            before = s[:i].rstrip()[-1:]
+            after = s[i + 1:].lstrip()[:1]
+            if before and after and before not in _JOINERS and after not in _JOINERS | {")", "]", "}"}:
+                out.append("; ")
+                continue
+            ch = " "
+        out.append(ch)
+    return "".join(out)
 
 
 def parse_answer(raw: str, max_chars: int = 2000, max_nesting: int = 60) -> Value:

@@ -191,3 +191,14 @@ def test_knights_and_knaves_entries(sep):
     wrong = pairs[:-1] + [[pairs[-1][0], flip[pairs[-1][1]]]]
     assert score(rec, "\\boxed{" + ", ".join(f"{n}{sep}{k}" for n, k in wrong) + "}").correct is False
     assert score(rec, "\\boxed{" + ", ".join(f"{n}{sep}{k}" for n, k in pairs[:-1]) + "}").correct is False
+
+
+@pytest.mark.parametrize("ref,resp,ok", [
+    ("2", "Answer:\nx = 1\ny = 2", False), ("2", "\\boxed{x = 1\ny = 2}", False), ("1", "**Answer:**\n1\n2", False),
+    ("12", "**Answer:**\n1\n2", False), ("(1, 2)", "Answer:\nx = 1\ny = 2", True),
+    ("\\{1, 2\\}", "**Answer:**\nx = 1\nx = 2", True), ("x^2 + 2x", "\\boxed{x^2 +\n2x}", True),
+    ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "\\boxed{\\begin{pmatrix}\n1 \\\\\n2\n\\end{pmatrix}}", True),
+])
+def test_line_breaks_separate_statements(ref, resp, ok):
+    # `x = 1` / `y = 2` on two lines was read as the chain x = 1y = 2, i.e. x = 2: accepted for the reference 2
+    assert math(ref, resp) is ok
