@@ -307,8 +307,9 @@ def _display_tail(text: str) -> str | None:
     return None
 
 
-#: the left side of "name = value" whose value is the answer: `n`, `x_1`, `f(3)`, `\\theta`
-_NAME_LHS = re.compile(r"\\?[A-Za-z]+(?:_\{?\w+\}?)?(?:\(\s*[\w.+-]*\s*\))?")
+#: the left side of "name = value" whose value is the answer: `n`, `x_1`, `f(3)`, `\\theta`, `\\text{Area}`
+_NAME_LHS = re.compile(r"(?:\\(?:text|mathrm|operatorname)\s*\{[\w ]{1,40}\}|\\?[A-Za-z]+(?:_\{?\w+\}?)?)"
+                       r"(?:\(\s*[\w.+-]*\s*\))?")
 _HAS_VALUE = re.compile(r"\d|\$|\\[(\[]")
 _SPACES = re.compile(r"(?<!\d)\s+|\s+(?!\d)")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\\$])")

@@ -77,6 +77,9 @@ def test_last_statement_keeps_an_equation_whole():
     # a named value or an arithmetic chain still reads its value
     assert math("34", "The largest is $n = 34$.") is True
     assert math("5", "So $2 + 3 = 5$.") is True
+    assert math("25", "So the area is $\\text{Area} = 25$.") is True
+    assert math("55", "Thus $a_{10} = 55$.") is True
+    assert math("0.3", "Hence $P(A) = 0.3$.") is True
 
 
 def test_braced_decimal_comma():
