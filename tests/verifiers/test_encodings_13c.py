@@ -205,3 +205,24 @@ def test_knights_and_knaves_entries(sep):
 def test_line_breaks_separate_statements(ref, resp, ok):
     # `x = 1` / `y = 2` on two lines was read as the chain x = 1y = 2, i.e. x = 2: accepted for the reference 2
     assert math(ref, resp) is ok
+
+
+# (x1 | x2) & (!x1 | x3) & (!x2 | !x3): the models are 010 and 101
+SAT_CLAUSES = [[1, 2], [-1, 3], [-2, -3]]
+
+
+@pytest.mark.parametrize("resp,ok", [
+    ("\\boxed{x1=1 x2=0 x3=1}", True), ("\\boxed{(x_1, x_2, x_3) = (1, 0, 1)}", True),
+    ("\\boxed{(x_1, x_3, x_2) = (1, 1, 0)}", True), ("\\boxed{x_1 = 1, x_2 = 0, x_3 = 1.}", True),
+    ("\\boxed{True, False, True}", True), ("\\boxed{True False True}", True),
+    ("\\boxed{x1=1 x2=0}", False), ("\\boxed{x1=1 x2=0 x3=1 x3=0}", False), ("\\boxed{x1=1 x2=0 or x3=1}", False),
+    ("\\boxed{(x_1, x_2, x_3) = (1, 0)}", False), ("\\boxed{(x_1, x_2) = (1, 0, 1)}", False),
+    ("\\boxed{True, False}", False), ("\\boxed{True, False, True, True}", False),
+    ("\\boxed{x1=1 x2=0 x3=1 x4}", False), ("\\boxed{True, maybe, True}", False),
+    ("\\boxed{(x_1, x_2, x_3) = (1, 1, 0)}", False),
+])
+def test_sat_space_separated_tuple_and_word_encodings(resp, ok):
+    from hardgen.generators.sat._cnf import sat_check
+    from hardgen.verifiers import score_check
+
+    assert score_check(resp, sat_check(3, SAT_CLAUSES, "sat", "bits", False), None).correct is ok
