@@ -298,6 +298,14 @@ def _display_tail(text: str) -> str | None:
     while end and t[end - 1] in _TRAIL_PUNCT:
         end -= 1
     t = t[:end].rstrip()
+    if t.endswith("```"):  # a fenced block closing the response (a grid, a DIMACS model): its content
+        k = t.rfind("```", 0, len(t) - 3)
+        if k >= 0:
+            inner = t[k + 3:len(t) - 3]
+            first, nl, rest = inner.partition("\n")
+            if nl and re.fullmatch(r"[A-Za-z0-9_+-]*", first.strip()):  # a language tag (```text)
+                inner = rest
+            return inner.strip() or None
     for open_, close in (("\\[", "\\]"), ("$$", "$$")):
         if t.endswith(close):
             k = t.rfind(open_, 0, len(t) - len(close))
@@ -388,9 +396,9 @@ def read_final_answer(text: str, mode: str = "auto") -> ReadAnswer:
        A marker reads the rest of its line; a marker that ends its line reads the next line, or, when the lines
        after it are one block that ends the response (a grid row by row under `**Answer:**`), the whole block.
        A choice letter (`(D)`) restated after a box is an answer too, so a different one conflicts.
-    4. Else a display block ending the text (`\\[ 9 \\]`, `$$9$$`); else the last line's statement: the math
-       ending its last sentence with a digit or math, or the value after its last "is"/"="/":"
-       ("The largest $n$ is 34." reads 34).
+    4. Else a display block ending the text (`\\[ 9 \\]`, `$$9$$`, a fenced ```...``` block); else the last
+       line's statement: the math ending its last sentence with a digit or math, or the value after its last
+       "is"/"="/":" ("The largest $n$ is 34." reads 34).
     Every answer loses math delimiters, bold markers, trailing sentence punctuation and a trailing
     approximation (`\\frac{4}{3} \\approx 1.33` reads `\\frac{4}{3}`). Answers are returned de-duplicated by
     text (ignoring spaces); which of several distinct answers agree is the checker's business (all must be

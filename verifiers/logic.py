@@ -3,7 +3,8 @@ zebra): answer text -> structure, and the puzzle's rules checked over the record
 
 The final answer comes from `verifiers.answer` (one reader for every family); a checker accepts any complete,
 exact, unambiguous encoding of a solution and nothing partial: a grid as rows of cells (space-, comma- or
-`&`-separated, or one run of characters per row; rows on lines, `\\\\`-separated or `;`-separated, or the rows as
+`&`-separated, `|` between boxes, or one run of characters per row; rows on lines (rule lines such as
+`------+------` skipped), `\\\\`-separated or `;`-separated, or the rows as
 runs on one line, `1243, 4312, 3124, 2431`), as JSON rows `[[1,2],[3,4]]`, or as a LaTeX array/matrix; colourings
 as `1:2`, `vertex 1: colour 2` or `1 \\to 2`; knights and knaves as `Kate: knave`, `Kate - knave` or
 `Kate is a knave`. N-queens answers are boards: a list of queen coordinates is not read, because (row, column)
@@ -87,6 +88,8 @@ def grid_rows(body: str) -> list[list[str]] | None:
     out = []
     for line in _ROW_SPLIT.split(s):
         line = line.strip().strip(",").strip()
+        if _RULE_LINE.fullmatch(line):  # `------+-------+------` between a Sudoku's bands draws, it holds no cells
+            continue
         if line.startswith(("[", "(")) and line.endswith(("]", ")")):
             line = line[1:-1]
         if not line:
@@ -99,7 +102,9 @@ def grid_rows(body: str) -> list[list[str]] | None:
 
 
 _ROW_SPLIT = re.compile(r"\n|\\\\|;")
-_CELL_SPLIT = re.compile(r"[\s,&]+")
+#: cells are separated by spaces, commas, `&` or the `|` drawn between a Sudoku's boxes
+_CELL_SPLIT = re.compile(r"[\s,&|]+")
+_RULE_LINE = re.compile(r"[-=_+|\s]*[-=_]{3}[-=_+|\s]*")  # `- - -` may be a row of empty cells; `---` is a rule
 
 
 def parse_grid(body: str, rows: int, cols: int) -> tuple[list[list[str]] | None, str]:

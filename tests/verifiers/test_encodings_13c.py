@@ -226,3 +226,34 @@ def test_sat_space_separated_tuple_and_word_encodings(resp, ok):
     from hardgen.verifiers import score_check
 
     assert score_check(resp, sat_check(3, SAT_CLAUSES, "sat", "bits", False), None).correct is ok
+
+
+def _banded(rec: dict) -> list[str]:
+    rows = [r.split() for r in rec["answer"].splitlines()]
+    out = []
+    for i, r in enumerate(rows):
+        if i in (3, 6):
+            out.append("------+-------+------")
+        out.append(" | ".join(" ".join(r[j:j + 3]) for j in (0, 3, 6)))
+    return out
+
+
+def test_sudoku_drawn_with_box_rules_and_in_a_code_fence():
+    rec = make("logic.sudoku")
+    lines = _banded(rec)
+    assert score(rec, "\\boxed{" + " \\\\ ".join(lines) + "}").correct is True
+    assert score(rec, "Work.\n\n**Answer:**\n" + "\n".join(lines)).correct is True
+    assert score(rec, "Work.\n\n```\n" + "\n".join(lines) + "\n```").correct is True
+    assert score(rec, "Work.\n\n```text\n" + rec["answer"] + "\n```\n").correct is True
+    # a rule line is not a row, and a missing row is still missing
+    assert score(rec, "Work.\n\n```\n" + "\n".join(lines[:-1]) + "\n```").correct is False
+    bad = lines[:]
+    bad[0] = bad[0][2] + bad[0][1] + bad[0][0] + bad[0][3:]  # two cells of the first row swapped
+    assert bad[0] != lines[0]
+    assert score(rec, "Work.\n\n```\n" + "\n".join(bad) + "\n```").correct is False
+
+
+def test_a_closing_code_fence_is_the_math_answer_only_when_it_ends_the_response():
+    assert math("42", "Running it:\n```\n42\n```") is True
+    assert math("42", "```python\nprint(6 * 7)\n```") is False
+    assert math("42", "```\n41\n```\nSo the answer is 42.") is True
