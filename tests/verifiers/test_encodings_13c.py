@@ -257,3 +257,18 @@ def test_a_closing_code_fence_is_the_math_answer_only_when_it_ends_the_response(
     assert math("42", "Running it:\n```\n42\n```") is True
     assert math("42", "```python\nprint(6 * 7)\n```") is False
     assert math("42", "```\n41\n```\nSo the answer is 42.") is True
+
+
+@pytest.mark.parametrize("text,ok", [
+    ("Knights: {a}, {c}; Knaves: {b}", True), ("Knights: {a} and {c}. Knaves: {b}.", True),
+    ("**Knights:** {a}, {c}\n**Knaves:** {b}", True), ("{a} (knight), {b} (knave), {c} (knight)", True),
+    ("The knights are {a} and {c}; the knave is {b}", True),
+    ("Knights: {a}, {c}", False), ("Knights: {a}, {c}; Knaves: {b}, {a}", False), ("Knights: {a}; Knaves: {b}", False),
+    ("Knights: {a}, {c}, Dave; Knaves: {b}", False), ("Knights: {a} or {c}; Knaves: {b}", False),
+    ("Knights: {a}, {b}; Knaves: {c}", False),
+])
+def test_knights_and_knaves_as_groups(text, ok):
+    from hardgen.verifiers.logic import parse_assignment
+
+    vals, why = parse_assignment(text.format(a="Alice", b="Bob", c="Carol"), ["Alice", "Bob", "Carol"])
+    assert (vals == [True, False, True]) is ok, why
