@@ -180,7 +180,9 @@ def formal_candidate(sol: FormalSolution, difficulty: dict | None = None) -> Can
     if not sol.valid or sol.witness is None:
         raise HardgenError(f"only a valid formula becomes a problem ({sol.reason})")
     clauses = [list(c) for c in sol.clauses]
-    check = sat_check(sol.num_vars, clauses, "sat", "bits", False, witness=render_values(list(sol.witness), "bits"))
+    # the prompt names the variables A, B, C, ...: the checker then also reads `A=1, B=0, ...`
+    check = sat_check(sol.num_vars, clauses, "sat", "bits", False, witness=render_values(list(sol.witness), "bits"),
+                      names="letters")
     feats = {"n_vars": sol.num_vars, "n_clauses": len(clauses),
              "ratio": round(len(clauses) / sol.num_vars, 4), "effort": {"cadical153": sol.effort or {}},
              "status": "sat", **(difficulty or {})}
@@ -210,7 +212,8 @@ class FormalCnf(CnfFamily):
     """Uniform random k-CNF written in the generator's grammar; unsatisfiable draws are redrawn."""
 
     name = FORMAL_FAMILY
-    version = "2"  # 2: effort measured by Glucose within a budget (the SAT families' solver)
+    # 2: effort measured by Glucose within a budget (the SAT families' solver)
+    version = "3"  # 3: check params name the variables' letters (`names: "letters"`) for the checker
     Knobs = FormalKnobs
     levels = {
         "easy": {"min_clauses": 6, "max_clauses": 10},

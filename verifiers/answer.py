@@ -212,8 +212,25 @@ def clean_answer(ans: str, prose: bool = True) -> str:
     return _strip_ends(_drop_qualifier(_LEAD_WORDS.sub("", _strip_ends(ans, punct))), punct)
 
 
+def _closing_block(rest: str) -> str | None:
+    """The lines after a marker that ends its line, when they are one block (no blank line) of several lines
+    that closes the text without math delimiters: a grid written row by row under `**Answer:**`."""
+    head, nl, body = rest.partition("\n")
+    if head.strip() or not nl:
+        return None
+    block, _, after = body.lstrip("\n").partition("\n\n")
+    lines = [ln for ln in block.split("\n") if ln.strip()]
+    if len(lines) < 2 or after.strip() or "$" in block:
+        return None
+    return "\n".join(ln.strip() for ln in lines)
+
+
 def _marker_text(rest: str) -> str:
-    """The answer a marker introduces: the rest of its line (or the next line), up to the sentence's end."""
+    """The answer a marker introduces: the rest of its line (or the next line), up to the sentence's end; or
+    the block of lines after it that ends the text (see `_closing_block`)."""
+    block = _closing_block(rest)
+    if block is not None:
+        return block
     line = rest.split("\n", 1)[0] if rest.strip() and rest.lstrip(" ")[:1] != "\n" else rest.lstrip()
     line = line.split("\n", 1)[0]
     if not math_segments(line):
@@ -239,6 +256,8 @@ def _markers(text: str, since: int = 0, preferred: bool = False) -> list[tuple[b
         m = marks[k]
         stop = min(m.end() + 2000, marks[k + 1].start() if k + 1 < len(marks) else len(text))
         rest = text[m.end():stop]
+        if "\n" in m.group(0)[len(m.group(0).rstrip()):]:  # the marker ended its line ("**Answer:**\n...")
+            rest = "\n" + rest
         ans = done.get(rest)
         if ans is None:
             ans = done[rest] = _marker_text(rest)
@@ -255,6 +274,9 @@ def _gsm8k(text: str, since: int = 0) -> list[str]:
 _ANSWER_WORDS = frozenset({"yes", "no", "true", "false", "none", "unsat", "unsatisfiable", "satisfiable"})
 
 
+_CHOICE = re.compile(r"\(?[A-Z]\)?|\\text\{\s*\(?[A-Z]\)?\s*\}")
+
+
 def _answer_like(ans: str) -> bool:
     """Prose after a boxed answer restates an answer only when it reads like one: a short number or formula, or
     a yes/no-style word ("The final answer is 4." does; "The answer is the path above.", "The answer is 12
@@ -262,6 +284,8 @@ def _answer_like(ans: str) -> bool:
     words = ans.split()
     if not words or len(ans) > 80:
         return False
+    if _CHOICE.fullmatch(ans):  # a multiple-choice letter: "(D)", "D"
+        return True
     if len(words) == 1 and words[0].lower() in _ANSWER_WORDS:
         return True
     return len(words) <= 4 and any(ch.isdigit() or ch in "\\=^/+" for ch in ans)
@@ -274,6 +298,14 @@ def _display_tail(text: str) -> str | None:
     while end and t[end - 1] in _TRAIL_PUNCT:
         end -= 1
     t = t[:end].rstrip()
+    if t.endswith("```"):  # a fenced block closing the response (a grid, a DIMACS model): its content
+        k = t.rfind("```", 0, len(t) - 3)
+        if k >= 0:
+            inner = t[k + 3:len(t) - 3]
+            first, nl, rest = inner.partition("\n")
+            if nl and re.fullmatch(r"[A-Za-z0-9_+-]*", first.strip()):  # a language tag (```text)
+                inner = rest
+            return inner.strip() or None
     for open_, close in (("\\[", "\\]"), ("$$", "$$")):
         if t.endswith(close):
             k = t.rfind(open_, 0, len(t) - len(close))
@@ -283,6 +315,9 @@ def _display_tail(text: str) -> str | None:
     return None
 
 
+#: the left side of "name = value" whose value is the answer: `n`, `x_1`, `f(3)`, `\\theta`, `\\text{Area}`
+_NAME_LHS = re.compile(r"(?:\\(?:text|mathrm|operatorname)\s*\{[\w ]{1,40}\}|\\?[A-Za-z]+(?:_\{?\w+\}?)?)"
+                       r"(?:\(\s*[\w.+-]*\s*\))?")
 _HAS_VALUE = re.compile(r"\d|\$|\\[(\[]")
 _SPACES = re.compile(r"(?<!\d)\s+|\s+(?!\d)")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\\$])")
@@ -306,8 +341,12 @@ def _last_statement(text: str) -> str | None:
     segs = math_segments(body)
     if segs and body.rstrip().endswith(("$", "\\)", "\\]")):  # the sentence ends with math: that is the answer
         seg = segs[-1]
-        tail = seg.rsplit("=", 1)[-1].strip() if "=" in seg else ""
-        return clean_answer(tail if tail and _NUMBER.fullmatch(tail) else seg)
+        lhs, _, tail = seg.rpartition("=")
+        # "$n = 34$" and "$2 + 3 = 5$" read the value; an equation in unknowns ("$x^2/16 + y^2/12 = 1$", "$a = 5
+        # \text{ and } b = -3$") is the answer as a whole
+        named = _NAME_LHS.fullmatch(lhs.strip()) or not re.search(r"[A-Za-z]", re.sub(r"\\[A-Za-z]+", "", lhs))
+        tail = tail.strip()
+        return clean_answer(tail if tail and named and _NUMBER.fullmatch(tail) else seg)
     cop = list(_COPULA.finditer(body))
     if cop:
         ans = clean_answer(body[cop[-1].end():])
@@ -354,9 +393,12 @@ def read_final_answer(text: str, mode: str = "auto") -> ReadAnswer:
        gives two answers, which checkers must find conflicting.
     3. No box: GSM8K `#### x` lines; else every "final answer" marker (Minerva's "Final Answer: The final answer
        is $7$. I hope it is correct." reads 7); else the last "answer is/:" marker ("The answer is **3**.").
-    4. Else a display block ending the text (`\\[ 9 \\]`, `$$9$$`); else the last line's statement: the math
-       ending its last sentence with a digit or math, or the value after its last "is"/"="/":"
-       ("The largest $n$ is 34." reads 34).
+       A marker reads the rest of its line; a marker that ends its line reads the next line, or, when the lines
+       after it are one block that ends the response (a grid row by row under `**Answer:**`), the whole block.
+       A choice letter (`(D)`) restated after a box is an answer too, so a different one conflicts.
+    4. Else a display block ending the text (`\\[ 9 \\]`, `$$9$$`, a fenced ```...``` block); else the last
+       line's statement: the math ending its last sentence with a digit or math, or the value after its last
+       "is"/"="/":" ("The largest $n$ is 34." reads 34).
     Every answer loses math delimiters, bold markers, trailing sentence punctuation and a trailing
     approximation (`\\frac{4}{3} \\approx 1.33` reads `\\frac{4}{3}`). Answers are returned de-duplicated by
     text (ignoring spaces); which of several distinct answers agree is the checker's business (all must be

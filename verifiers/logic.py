@@ -3,9 +3,14 @@ zebra): answer text -> structure, and the puzzle's rules checked over the record
 
 The final answer comes from `verifiers.answer` (one reader for every family); a checker accepts any complete,
 exact, unambiguous encoding of a solution and nothing partial: a grid as rows of cells (space-, comma- or
-`&`-separated, or one run of characters per row; rows on lines, `\\\\`-separated or `;`-separated), as JSON rows
-`[[1,2],[3,4]]`, or as a LaTeX array/matrix; knights and knaves as `Kate: knave` or `Kate is a knave`. Generators
-import these (the rules are shared with their rederive routes); nothing here imports a generator.
+`&`-separated, `|` between boxes, or one run of characters per row; rows on lines (rule lines such as
+`------+------` skipped), `\\\\`-separated or `;`-separated, or the rows as
+runs on one line, `1243, 4312, 3124, 2431`), as JSON rows `[[1,2],[3,4]]`, or as a LaTeX array/matrix; colourings
+as `1:2`, `vertex 1: colour 2` or `1 \\to 2`; knights and knaves as `Kate: knave`, `Kate - knave`,
+`Kate (knave)`, `Kate is a knave` or in groups (`Knights: Kate, Ann; Knaves: Bob`). N-queens answers are boards: a list of queen coordinates is not read, because (row, column)
+and (column, row), 0- and 1-based, are all in use and a transposed solution is itself a valid board of other
+queens, so no reading is unambiguous. Generators import these (the rules are shared with their rederive
+routes); nothing here imports a generator.
 """
 
 from __future__ import annotations
@@ -23,8 +28,12 @@ BOXES = {4: (2, 2), 6: (2, 3), 9: (3, 3)}
 Cell = tuple[int, int]
 #: a knights-and-knaves statement: a JSON-able tree such as ["and", ["knight", 0], ["knave", 2]]
 Formula = list
-_ITEM = re.compile(r"^\s*([A-Za-z]+)\s*(?::|=|\bis\s+an?\b|\bis\b)\s*(knight|knave)s?\s*\.?\s*$", re.IGNORECASE)
-_PAIR = re.compile(r"^\s*(?:v(?:ertex)?\s*)?(\d{1,4})\s*[:=]\s*(\d{1,3})\s*$", re.IGNORECASE)
+#: `Kate: knave`, `Kate = knave`, `Kate is a knave`, `Kate - knave`, `Kate -> knave`, `Kate \\to knave`
+_ITEM = re.compile(r"^\s*([A-Za-z]+)\s*(?::|=|\bis\s+an?\b|\bis\b|->|→|\\to\b|\\rightarrow\b|[-–—])\s*"
+                   r"(?:an?\s+)?(knight|knave)s?\s*\.?\s*$", re.IGNORECASE)
+#: `3:2`, `v3 = 2`, `vertex 3: colour 2`, `3 -> 2`, `3 \\to 2`, `vertex 3 is colour 2`
+_PAIR = re.compile(r"^\s*(?:v(?:ertex)?\s*)?(\d{1,4})\s*(?:[:=]|->|→|\\to\b|\\mapsto\b|\\rightarrow\b|\bis\b|\bhas\b)"
+                   r"\s*(?:colou?r\s*)?(\d{1,3})\s*$", re.IGNORECASE)
 _HOUSE = re.compile(r"^\s*(?:house\s*)?(\d{1,2})\s*[:=]\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
@@ -79,6 +88,8 @@ def grid_rows(body: str) -> list[list[str]] | None:
     out = []
     for line in _ROW_SPLIT.split(s):
         line = line.strip().strip(",").strip()
+        if _RULE_LINE.fullmatch(line):  # `------+-------+------` between a Sudoku's bands draws, it holds no cells
+            continue
         if line.startswith(("[", "(")) and line.endswith(("]", ")")):
             line = line[1:-1]
         if not line:
@@ -91,7 +102,9 @@ def grid_rows(body: str) -> list[list[str]] | None:
 
 
 _ROW_SPLIT = re.compile(r"\n|\\\\|;")
-_CELL_SPLIT = re.compile(r"[\s,&]+")
+#: cells are separated by spaces, commas, `&` or the `|` drawn between a Sudoku's boxes
+_CELL_SPLIT = re.compile(r"[\s,&|]+")
+_RULE_LINE = re.compile(r"[-=_+|\s]*[-=_]{3}[-=_+|\s]*")  # `- - -` may be a row of empty cells; `---` is a rule
 
 
 def parse_grid(body: str, rows: int, cols: int) -> tuple[list[list[str]] | None, str]:
@@ -102,6 +115,11 @@ def parse_grid(body: str, rows: int, cols: int) -> tuple[list[list[str]] | None,
     grid = grid_rows(body)
     if grid is None:
         return None, "unreadable grid"
+    if len(grid) == 1 and rows > 1 and cols > 1:
+        # `1243, 4312, 3124, 2431`: the rows as runs of cells on one line, comma- or space-separated; complete and
+        # unambiguous when there are exactly `rows` runs of exactly `cols` cells each
+        if len(grid[0]) == rows and all(len(t) == cols for t in grid[0]):
+            grid = [list(t) for t in grid[0]]
     if len(grid) != rows:
         return None, f"expected {rows} rows, got {len(grid)}"
     for i, toks in enumerate(grid):
@@ -353,16 +371,44 @@ def evaluate(f: Formula, knight: tuple[bool, ...] | list[bool]) -> bool:
     raise ValueError(f"unknown connective {op!r}")
 
 
+_ITEM_PAREN = re.compile(r"^\s*([A-Za-z]+)\s*\(\s*(knight|knave)s?\s*\)\s*\.?\s*$", re.IGNORECASE)
+#: `Knights: Alice, Carol` -- a kind, then the names of that kind, up to the next kind (or the end)
+_GROUP = re.compile(r"\b(?:the\s+)?(knights?|knaves?)\s*(?::|=|\bare\b|\bis\b)\s*", re.IGNORECASE)
+
+
+def _grouped_kinds(text: str) -> str | None:
+    """`Knights: Alice, Carol. Knaves: Bob` -> `Alice: knight, Carol: knight, Bob: knave`; None when the text is
+    not written as groups (anything before the first group, or a group without names, is not this form)."""
+    marks = list(_GROUP.finditer(text))
+    if not marks or text[:marks[0].start()].strip(" \n*"):
+        return None
+    out = []
+    for k, m in enumerate(marks):
+        end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
+        kind = "knight" if m.group(1).lower().startswith("knight") else "knave"
+        body = re.sub(r"\b(?:none|nobody|no one)\b", "", text[m.end():end], flags=re.IGNORECASE)
+        members = [w for w in re.split(r"[,;\n.]|\band\b|\s+", body) if w.strip(" *")]
+        if not members and not re.search(r"\b(?:none|nobody|no one)\b", text[m.end():end], re.IGNORECASE):
+            return None
+        out += [f"{w.strip(' *')}: {kind}" for w in members]
+    return ", ".join(out)
+
+
 def parse_assignment(text: str, names: list[str]) -> tuple[list[bool] | None, str]:
     """`Alice: knight, Bob: knave` (or `Alice is a knight and Bob is a knave.`) -> [True, False]; (None, reason)
-    unless every person appears exactly once."""
-    items = [s for s in re.split(r"[,;\n]|\band\b|(?<=[a-z])\.\s", strip_latex_text(text)) if s.strip(" .")]
+    unless every person appears exactly once. Groups (`Knights: Alice, Carol; Knaves: Bob`) and `Alice (knight)`
+    read the same way."""
+    text = strip_latex_text(text)
+    grouped = _grouped_kinds(text)
+    if grouped is not None:
+        text = grouped
+    items = [s for s in re.split(r"[,;\n]|\band\b|(?<=[a-z])\.\s", text) if s.strip(" .")]
     if len(items) != len(names):
         return None, f"expected {len(names)} name: role entries, got {len(items)}"
     index = {nm.lower(): i for i, nm in enumerate(names)}
     out: list[bool | None] = [None] * len(names)
     for it in items:
-        m = _ITEM.match(it)
+        m = _ITEM.match(it) or _ITEM_PAREN.match(it)
         if not m:
             return None, f"malformed entry {it.strip()[:40]!r}"
         i = index.get(m.group(1).lower())

@@ -18,6 +18,20 @@ Check options (keys of `record["check"]`, all optional):
 See `math_equiv` for the equivalence rules. Every final answer must be right: an empty one (`\\boxed{}`), an
 unreadable one, or more than MAX_FINAL_ANSWERS distinct ones make the response wrong (False, never None, so a
 malformed response cannot escape its negative reward); an unreadable reference answer leaves it undecided.
+
+Grading conventions (each decided on purpose; bench/verify_corpus/README.md names them):
+  last answer counts: no. A box retracted in the text ("\\boxed{3} ... wait, that is wrong ... \\boxed{4}") is
+           two different final answers and wrong: a response states one answer, and a reward that takes the
+           last of several would pay for a box followed by another in prose ("The final answer is 4.").
+  names the prompt uses: they count when the record lists them (`check.params.vars`, e.g. math.recurrence's
+           c_1, c_2); names the record does not list bind to x, y, z (then a, b, c) in order, and any other name
+           is wrong, so a swapped or invented name can never match.
+  decimal comma: `3{,}97` is 3.97 (LaTeX's decimal comma; `{,}` before exactly three digits groups thousands);
+           a plain `3,97` is not a decimal, since `3,97` is also the pair 3 and 97 and a list must never match a
+           number by being read as one.
+  units: two stated units of measure must be the same unit (`201 cm` is wrong for `201 m`; `5 hrs` right for
+           `5 hours`); a reference without a unit states none to compare with, so a unit on the answer is not
+           held against it; count nouns ("apples", "people") are not compared.
 """
 
 from __future__ import annotations
@@ -31,7 +45,7 @@ from hardgen.verifiers.base import Verdict, register_check
 from hardgen.verifiers.math_equiv import DEFAULTS, Cmp, compare_values, prove
 from hardgen.verifiers.answer import read_final_answer, read_reference
 from hardgen.verifiers.math_parse import (_DEGREE, LimitError, ParseError, clean_text, is_text_answer, max_depth,
-                                          normalize, parse_value)
+                                          normalize, parse_value, unit_of)
 
 __all__ = ["score_math", "math_equal", "clear_cache", "cache_info", "shutdown_workers"]
 
@@ -188,6 +202,9 @@ def _judge_values(gold: str, ans: str, opts: dict) -> tuple[bool | None, str]:
         na = normalize(ans)
     except ParseError as e:
         return False, f"cannot read the answer: {e}"
+    ug, ua = unit_of(gold), unit_of(ans)
+    if ug and ua and ug != ua:  # a bare reference states no unit to compare with: only two stated units can clash
+        return False, f"the answer is in {ua}, the reference in {ug}"
     if _squash(ng) == _squash(na):
         return True, "same canonical text"
     try:

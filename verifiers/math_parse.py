@@ -26,6 +26,11 @@ FUNCS = {"sqrt", "root", "exp", "log", "ln", "sin", "cos", "tan", "cot", "sec", 
          "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "abs", "binom", "gcd", "lcm", "floor", "ceil"}
 CONSTS = {"pi": "pi", "oo": "oo", "infty": "oo", "inf": "oo", "infinity": "oo", "e": "E", "i": "I"}
 _NAMES = sorted(FUNCS | {"pi", "oo", "infty", "infinity"}, key=len, reverse=True)
+#: Greek letters (`\\theta` is written " theta "): one symbol when the word is the whole name, never t*h*e*t*a
+#: (whose `e` would be Euler's number)
+GREEK = frozenset({"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta",
+                   "iota", "kappa", "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "upsilon", "phi", "varphi",
+                   "chi", "psi", "omega"})
 UNITS = {"cm", "mm", "km", "m", "kg", "g", "mg", "s", "sec", "secs", "second", "seconds", "min", "mins",
          "minute", "minutes", "h", "hr", "hrs", "hour", "hours", "day", "days", "week", "weeks", "year", "years",
          "month", "months", "inch", "inches", "ft", "foot", "feet", "yd", "yard", "yards", "mile", "miles", "mph",
@@ -67,6 +72,7 @@ _TEXT_CMD = re.compile(r"\\(?:text|textnormal|textup|textsf|textbf|textit|textrm
                        r"|operatorname|boldsymbol|mathsf"
                        r"|bf|rm)\s*\{")
 _CMD = re.compile(r"\\([A-Za-z]+)")
+_BRACED_COMMA = re.compile(r"(?<=\d)\{,\}(\d+)")
 _GROUPED = re.compile(r"(\d),\s*\\!\s*(?=\d{3}(?!\d))")
 #: a mixed number `3\frac{3}{4}` (= 15/4): an integer written right before a proper fraction of integers, not after
 #: an operator, a letter or another digit group (policy: MATH writes mixed numbers this way; `2 \cdot \frac12` or
@@ -161,6 +167,9 @@ def latex_to_text(s: str) -> str:
         s = _env_matrix(s)
     # `11,\! 111,\! 100`: a comma followed by a negative thin space groups digits, it never separates items
     s = _GROUPED.sub(r"\1", s)
+    # `{,}` between digits: a thousands group before exactly three digits (`1{,}000`), else LaTeX's decimal comma
+    # (`3{,}97` is 3.97, never 397)
+    s = _BRACED_COMMA.sub(lambda m: m.group(1) if len(m.group(1)) == 3 else "." + m.group(1), s)
     s = _MIXED.sub(_mixed_number, s)
     s = _REPEATING.sub(_repeating_decimal, s)
     for d in _DROP:
@@ -284,6 +293,8 @@ def _split_word(w: str) -> list[tuple[str, Any]]:
     """A run of letters: known function/constant names, else single-letter symbols (xy = x*y)."""
     if "_" in w:  # a subscripted symbol such as a_1 or x_{n}
         return [("id", re.sub(r"[{}()]", "", w))]
+    if w in GREEK:
+        return [("id", w)]
     out: list[tuple[str, Any]] = []
     i = 0
     lw = w
@@ -406,8 +417,12 @@ class _Parser:
                         self.take()
                         args.append(self.expr())
                     self.take(")")
-                else:  # \sin x, \ln 2: the function applies to the next factor
-                    args = [self.power()]
+                else:  # \sin x, \ln 2, \sin 2y: the function applies to the juxtaposed factors that follow,
+                    # up to the next function or bracket (`2 \sin y \cos y` is sin(y) times cos(y))
+                    arg = self.power()
+                    while (tok := self.peek()) is not None and tok[0] == "id" and tok[1] not in FUNCS:
+                        arg = ("*", (arg, self.power()))
+                    args = [arg]
                 fn = ("f", "log" if val == "ln" else val, tuple(args))
                 return fn if power is None else ("^", fn, power)
             if val in CONSTS:
@@ -557,16 +572,91 @@ def strip_units(s: str) -> str:
     return s
 
 
+#: units of measure -> one name per unit (abbreviations, plurals and spellings folded); count nouns ("apples",
+#: "people") are not units of measure and are not compared
+_MEASURE = {}
+for _canon, _names in {"millimeter": "mm millimeter millimeters millimetre millimetres",
+                       "centimeter": "cm centimeter centimeters centimetre centimetres",
+                       "meter": "m meter meters metre metres", "kilometer": "km kilometer kilometers kilometre kilometres",
+                       "inch": "inch inches", "foot": "ft foot feet", "yard": "yd yard yards", "mile": "mile miles",
+                       "second": "s sec secs second seconds", "minute": "min mins minute minutes",
+                       "hour": "h hr hrs hour hours", "day": "day days", "week": "week weeks",
+                       "month": "month months", "year": "year years", "milligram": "mg", "gram": "g gram grams",
+                       "kilogram": "kg kilogram kilograms", "pound": "lb lbs pound pounds",
+                       "ounce": "oz ounce ounces", "milliliter": "ml", "liter": "l liter liters litre litres",
+                       "mph": "mph", "unit": "unit units"}.items():
+    for _n in _names.split():
+        _MEASURE[_n] = _canon
+
+
+def unit_of(raw: str) -> str | None:
+    """The unit of measure a value is written with (`201\\text{ cm}` -> "centimeter", `12 square meters` ->
+    "meter^2"), or None when it has none (or only count nouns, which are not compared)."""
+    s = raw.strip()
+    if "\\" in s or "{" in s or "$" in s:
+        try:
+            s = latex_to_text(s)
+        except ParseError:
+            return None
+    s = re.sub(r"\s+", " ", s.replace("\n", " ")).strip().rstrip(".").strip()
+    end, start = _unit_tail(s)
+    if end < 0:
+        return None
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+|\^\s*\(?\s*[23]", s[start:])]
+    if not words or not all(w.startswith("^") or w in UNITS for w in words):
+        return None
+    power, names = 1, []
+    for w in words:
+        if w in ("square", "sq"):
+            power = 2
+        elif w == "cubic":
+            power = 3
+        elif w.startswith("^"):
+            power = int(w[-1])
+        elif w in _MEASURE:
+            names.append(_MEASURE[w])
+        else:
+            return None  # a count noun or a word such as "per": not a unit this comparison knows
+    if len(names) != 1:
+        return None
+    return names[0] + (f"^{power}" if power > 1 else "")
+
+
 def normalize(raw: str) -> str:
     """The canonical plain text of an answer (also the cache key): LaTeX rewritten, spacing collapsed."""
     s = raw.strip()
     if "\\" in s or "{" in s or "$" in s or any(c in s for c in "−–·×÷≤≥≠π∞√∪∅°"):
         s = latex_to_text(s)
-    s = s.replace("\n", " ")
+    s = _line_breaks(s.strip())
     s = re.sub(r"\s+", " ", s).strip()
     s = s.rstrip(".").strip()
     s = strip_units(s)
     return s
+
+
+_JOINERS = frozenset("+-*/=,^(<>")
+
+
+def _line_breaks(s: str) -> str:
+    """Line breaks outside brackets separate statements (`x = 1` / `y = 2` is the list `x = 1; y = 2`, never the
+    chain x = 1y = 2), except where a line ends or the next begins with an operator (a wrapped expression)."""
+    if "\n" not in s:
+        return s
+    out, depth = [], 0
+    for i, ch in enumerate(s):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(depth - 1, 0)
+        elif ch == "\n" and depth == 0:
+            before = s[:i].rstrip()[-1:]
+            after = s[i + 1:].lstrip()[:1]
+            if before and after and before not in _JOINERS and after not in _JOINERS | {")", "]", "}"}:
+                out.append("; ")
+                continue
+            ch = " "
+        out.append(ch)
+    return "".join(out)
 
 
 def parse_answer(raw: str, max_chars: int = 2000, max_nesting: int = 60) -> Value:
@@ -588,6 +678,7 @@ def parse_value(s: str) -> Value:
         return ("pct", parse_expr(s[:-1]))
     # alternatives: "2 or 3", "x=1, y=2", "1; 2"; a list joined by "or" is marked: it offers alternatives, which
     # an ordered tuple of values (x, y) = (1, 2) is not
+    s = _SERIAL_COMMA.sub(", ", s)  # "p = 1, q = 2, and r = 3" is the list "p = 1, q = 2, r = 3"
     for seps in ((" or ", " and ", ";"), (",",)):
         parts = split_top(s, seps)
         if len(parts) > 1:
@@ -646,8 +737,10 @@ def parse_value(s: str) -> Value:
     return ("expr", parse_expr(s))
 
 
+_SERIAL_COMMA = re.compile(r",\s*\band\s+")
 _FUNC_OF = re.compile(r"^[a-zA-Z]\s*\(\s*[a-zA-Z](?:\s*,\s*[a-zA-Z])*\s*\)$")
-_MEMBER = re.compile(r"^[A-Za-z]\s*(?:in|∈)\s+(.+)$")
+#: `x in [-2, 7]`, `x ∈ (0, 1)` ("in" a word of its own: `sin (2y)` is not membership)
+_MEMBER = re.compile(r"^[A-Za-z]\s*(?:\bin\s+|∈\s*)(.+)$")
 _IDENT = re.compile(r"^[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?$")
 
 

@@ -63,8 +63,24 @@ def _assign(pairs: list[tuple[int, bool]], num_vars: int) -> tuple[list[bool] | 
     return [bool(x) for x in values], ""
 
 
+_NAME = r"(?:[A-Za-z]{1,6}|[xX]_?\{?\d{1,12}\}?)"
+#: `(x_1, x_2, x_3) = (1, 0, 1)`: names and values as two tuples of the same length
+_TUPLES = re.compile(rf"^\(\s*({_NAME}(?:\s*,\s*{_NAME})*)\s*\)\s*=\s*\(([^()]*)\)$")
+#: one `NAME = value` entry, where entries are separated by spaces only (`x1=1 x2=0 x3=1`)
+_ENTRY = re.compile(rf"{_NAME}\s*(?:=|:|\\to|->)\s*(?:1|0|true|false|t|f|\\top|\\bot|⊤|⊥)(?![A-Za-z0-9])", re.I)
+
+
 def _named(text: str, num_vars: int, letters: bool) -> tuple[list[bool] | None, str]:
+    m = _TUPLES.match(text)
+    if m:
+        names = [x.strip() for x in m.group(1).split(",")]
+        vals = [x.strip() for x in m.group(2).split(",")]
+        if len(names) != len(vals):
+            return None, f"{len(names)} names but {len(vals)} values"
+        text = ", ".join(f"{a}={b}" for a, b in zip(names, vals))
     items = [it for it in re.split(r"[,;\n]|\\land|\\wedge|∧|\band\b", text) if it.strip()]
+    if len(items) == 1 and len(_ENTRY.findall(items[0])) > 1 and not _ENTRY.sub("", items[0]).strip():
+        items = _ENTRY.findall(items[0])  # `x1=1 x2=0 x3=1`: entries separated by spaces
     pairs = []
     for it in items:
         m = _NAMED.match(it)
@@ -99,7 +115,13 @@ def _literals(text: str, num_vars: int) -> tuple[list[bool] | None, str]:
     return _assign(pairs, num_vars)
 
 
+_TRUTH_WORD = {"true": "1", "false": "0"}
+
+
 def _bits(text: str, num_vars: int) -> tuple[list[bool] | None, str]:
+    words = [w for w in re.split(r"[\s,\[\]()]+", text) if w]
+    if words and all(w.lower() in _TRUTH_WORD for w in words):  # `True, False, True`: one word per variable
+        text = "".join(_TRUTH_WORD[w.lower()] for w in words)
     bits = re.sub(r"[\s,\[\]()]+", "", text)
     bad = sorted(set(bits) - {"0", "1"})
     if bad:
@@ -121,12 +143,12 @@ def parse_assignment(text: str, num_vars: int, fmt: str, letters: bool = False) 
         return None, f"unknown answer format {fmt!r} in the record"
     if len(text) > 24 * num_vars + 64:
         return None, f"answer is {len(text)} characters, too long for {num_vars} variables"
-    text = _normalise(text)
+    text = _normalise(text).rstrip(".").strip()
     if not text:
         return None, "empty answer"
     if re.search(r"[=:]|->|\\to|\bis\b", text):
         return _named(text, num_vars, letters)
-    bits_only = not re.sub(r"[\s,\[\]()01]", "", text)
+    bits_only = not re.sub(r"[\s,\[\]()01]", "", re.sub(r"(?i)\b(?:true|false)\b", "", text))
     if bits_only:
         vals, why = _bits(text, num_vars)
         if vals is not None or fmt == "bits":

@@ -151,6 +151,7 @@ def solve_exact(rows: list[list[Fraction]], rhs: list[Fraction]) -> list[Fractio
 @register
 class Recurrence(Family):
     name = "math.recurrence"
+    version = "2"  # 2: closed-form rows list the constants c_1, c_2, ... as `check.params.vars`
     Knobs = RecurrenceKnobs
     levels = {
         "easy": {"order": 1, "root_max": 3, "forcing_degree": 0, "coef_max": 3, "index_max": 10},
@@ -192,6 +193,8 @@ class Recurrence(Family):
                   f"A sequence satisfies {rec}.\n\nThere is a unique constant c_1 such that a_n = {_basis_text(basis)} "
                   "for all n ≥ 0. Find c_1.\n\nGive the exact value inside \\boxed{}, e.g. \\boxed{-2}.")
         params["basis"] = [[j, r] for j, r in basis]
+        # the prompt names the constants: `c_1 = 3, c_2 = -1` binds to them (and `c_2 = -1, c_1 = 3` too)
+        params["vars"] = [f"c_{i}" for i in range(1, len(basis) + 1)]
         answer = fmt_tuple(coefs) if len(basis) > 1 else str(coefs[0])
         return Candidate(prompt, answer, {"kind": "math", "params": params}, {"order": order, "query": query})
 
