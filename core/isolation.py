@@ -398,7 +398,8 @@ def _probe_as(bwrap: str, prog: bytes, ids: tuple[int, int] | None) -> JailStatu
 
 # ---- cgroups -------------------------------------------------------------------------------------------------
 
-def _mounts(fstype: str) -> list[tuple[str, str]]:
+def mounts_of(fstype: str) -> list[tuple[str, str]]:
+    """(mount point, super options) of the mounted filesystems of a type, from /proc/self/mountinfo."""
     out = []
     try:
         with open("/proc/self/mountinfo", encoding="utf-8") as f:
@@ -412,7 +413,8 @@ def _mounts(fstype: str) -> list[tuple[str, str]]:
     return out
 
 
-def _own_cgroups() -> dict[str, str]:
+def own_cgroups() -> dict[str, str]:
+    """This process's cgroup per hierarchy: {"": v2 path, "pids": v1 pids path, ...}."""
     out: dict[str, str] = {}
     try:
         with open("/proc/self/cgroup", encoding="utf-8") as f:
@@ -425,10 +427,10 @@ def _own_cgroups() -> dict[str, str]:
     return out
 
 
-def _writable_roots() -> dict[str, str]:
+def writable_cgroup_roots() -> dict[str, str]:
     """{"v2": dir} with pids+memory delegated, else {"pids": dir, "memory": dir} of cgroup v1 (where writable)."""
-    own = _own_cgroups()
-    for mnt, _ in _mounts("cgroup2"):
+    own = own_cgroups()
+    for mnt, _ in mounts_of("cgroup2"):
         d = os.path.join(mnt, own.get("", "/").lstrip("/"))
         try:
             with open(os.path.join(d, "cgroup.subtree_control"), encoding="utf-8") as f:
@@ -438,7 +440,7 @@ def _writable_roots() -> dict[str, str]:
         if "pids" in ctrls and os.access(d, os.W_OK):
             return {"v2": d}
     roots = {}
-    for mnt, opts in _mounts("cgroup"):
+    for mnt, opts in mounts_of("cgroup"):
         for ctrl in ("pids", "memory"):
             if ctrl in opts.split(",") and ctrl not in roots:
                 d = os.path.join(mnt, own.get(ctrl, "/").lstrip("/"))
@@ -462,7 +464,7 @@ class RunCgroup:
 
     @classmethod
     def create(cls, *, memory_mb: int | None, max_pids: int | None) -> "RunCgroup | None":
-        roots = _writable_roots()
+        roots = writable_cgroup_roots()
         if not roots:
             return None
         cls._counter += 1

@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from hardgen.core.errors import HardgenError
-from hardgen.core.isolation import ENV_TRUST
+from hardgen.core.isolation import ENV_TRUST, writable_cgroup_roots
 
 __all__ = ["Limits", "LimitedWorker", "Outcome", "SandboxError", "WorkerTimeout", "WorkerMemoryError",
            "WorkerCrashed", "WorkerError", "SandboxViolation", "ProgramError", "JailUnavailable", "pids_cgroup_root",
@@ -872,56 +872,15 @@ def _set_limits(cfg: dict) -> None:
 
 # ---- cgroup pids limit ------------------------------------------------------------------------------------------
 
-def _mounts(fstype: str) -> list[tuple[str, str]]:
-    """(mount point, super options) of the mounted filesystems of a type, from /proc/self/mountinfo."""
-    out = []
-    try:
-        with open("/proc/self/mountinfo", encoding="utf-8") as f:
-            for line in f:
-                left, _, right = line.partition(" - ")
-                parts, rparts = left.split(), right.split()
-                if len(parts) >= 5 and rparts and rparts[0] == fstype:
-                    out.append((parts[4], rparts[2] if len(rparts) > 2 else ""))
-    except OSError:
-        pass
-    return out
-
-
-def _own_cgroups() -> dict[str, str]:
-    """This process's cgroup per hierarchy: {"": v2 path, "pids": v1 pids path, ...}."""
-    out: dict[str, str] = {}
-    try:
-        with open("/proc/self/cgroup", encoding="utf-8") as f:
-            for line in f:
-                _, ctrls, path = line.rstrip("\n").split(":", 2)
-                for c in ctrls.split(",") if ctrls else [""]:
-                    out[c] = path
-    except (OSError, ValueError):
-        pass
-    return out
-
-
 def pids_cgroup_root() -> tuple[str, str] | None:
-    """A cgroup directory under which this process may create children with a pids limit, and its version.
-
-    cgroup v2: this process's cgroup when `pids` is in its `cgroup.subtree_control` (delegated to children).
-    cgroup v1: this process's cgroup in the `pids` hierarchy. None when neither is present and writable.
-    """
-    own = _own_cgroups()
-    for mnt, _ in _mounts("cgroup2"):
-        d = os.path.join(mnt, own.get("", "/").lstrip("/"))
-        try:
-            with open(os.path.join(d, "cgroup.subtree_control"), encoding="utf-8") as f:
-                if "pids" in f.read().split() and os.access(d, os.W_OK):
-                    return d, "v2"
-        except OSError:
-            pass
-    for mnt, opts in _mounts("cgroup"):
-        if "pids" in opts.split(","):
-            d = os.path.join(mnt, own.get("pids", "/").lstrip("/"))
-            # the hierarchy's root has no pids.max of its own, but its children do
-            if os.path.isfile(os.path.join(d, "cgroup.procs")) and os.access(d, os.W_OK):
-                return d, "v1"
+    """A cgroup directory under which this process may create children with a pids limit, and its version:
+    cgroup v2 where `pids` is delegated to this process's cgroup, else its v1 `pids` hierarchy; None when
+    neither is writable (the same roots the jail's cgroups use)."""
+    roots = writable_cgroup_roots()
+    if "v2" in roots:
+        return roots["v2"], "v2"
+    if "pids" in roots:
+        return roots["pids"], "v1"
     return None
 
 
