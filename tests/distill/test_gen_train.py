@@ -5,6 +5,7 @@ solver while validity holds (fixed seed; about 2 minutes on two busy CPU cores).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -45,9 +46,11 @@ def test_generator_reward_is_validity_times_hardness_minus_copies():
     train = "(A | B | !C) & (!A | C | D) & (B | !D | E)"
     reward = GeneratorReward(REFERENCE, k=8, train_texts=[{"family": "llm.cnf", "text": train}])
     try:
-        hard = ("(A | B | C) & (!A | !B | D) & (A | !C | !D) & (!B | C | !E) & (B | D | E) & (!A | C | E) & "
-                "(A | !D | !E) & (!C | D | F) & (B | !E | !F) & (!A | !B | F) & (C | E | !F) & (A | B | !F) & "
-                "(!C | !D | !F) & (B | !C | D) & (!A | E | F) & (A | C | !E)")
+        # one satisfying assignment of 64: the 2-flip WalkSAT solved 1-5 of 8 rollouts on each of 12 seeds
+        hard = ("(!D | !C | F) & (!F | !E | !C) & (!B | !E | D) & (D | C | !A) & (!F | !B | E) & (D | !A | !F) & "
+                "(!A | !B | !E) & (D | E | !C) & (!E | !D | A) & (D | !A | F) & (D | !F | E) & (!F | !E | !D) & "
+                "(!E | B | !A) & (A | C | B) & (B | D | A) & (!D | F | B) & (B | F | E) & (!A | C | !D) & "
+                "(!F | !C | !A) & (!D | E | !F) & (!F | !A | B) & (F | A | D)")
         got = reward([[{"role": "assistant", "content": hard}], "(A)", "(A) & (!A)", "(A | ", train,
                       "(!C | A | B) & (D | C | !A) & (E | !D | B)"])
         assert 0.0 < got[0] <= 1.0          # valid and the 2-flip WalkSAT fails on some rollouts
@@ -155,8 +158,10 @@ def test_sampling_the_trained_generator_writes_verified_records(proof, tmp_path)
                               max_new_tokens=256)
     rows = list(open_dataset(str(tmp_path / "llm")))
     assert res["rows"] == len(rows) == 16 and res["validity_rate"] >= 0.5
-    assert res["conditions"] and all(c.startswith("family: llm.cnf\ndifficulty: hard\ntags: vars=6, width=3, clauses=")
-                                     for c in res["conditions"])
+    # the training conditions (the size tags come from each seed formula, so a few use 5 of the 6 variables)
+    odd = [c for c in res["conditions"]
+           if not re.fullmatch(r"family: llm.cnf\ndifficulty: hard\ntags: vars=[56], width=3, clauses=\d+", c)]
+    assert res["conditions"] and not odd, odd
     for r in rows:  # `gen verify` agrees with the sampler, by its own route (Glucose, re-parsed prompt)
         assert verify_record(r)["status"] == "valid"
 
