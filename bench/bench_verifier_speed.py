@@ -1,7 +1,7 @@
 """Benchmark: scoring throughput of hardgen's math checker (answer reader + equivalence) against Math-Verify.
 
 Both score the same (reference, response) pairs, one at a time, in one process, after a warm-up: the model-style
-pairs of `math_corpus` plus responses in the conventions of issue 13 (Minerva "Final Answer", GSM8K `####`,
+pairs of `math_corpus` plus responses in the conventions models use (Minerva "Final Answer", GSM8K `####`,
 `<think>` blocks, unboxed prose), de-duplicated so that no scorer profits from a cache hit on a repeated pair.
 Math-Verify runs at its fastest setting found here (its parse/verify timeouts on and off are both timed; the
 faster is reported). Only throughput is compared: the labels of `math_corpus` follow hardgen's own rules, so an

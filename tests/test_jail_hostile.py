@@ -366,7 +366,7 @@ def test_reward_and_authoring_against_a_hostile_completion(tmp_path, env, server
     assert res.returncode == 0, res.stderr[-2000:]
 
 
-# ---- red-team pass (issue 14): holes found in the first jail and closed ---------------------------------------
+# ---- red-team pass: holes found in the first jail and closed ---------------------------------------
 
 # Probes of a program run by root's `gen`: without the fixes, bwrap mapped the jail's uid to host uid 0, which
 # needs no capability to write 0644 sysctls (kernel.core_pattern: its pipe helper runs as host root) or to chmod

@@ -149,7 +149,7 @@ def test_cli_generate_and_verify_efa_file(tmp_path):
 
 
 def test_a_program_cannot_loosen_checking_with_its_check_tolerance(tmp_path):
-    # issue 13: CHECK = {"tolerance": 1e9} once let `\boxed{1.0}` match any answer and a wrong solve() pass. Two
+    # CHECK = {"tolerance": 1e9} once let `\boxed{1.0}` match any answer and a wrong solve() pass. Two
     # layers now: a program asking for a tolerance past the cap is rejected, and a row carrying one is scored
     # with the cap anyway
     from hardgen.llmgen.efa_author import efa_reward

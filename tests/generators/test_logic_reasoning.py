@@ -234,7 +234,7 @@ def test_knights_checker_rules():
     assert score(rec, boxed(", ".join(entries[:-1]))).correct is False
     assert score(rec, boxed(", ".join(entries + entries[:1]))).correct is False
     assert score(rec, boxed(", ".join(entries[:-1] + [f"Zorro: knight"]))).correct is False
-    # "Kate is a knave" sentences are a complete, unambiguous encoding (issue 13)
+    # "Kate is a knave" sentences are a complete, unambiguous encoding
     assert score(rec, boxed(", ".join(e.replace(":", " is a") for e in entries))).correct is True
     assert score(rec, boxed(" and ".join(e.replace(":", " is a") for e in entries) + ".")).correct is True
     assert score(rec, boxed(", ".join(e.replace(":", " is a") for e in entries[:-1]))).correct is False

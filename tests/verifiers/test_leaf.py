@@ -46,8 +46,7 @@ def test_scoring_imports_no_generator_difficulty_distill_or_model(name):
 
 
 def test_verifier_sources_import_only_core_and_verifiers():
-    # validity.py is the `gen verify` stage driver (it re-derives answers with the generators); issue 12 moves
-    # it to stages/, so it is no part of the scoring leaf
+    # the `gen verify` stage driver (it re-derives answers with the generators) lives in stages/, not here
     for path in sorted(p for p in (ROOT / "verifiers").glob("*.py") if p.name != "validity.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             names = []

@@ -1,4 +1,4 @@
-"""Math recall on the ways real models write answers (issue 13), and every reward hack it lists, closed."""
+"""Math recall on the ways real models write answers, and every known reward hack, closed."""
 
 import pytest
 
