@@ -526,11 +526,16 @@ def test_an_inherited_cpu_hard_limit_does_not_kill_every_worker(tmp_path, env):
 
 HUGE_FRAME_SCRIPT = r'''
 import json, resource
+import hardgen.core.jail as jail
 from hardgen.core.jail import LimitedWorker, Limits
+parsed = []
+real = jail._json_frame
+jail._json_frame = lambda body: (parsed.append(len(body)), real(body))[1]  # which frames were parsed
 with LimitedWorker(Limits.untrusted(confine=False, timeout_s=60, memory_mb=2048)) as w:
     out = w.run(eval, "[[]] * 15_000_000")  # a 45 MB frame: 15 M empty lists, ~1 GB once parsed
     after = w.run(eval, "1 + 1")
 print("RESULT " + json.dumps({"status": out.status, "error": out.error, "after": after.value,
+                              "largest_parsed": max(parsed, default=0),
                               "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
 '''
 
@@ -542,7 +547,8 @@ def test_a_frame_of_many_small_values_is_refused_before_parsing(tmp_path, env):
     assert res.returncode == 0, res.stderr[-2000:]
     out = json.loads(res.stdout.split("RESULT ", 1)[1])
     assert out["status"] == "error" and "JSON values" in out["error"] and out["after"] == 2
-    assert out["rss_mb"] < 500, out  # the parent never built the 15 M lists
+    assert out["largest_parsed"] < 1_000_000, out  # the 45 MB frame was refused unparsed
+    assert out["rss_mb"] < 1000, out  # and the parent never built the 15 M lists (about 1.3 GB when it did)
 
 
 BURNER_THREAD_SCRIPT = r'''

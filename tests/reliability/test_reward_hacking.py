@@ -80,6 +80,9 @@ def _candidates_wrong(sol: str):
     for a, b in (("knight", "knave"), ("Q", "."), ("#", "."), ("1", "0")):
         if a in sol:
             yield sol.replace(a, "\0").replace(b, a).replace("\0", b)
+    if re.fullmatch(r"[01]+", sol):  # a bit string: each single flipped bit
+        for i in range(len(sol)):
+            yield sol[:i] + ("1" if sol[i] == "0" else "0") + sol[i + 1:]
 
 
 @lru_cache(maxsize=None)
