@@ -58,10 +58,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from hardgen.core.errors import HardgenError
-from hardgen.core.isolation import ENV_TRUST, writable_cgroup_roots
+from hardgen.core.isolation import ENV_TRUST, RunCgroup
 
 __all__ = ["Limits", "LimitedWorker", "Outcome", "SandboxError", "WorkerTimeout", "WorkerMemoryError",
-           "WorkerCrashed", "WorkerError", "SandboxViolation", "ProgramError", "JailUnavailable", "pids_cgroup_root",
+           "WorkerCrashed", "WorkerError", "SandboxViolation", "ProgramError", "JailUnavailable",
            "trusting_programs"]
 
 _HEADER = struct.Struct("!Q")
@@ -252,7 +252,7 @@ class LimitedWorker:
         self.restarts = 0  # how many times a worker was started after the first (kills, crashes, recycling)
         self._started_once = False
         self._tmpdir: str | None = None
-        self._cgroup: _PidsCgroup | None = None
+        self._cgroup: RunCgroup | None = None
         self._hello: dict = {}
         self._jailed = False
         self._jail_pids: set[int] = set()
@@ -314,7 +314,7 @@ class LimitedWorker:
             env = dict(os.environ)
         env.update(dict(lim.env))
         if lim.max_processes:
-            self._cgroup = _PidsCgroup.create(int(lim.max_processes))
+            self._cgroup = RunCgroup.create(memory_mb=None, max_pids=int(lim.max_processes))
         cfg = {"memory_mb": lim.memory_mb, "cpu_s": lim.cpu_s, "file_size_mb": lim.file_size_mb,
                "max_processes": lim.max_processes, "network": lim.network, "confine": lim.confine,
                "workdir": os.path.realpath(workdir or os.getcwd()), "read_paths": list(lim.read_paths),
@@ -870,123 +870,7 @@ def _set_limits(cfg: dict) -> None:
         cap(resource.RLIMIT_NPROC, int(cfg["max_processes"]))
 
 
-# ---- cgroup pids limit ------------------------------------------------------------------------------------------
-
-def pids_cgroup_root() -> tuple[str, str] | None:
-    """A cgroup directory under which this process may create children with a pids limit, and its version:
-    cgroup v2 where `pids` is delegated to this process's cgroup, else its v1 `pids` hierarchy; None when
-    neither is writable (the same roots the jail's cgroups use)."""
-    roots = writable_cgroup_roots()
-    if "v2" in roots:
-        return roots["v2"], "v2"
-    if "pids" in roots:
-        return roots["pids"], "v1"
-    return None
-
-
-class _PidsCgroup:
-    """A throwaway cgroup with `pids.max`, holding one worker and everything it spawns."""
-
-    _counter = 0
-
-    def __init__(self, path: str, version: str) -> None:
-        self.path, self.version = path, version
-
-    @classmethod
-    def create(cls, max_pids: int) -> "_PidsCgroup | None":
-        root = pids_cgroup_root()
-        if root is None:
-            return None
-        cls._sweep(root[0])
-        cls._counter += 1
-        path = os.path.join(root[0], f"hardgen-sandbox-{os.getpid()}-{cls._counter}")
-        try:
-            os.mkdir(path)
-        except FileExistsError:
-            pass
-        except OSError:
-            return None
-        try:
-            with open(os.path.join(path, "pids.max"), "w") as f:
-                f.write(str(max_pids))
-        except OSError:
-            cls(path, root[1]).remove()
-            return None
-        return cls(path, root[1])
-
-    @staticmethod
-    def _sweep(root: str) -> None:
-        """Remove empty cgroups left by dead hardgen processes (pool workers exit without atexit handlers)."""
-        try:
-            names = [n for n in os.listdir(root) if n.startswith("hardgen-sandbox-")]
-        except OSError:
-            return
-        for n in names:
-            try:
-                owner = int(n.split("-")[2])
-                os.kill(owner, 0)
-                continue  # its owner is alive
-            except (ValueError, IndexError):
-                continue
-            except ProcessLookupError:
-                pass
-            except PermissionError:
-                continue
-            try:
-                os.rmdir(os.path.join(root, n))  # fails (EBUSY) while tasks remain: then it is not stale
-            except OSError:
-                pass
-
-    def add(self, pid: int) -> None:
-        try:
-            with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
-                f.write(str(pid))
-        except OSError:
-            pass
-
-    def pids(self) -> list[int]:
-        try:
-            with open(os.path.join(self.path, "cgroup.procs"), encoding="utf-8") as f:
-                return [int(x) for x in f.read().split()]
-        except (OSError, ValueError):
-            return []
-
-    def kill_all(self) -> None:
-        if self.version == "v2" and os.path.exists(os.path.join(self.path, "cgroup.kill")):
-            try:
-                with open(os.path.join(self.path, "cgroup.kill"), "w") as f:
-                    f.write("1")
-                return
-            except OSError:
-                pass
-        # v1: no atomic kill; pids.max bounds how many can appear between rounds, so a few rounds suffice
-        for _ in range(50):
-            pids = self.pids()
-            if not pids:
-                return
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-            time.sleep(0.01)
-
-    def remove(self) -> None:
-        deadline = time.monotonic() + 2.0
-        while True:  # a killed task leaves the cgroup only once reaped, so rmdir may need a moment
-            try:
-                os.rmdir(self.path)
-                return
-            except FileNotFoundError:
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    return
-                self.kill_all()
-                time.sleep(0.02)
-
-
-# ---- the child ---------------------------------------------------------------------------------------------------
+# ---- network namespace ------------------------------------------------------------------------------------------
 
 _CLONE_NEWNET = 0x40000000
 _CLONE_NEWUSER = 0x10000000
