@@ -741,9 +741,13 @@ def train_generator(data: str | Iterable[dict], model: str, out: str, *, method:
             else:
                 info = {"kept": len(keep), "replayed": len(replay),
                         "kept_mean_pass_rate": round(sum(e.pass_rate or 0 for e in keep) / max(1, len(keep)), 4)}
-            info.update(finetune(current, kept_all + replay, nxt, epochs=cfg.rft_epochs, lr=cfg.rft_lr,
-                                 batch_size=cfg.batch_size, max_length=cfg.max_length, seed=cfg.seed + rnd,
-                                 lora_r=cfg.lora_r))
+            if kept_all or replay:
+                info.update(finetune(current, kept_all + replay, nxt, epochs=cfg.rft_epochs, lr=cfg.rft_lr,
+                                     batch_size=cfg.batch_size, max_length=cfg.max_length, seed=cfg.seed + rnd,
+                                     lora_r=cfg.lora_r))
+            else:  # nothing to learn from this round: the model goes on as it was, and the table says why
+                info["note"] = "no valid novel samples to keep and none to replay; the model is carried forward"
+                _copy_model(Path(current), nxt)
             finish_round(nxt, rnd, trained, measure(nxt, trained, rnd), info)
             current = nxt
     elif method == "grpo":

@@ -75,3 +75,24 @@ def test_rft_round_of_the_free_form_generator_graded_by_a_served_model(served, t
     # the served teacher answered by vote and the served reference graded what the generator wrote
     assert r0["candidates"] == 4 and (r0["mean_pass_rate"] is not None or r0.get("why_none"))
     assert all(label == "pass=0.4" for label in r0["bins"])
+
+
+def test_a_round_with_nothing_to_learn_carries_the_model_forward(served, tmp_path, monkeypatch):
+    """A round whose samples are all invalid (and nothing is replayed) keeps the model and says why, instead of
+    stopping the run."""
+    import json
+
+    import hardgen.llmgen.train as train_mod
+
+    work, srv = served
+    ref = f"openai:{srv.url}#tiny?temperature=0.3"
+    rows = [{"id": f"r{i}", "family": "math.arithmetic", "prompt": text_problem_prompt(p), "answer": a,
+             "check": {"kind": "math"}, "validity": {"status": "valid"},
+             "difficulty": {"grades": {ref: {"pass_rate": 0.5}}}} for i, (p, a) in enumerate(PROBLEMS.items())]
+    monkeypatch.setattr(train_mod, "_read_examples", lambda path: [])  # round 0 kept nothing
+    s = train_generator(rows, str(work / "both"), str(tmp_path / "gen"), method="rft", rounds=1, k=2,
+                        reference_solver=ref, teacher=ref, hard_fraction=1.0, epochs=0, rft_epochs=1,
+                        samples_per_round=4, max_new_tokens=24, replay=0.0)
+    assert [r["round"] for r in s["rounds"]] == [0, 1]
+    assert "carried forward" in json.dumps(s["rounds"][1])
+    assert (tmp_path / "gen" / "config.json").exists()
