@@ -341,6 +341,34 @@ def read_records(path: str | os.PathLike) -> list[dict]:
 
 # --------------------------------------------------------------------------- export
 
+def read_json_objects(path: str | os.PathLike, what: str,
+                      required: tuple[str, ...] = ()) -> Iterator[tuple[int, dict]]:
+    """`(line number, object)` for each non-blank line of a JSON-lines file a user hands in (`what` names it in
+    errors): one-line errors for an unreadable file, a line that is not UTF-8 (its byte and column), malformed
+    JSON, or an object lacking a `required` key."""
+    try:
+        f = open(path, "rb")  # decoded line by line, so a bad byte is reported with its line
+    except OSError as e:
+        raise HardgenError(f"cannot read {what} {path}: {e.strerror or e}") from None
+    with f:
+        for lineno, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise HardgenError(f"{path}:{lineno}: not UTF-8 (byte 0x{raw[e.start]:02x} at column {e.start + 1});"
+                                   f" {what} must be UTF-8 JSON lines") from None
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise HardgenError(f"{path}:{lineno}: malformed JSON ({e.msg} at column {e.colno})") from None
+            if not isinstance(obj, dict) or any(k not in obj for k in required):
+                keys = " and ".join(repr(k) for k in required)
+                raise HardgenError(f"{path}:{lineno}: expected an object" + (f" with {keys}" if keys else ""))
+            yield lineno, obj
+
+
 def write_jsonl(path: str | os.PathLike, rows: Iterable[dict]) -> int:
     """Write plain JSON lines (any dicts) atomically; returns the count."""
     lines = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows]

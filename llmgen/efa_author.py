@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from hardgen.core.errors import HardgenError
+from hardgen.core.store import read_json_objects
 from hardgen.generators.efa import check_efa
 
 __all__ = ["author_prompt", "efa_reward", "author_efas", "read_seed_problems"]
@@ -56,22 +57,7 @@ def efa_reward(completions: list, problem: list | None = None, answer: list | No
 
 def read_seed_problems(path: str) -> list[dict]:
     """A JSONL of {problem, answer} rows (other fields kept)."""
-    rows = []
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise HardgenError(f"cannot read seed problems {path}: {e.strerror or e}") from None
-    for i, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise HardgenError(f"{path}:{i}: malformed JSON ({e.msg})") from None
-        if not isinstance(row, dict) or "problem" not in row or "answer" not in row:
-            raise HardgenError(f"{path}:{i}: expected an object with 'problem' and 'answer'")
-        rows.append(row)
-    return rows
+    return [row for _, row in read_json_objects(path, "seed problems", ("problem", "answer"))]
 
 
 def author_efas(model: str | Any, seed_problems: str | list[dict], out_dir: str, k: int = 4,

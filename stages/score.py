@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Iterable
 
-from hardgen.core.errors import HardgenError
 from hardgen.core.progress import bar
-from hardgen.core.store import open_dataset, write_jsonl
+from hardgen.core.store import open_dataset, read_json_objects, write_jsonl
 from hardgen.verifiers import Verdict, score_check
 
 
 def _read_responses(path: str) -> Iterable[tuple[int, dict]]:
-    try:
-        f = open(path, "rb")  # decoded line by line, so a bad byte is reported with its line
-    except OSError as e:
-        raise HardgenError(f"cannot read responses {path}: {e.strerror or e}") from None
-    with f:
-        for lineno, raw in enumerate(f, 1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                raise HardgenError(f"{path}:{lineno}: not UTF-8 (byte 0x{raw[e.start]:02x} at column {e.start + 1});"
-                                   " responses must be UTF-8 JSON lines") from None
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise HardgenError(f"{path}:{lineno}: malformed JSON ({e.msg} at column {e.colno})") from None
-            if not isinstance(obj, dict) or "id" not in obj or "response" not in obj:
-                raise HardgenError(f"{path}:{lineno}: expected an object with 'id' and 'response'")
-            yield lineno, obj
+    return read_json_objects(path, "responses", ("id", "response"))
 
 
 def score_responses(data: str, responses: str, out: str | None = None) -> dict:
