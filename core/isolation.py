@@ -34,9 +34,9 @@ import sys
 import time
 from dataclasses import dataclass
 
-__all__ = ["JailStatus", "jail_status", "jail_command", "jail_host_ids", "jail_view", "spawn_ids", "jail_import_path",
+__all__ = ["JailStatus", "jail_status", "jail_command", "jail_host_ids", "jail_view", "spawn_ids", "staging_prefix", "jail_import_path",
            "interpreter_roots", "seccomp_filter", "RunCgroup", "JAIL_UID", "JAIL_TMP_MB", "DENIED_SYSCALLS",
-           "ROOT_MAPPED_DENIED", "ALLOWED_SOCKET_FAMILIES", "ENV_TRUST", "ENV_BWRAP"]
+           "METADATA_DENIED", "ALLOWED_SOCKET_FAMILIES", "ENV_TRUST", "ENV_BWRAP"]
 
 #: uid and gid of the program inside the jail ("nobody")
 JAIL_UID = 65534
@@ -80,10 +80,11 @@ _NR = {
         setdomainname=162, io_uring_setup=425, io_uring_enter=426, io_uring_register=427, socket=198, clone=220,
         clone3=435),
 }
-#: also denied where the jail's uid maps to host root (see `jail_host_ids`): that uid owns the host's device nodes
-#: that bwrap binds into /dev (read-only mounts would make them nodev), so changing their mode or times must fail
-ROOT_MAPPED_DENIED = ("chmod", "fchmod", "fchmodat", "fchmodat2", "utime", "utimes", "utimensat", "futimesat")
-_NR_ROOT_MAPPED = {
+#: also denied: bwrap binds the host's device nodes into /dev (read-only mounts would make them nodev), and any uid
+#: may set the times of the 0666 ones (utime to "now" needs only write access), a root-mapped uid (see
+#: `jail_host_ids`) even their mode; the programs hardgen runs have no use for either call
+METADATA_DENIED = ("chmod", "fchmod", "fchmodat", "fchmodat2", "utime", "utimes", "utimensat", "futimesat")
+_NR_METADATA = {
     "x86_64": dict(chmod=90, fchmod=91, fchmodat=268, fchmodat2=452, utime=132, utimes=235, utimensat=280,
                    futimesat=261),
     "aarch64": dict(fchmod=52, fchmodat=53, fchmodat2=452, utimensat=88),  # no chmod/utime(s)/futimesat there
@@ -106,9 +107,9 @@ def _machine() -> str:
     return {"amd64": "x86_64", "arm64": "aarch64"}.get(m, m)
 
 
-def seccomp_filter(machine: str | None = None, *, root_mapped: bool = False) -> bytes:
-    """The seccomp program (an array of `struct sock_filter`) bwrap loads with `--seccomp FD`; `root_mapped` adds
-    `ROOT_MAPPED_DENIED` for a jail whose uid maps to host root.
+def seccomp_filter(machine: str | None = None) -> bytes:
+    """The seccomp program (an array of `struct sock_filter`) bwrap loads with `--seccomp FD`: `DENIED_SYSCALLS`
+    and `METADATA_DENIED` fail with EPERM, sockets outside `ALLOWED_SOCKET_FAMILIES` with EAFNOSUPPORT.
 
     Another architecture's syscall ABI kills the process (so i386 numbers cannot slip past an x86_64 list);
     x32 calls fail; clone3 fails with ENOSYS so libc falls back to clone, whose flags the filter can read.
@@ -129,9 +130,7 @@ def seccomp_filter(machine: str | None = None, *, root_mapped: bool = False) -> 
     if machine == "x86_64":
         prog.append((_JGE_K, 0, 1, _X32_BIT))
         ret(_RET_ERRNO | _EPERM)
-    denied = [nr[name] for name in DENIED_SYSCALLS]
-    if root_mapped:
-        denied += list(_NR_ROOT_MAPPED[machine].values())
+    denied = [nr[name] for name in DENIED_SYSCALLS] + list(_NR_METADATA[machine].values())
     for number in denied:
         prog.append((_JEQ_K, 0, 1, number))
         ret(_RET_ERRNO | _EPERM)
@@ -220,19 +219,77 @@ _PROC_MASKED = ("sysrq-trigger", "kcore", "kmsg", "slabinfo", "kpagecount", "kpa
                 "vmallocinfo", "pagetypeinfo", "timer_list", "sched_debug")
 
 
-def _others_can_reach(path: str) -> bool:
-    """Whether a user with no relation to the path's owners may look it up (every directory above it, and it
-    itself when a directory, searchable by others; ACLs aside, which only ever add)."""
+def _searchable_by_others(path: str) -> bool:
     import stat
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return not stat.S_ISDIR(st.st_mode) or bool(st.st_mode & stat.S_IXOTH)
+
+
+def _blocking_dir(path: str) -> str | None:
+    """The topmost directory strictly above `path` that a user with no relation to its owner may not search
+    (ACLs aside, which only ever add), or None when every one may be."""
     parts = os.path.realpath(path).split("/")
-    for i in range(2, len(parts) + 1):
-        try:
-            st = os.stat("/".join(parts[:i]))
-        except OSError:
-            return False
-        if stat.S_ISDIR(st.st_mode) and not st.st_mode & stat.S_IXOTH:
-            return False
-    return True
+    for i in range(2, len(parts)):
+        d = "/".join(parts[:i])
+        if not _searchable_by_others(d):
+            return d
+    return None
+
+
+#: directories the staging layer never covers (the jail's own bwrap, loader and /proc live there)
+_NEVER_COVER = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc", "/proc", "/dev", "/sys", "/run")
+
+
+def _setpriv() -> str | None:
+    return shutil.which("setpriv") or next((p for p in ("/usr/bin/setpriv", "/bin/setpriv") if os.access(p, os.X_OK)),
+                                           None)
+
+
+def staging_prefix(view: list[str]) -> list[str] | None:
+    """For a root caller: the command prefix that lets host nobody show every path of `view` in its jail.
+
+    A path below a directory only its owner may search (an interpreter under `/root/.pyenv`) cannot be looked up
+    by nobody, so bwrap running as nobody could not bind it. The prefix is a first bwrap that stays root and makes
+    only a private mount namespace: each such directory is covered by an empty tmpfs, and the view's paths below
+    it are bound back, read-only, through directories anyone may search (everything else in it stays hidden);
+    then `setpriv` drops to nobody and no_new_privs holds, and the jail's own bwrap runs from there with its uid
+    mapped to host nobody. `[]` when every path is reachable already; None when one cannot be shown to nobody at
+    all (the path itself is not searchable by others), or bwrap/setpriv are missing."""
+    real: list[str] = []
+    for p in sorted({os.path.realpath(p) for p in view if p and os.path.exists(p)}):
+        if not any(p.startswith(q.rstrip("/") + "/") for q in real):  # a path inside another comes with it
+            real.append(p)
+    if not all(map(_searchable_by_others, real)):
+        return None
+    covers: dict[str, list[str]] = {}
+    for p in real:
+        b = _blocking_dir(p)
+        if b is not None:
+            covers.setdefault(b, []).append(p)
+    if not covers:
+        return []
+    bwrap, setpriv = _bwrap(), _setpriv()
+    if bwrap is None or setpriv is None or any(b == "/" or b.startswith(_NEVER_COVER) for b in covers):
+        return None
+    # a blocking directory inside another one's cover comes with it
+    tops = [b for b in sorted(covers) if not any(b != t and b.startswith(t.rstrip("/") + "/") for t in covers)]
+    cmd = [bwrap, "--dev-bind", "/", "/", "--die-with-parent"]
+    for top in tops:
+        cmd += ["--perms", "0755", "--tmpfs", top]
+        made = {top}
+        for p in sorted(q for b, ps in covers.items() if b == top or b.startswith(top + "/") for q in ps):
+            parts = p[len(top):].strip("/").split("/")
+            for i in range(1, len(parts)):
+                d = top + "/" + "/".join(parts[:i])
+                if d not in made:
+                    made.add(d)
+                    cmd += ["--perms", "0755", "--dir", d]
+            if p not in made:
+                cmd += ["--ro-bind", p, p]
+    return cmd + ["--", setpriv, f"--reuid={JAIL_UID}", f"--regid={JAIL_UID}", "--clear-groups", "--"]
 
 
 def jail_view(import_path: list[str], read_paths: tuple[str, ...] = (),
@@ -242,19 +299,19 @@ def jail_view(import_path: list[str], read_paths: tuple[str, ...] = (),
 
 
 def jail_host_ids(view: list[str] | None = None) -> tuple[int, int] | None:
-    """(uid, gid) on the host to start the jail as: nobody when the caller is root, else None (the caller's own).
+    """(uid, gid) on the host the jail runs as: nobody when the caller is root, else None (the caller's own).
 
     Started by root, the jail's uid 65534 would map to host uid 0, which owns /proc/sys, the host's device nodes
-    and every root-owned file of the read-only view, capabilities or not. bwrap resolves the view's paths as the
-    user it runs as, so nobody is chosen only where nobody may reach every path of `view` (an interpreter under
-    `/root/.pyenv` cannot be shown by nobody) and `jail_status()` found nobody may create the namespaces; elsewhere
-    the jail keeps the caller's uid, with /proc and /dev read-only inside it."""
+    and every root-owned file of the read-only view, capabilities or not. So a root caller's jail runs as host
+    nobody wherever `staging_prefix(view)` can show nobody every path of `view` (directly, or through the staging
+    layer for paths under a directory like `/root`) and `jail_status()` found nobody may create the namespaces;
+    elsewhere the jail keeps the caller's uid, with /proc and /dev read-only inside it."""
     if os.geteuid() != 0:
         return None
     if view is None:  # the probe's question: can nobody jail the interpreter at all?
-        return (JAIL_UID, JAIL_UID) if all(map(_others_can_reach, interpreter_roots())) else None
+        return (JAIL_UID, JAIL_UID) if staging_prefix(interpreter_roots()) is not None else None
     st = jail_status()
-    if st.host_ids is None or not all(map(_others_can_reach, view)):
+    if st.host_ids is None or staging_prefix(view) is None:
         return None
     return st.host_ids
 
@@ -336,9 +393,16 @@ def jail_status(refresh: bool = False) -> JailStatus:
     return _STATUS
 
 
-def spawn_ids(ids: tuple[int, int] | None) -> dict:
-    """subprocess.Popen keywords that start bwrap as `ids` (nothing when None)."""
-    return {} if ids is None else {"user": ids[0], "group": ids[1], "extra_groups": []}
+def spawn_ids(ids: tuple[int, int] | None, view: list[str] | None = None) -> tuple[list[str], dict]:
+    """How to start bwrap as `ids` (None: as the caller): a command prefix (the staging layer a root caller
+    needs when nobody cannot look up a path of `view` itself, see `staging_prefix`) and subprocess.Popen
+    keywords (the uid switch otherwise)."""
+    if ids is None:
+        return [], {}
+    prefix = staging_prefix(interpreter_roots() if view is None else view)
+    if prefix:
+        return prefix, {}
+    return [], {"user": ids[0], "group": ids[1], "extra_groups": []}
 
 
 def _probe() -> JailStatus:
@@ -354,8 +418,8 @@ def _probe() -> JailStatus:
     ids = jail_host_ids(None)
     status = _probe_as(bwrap, prog, ids)
     if ids is None and status.available and os.geteuid() == 0:
-        return JailStatus(True, "", bwrap, None, f"nobody cannot reach the interpreter ({sys.prefix}); the jail runs "
-                                                  "with its uid mapped to root, /proc and /dev read-only")
+        return JailStatus(True, "", bwrap, None, f"the interpreter ({sys.prefix}) cannot be shown to nobody; the jail "
+                                                  "runs with its uid mapped to root, /proc and /dev read-only")
     if status.available or ids is None:
         return status
     # root, but nobody may not create user namespaces here (e.g. kernel.unprivileged_userns_clone=0): the jail
@@ -376,8 +440,9 @@ def _probe_as(bwrap: str, prog: bytes, ids: tuple[int, int] | None) -> JailStatu
         w = -1
         cmd = jail_command([sys.executable, "-I", "-S", "-c", "import os; print(os.getuid())"],
                            import_path=[], seccomp_fd=r, root_mapped=ids is None and os.geteuid() == 0)
-        res = subprocess.run(cmd, pass_fds=(r,), stdin=subprocess.DEVNULL, capture_output=True, timeout=30,
-                             **spawn_ids(ids))
+        prefix, kw = spawn_ids(ids)
+        res = subprocess.run(prefix + cmd, pass_fds=(r,), stdin=subprocess.DEVNULL, capture_output=True,
+                             timeout=30, **kw)
     except (OSError, subprocess.SubprocessError) as e:
         return JailStatus(False, f"bwrap could not start: {e}", bwrap)
     finally:
@@ -428,7 +493,8 @@ def own_cgroups() -> dict[str, str]:
 
 
 def writable_cgroup_roots() -> dict[str, str]:
-    """{"v2": dir} with pids+memory delegated, else {"pids": dir, "memory": dir} of cgroup v1 (where writable)."""
+    """{"v2": dir} with pids (and memory, cpu where enabled) delegated, else {"pids": dir, "memory": dir, "cpu": dir}
+    of cgroup v1 (those that are writable)."""
     own = own_cgroups()
     for mnt, _ in mounts_of("cgroup2"):
         d = os.path.join(mnt, own.get("", "/").lstrip("/"))
@@ -441,7 +507,7 @@ def writable_cgroup_roots() -> dict[str, str]:
             return {"v2": d}
     roots = {}
     for mnt, opts in mounts_of("cgroup"):
-        for ctrl in ("pids", "memory"):
+        for ctrl in ("pids", "memory", "cpu"):
             if ctrl in opts.split(",") and ctrl not in roots:
                 d = os.path.join(mnt, own.get(ctrl, "/").lstrip("/"))
                 if os.path.isfile(os.path.join(d, "cgroup.procs")) and os.access(d, os.W_OK):
@@ -450,10 +516,12 @@ def writable_cgroup_roots() -> dict[str, str]:
 
 
 class RunCgroup:
-    """Throwaway cgroup(s) holding one jailed worker: memory and pids caps, and a kill of every task at the end."""
+    """Throwaway cgroup(s) holding one jailed worker: memory, pids and CPU-bandwidth caps, and a kill of every task
+    at the end."""
 
     _counter = 0
     PREFIX = "hardgen-jail-"
+    CPU_PERIOD_US = 100_000
 
     def __init__(self, dirs: dict[str, str]) -> None:
         self.dirs = dirs  # {"v2": path} or {"pids": path, "memory": path}
@@ -463,15 +531,19 @@ class RunCgroup:
         return sorted(self.dirs)
 
     @classmethod
-    def create(cls, *, memory_mb: int | None, max_pids: int | None) -> "RunCgroup | None":
+    def create(cls, *, memory_mb: int | None, max_pids: int | None,
+               cpus: float | None = None) -> "RunCgroup | None":
         roots = writable_cgroup_roots()
         if not roots:
             return None
         cls._counter += 1
         name = f"{cls.PREFIX}{os.getpid()}-{cls._counter}"
         made: dict[str, str] = {}
+        quota = None if not cpus else max(1000, int(cpus * cls.CPU_PERIOD_US))
         files = {"pids": [("pids.max", max_pids)], "memory": [("memory.limit_in_bytes", memory_mb)],
-                 "v2": [("pids.max", max_pids), ("memory.max", memory_mb), ("memory.swap.max", 0)]}
+                 "cpu": [("cpu.cfs_period_us", cls.CPU_PERIOD_US if quota else None), ("cpu.cfs_quota_us", quota)],
+                 "v2": [("pids.max", max_pids), ("memory.max", memory_mb), ("memory.swap.max", 0),
+                        ("cpu.max", None if quota is None else f"{quota} {cls.CPU_PERIOD_US}")]}
         for kind, root in roots.items():
             cls._sweep(root)
             path = os.path.join(root, name)

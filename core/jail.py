@@ -77,6 +77,8 @@ class Limits:
     cpu_s: CPU seconds over the worker's lifetime (RLIMIT_CPU); combine with `max_calls=1` for a per-call cap.
     file_size_mb: largest file the worker may write (RLIMIT_FSIZE).
     max_processes: processes/threads the worker's user may own (RLIMIT_NPROC; counts the whole user on Linux).
+    cpus: CPU bandwidth of a jailed worker and everything it forks, in cores (a cgroup CPU quota where the cpu
+        controller is writable; elsewhere only `cpu_s` and the timeout bound it).
     max_calls: restart the worker after this many calls (1 = a fresh process per call).
     clean_env: start the child with a minimal environment (PATH, LANG, HOME=workdir) instead of the parent's.
     env: extra environment variables for the child.
@@ -97,6 +99,7 @@ class Limits:
     cpu_s: int | None = None
     file_size_mb: int | None = None
     max_processes: int | None = None
+    cpus: float | None = None
     max_calls: int | None = None
     clean_env: bool = False
     env: tuple[tuple[str, str], ...] = field(default_factory=tuple)
@@ -113,14 +116,14 @@ class Limits:
 
         The kernel jail is required unless the user trusts the programs (`trusting_programs()`), in which case
         it is still used where it works."""
-        base = dict(timeout_s=10.0, memory_mb=1024, cpu_s=120, file_size_mb=16, max_processes=32,
+        base = dict(timeout_s=10.0, memory_mb=1024, cpu_s=120, file_size_mb=16, max_processes=32, cpus=1.0,
                     clean_env=True, network=False, confine=True, temp_workdir=True,
                     jail="prefer" if trusting_programs() else "require")
         base.update(overrides)
         return cls(**base)
 
     def __post_init__(self) -> None:
-        for name in ("timeout_s", "memory_mb", "cpu_s", "file_size_mb", "max_processes", "max_calls"):
+        for name in ("timeout_s", "memory_mb", "cpu_s", "file_size_mb", "max_processes", "cpus", "max_calls"):
             v = getattr(self, name)
             if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or v <= 0):
                 raise ValueError(f"Limits.{name} must be a positive number or None, got {v!r}")
@@ -362,19 +365,20 @@ class LimitedWorker:
                "read_paths": path + list(lim.read_paths), "json": True,
                "package_dir": os.path.join(_JAIL_PKG_ROOT, "hardgen")}
         env = {"PATH": "/nonexistent", "LANG": "C.UTF-8", "HOME": "/tmp", **dict(lim.env)}
-        if lim.memory_mb or lim.max_processes:
+        if lim.memory_mb or lim.max_processes or lim.cpus:
             # the cgroup's memory cap sits above the worker's own RLIMIT_AS so that a plain MemoryError is the
             # usual outcome, and the cgroup catches what the rlimit does not count (tmpfs pages, other processes)
             mem = None if not lim.memory_mb else int(lim.memory_mb) + 256
-            self._cgroup = RunCgroup.create(memory_mb=mem, max_pids=lim.max_processes)
+            self._cgroup = RunCgroup.create(memory_mb=mem, max_pids=lim.max_processes, cpus=lim.cpus)
         binds = ((pkg, os.path.join(_JAIL_PKG_ROOT, "hardgen")),)
         # as root, the jail starts as host nobody where nobody can reach its view (see jail_host_ids)
-        ids = jail_host_ids(jail_view(path, tuple(lim.read_paths), binds))
+        view = jail_view(path, tuple(lim.read_paths), binds)
+        ids = jail_host_ids(view)
         root_mapped = ids is None and os.geteuid() == 0
         r, w = os.pipe()
         err_r, err_w = os.pipe()
         try:
-            os.write(w, seccomp_filter(root_mapped=root_mapped))
+            os.write(w, seccomp_filter())
             os.close(w)
             argv = jail_command([sys.executable, "-I", "-S", "-c", _BOOT, json.dumps(path), json.dumps(cfg)],
                                 import_path=path, seccomp_fd=r, read_paths=tuple(lim.read_paths), env=env,
@@ -383,10 +387,11 @@ class LimitedWorker:
             # everything bwrap forks is born inside it. Its stderr is a pipe nobody reads, not an open host
             # /dev/null: a program can reach bwrap's descriptors through /proc/1/fd, and a jail whose uid maps to
             # root owns that node (fchmod); the worker points its own stdout/stderr at the jail's /dev/null
+            prefix, as_ids = spawn_ids(ids, view)
             self._proc = _on_lasting_thread(lambda: subprocess.Popen(
-                ["/bin/sh", "-c", 'read -r _ && exec "$@"', "sh", *argv], stdin=subprocess.PIPE,
+                ["/bin/sh", "-c", 'read -r _ && exec "$@"', "sh", *prefix, *argv], stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=err_w, env={"PATH": "/usr/bin:/bin"},
-                start_new_session=True, close_fds=True, pass_fds=(r,), cwd="/", **spawn_ids(ids)))
+                start_new_session=True, close_fds=True, pass_fds=(r,), cwd="/", **as_ids))
         finally:
             os.close(r)
             os.close(err_r)

@@ -178,3 +178,37 @@ killed = sum(1 for p in pids if os.waitpid(p, 0)[1] & 0x7f == signal.SIGKILL)
             pytest.skip("no writable memory cgroup here")
         killed = w.call(eval, "(lambda ns: (exec(%r, ns), ns['killed'])[1])({})" % code)
         assert killed >= 1 and w._cgroup.oom_killed()
+
+
+@jailed
+def test_cgroup_cpu_quota_binds_across_threads_and_processes():
+    # two processes spinning for one second of wall time get half a core between them, not two
+    code = """
+import os, time
+t0 = time.monotonic()
+pid = os.fork()
+while time.monotonic() - t0 < 1.0:
+    pass
+if pid == 0:
+    os._exit(0)
+os.waitpid(pid, 0)
+t = os.times()
+used = t.user + t.system + t.children_user + t.children_system
+"""
+    with _kernel_only(cpus=0.5, max_processes=16, timeout_s=30) as w:
+        cg = w.isolation()["cgroup"]
+        if "cpu" not in cg and "v2" not in cg:
+            pytest.skip("no writable cpu cgroup here")
+        files = {"cpu": ("cpu.cfs_quota_us", "50000"), "v2": ("cpu.max", "50000 100000")}
+        kind = "cpu" if "cpu" in cg else "v2"
+        fname, want = files[kind]
+        if not os.path.exists(os.path.join(cg[kind], fname)):
+            pytest.skip("the cpu controller is not enabled for this cgroup")
+        assert Path(cg[kind], fname).read_text().strip() == want
+        used = w.call(eval, "(lambda ns: (exec(%r, ns), ns['used'])[1])({})" % code)
+        assert used < 0.85, used  # 2.0 without the quota on an idle two-core machine
+
+
+def test_limits_reject_a_bad_cpu_share():
+    with pytest.raises(ValueError, match="cpus"):
+        Limits(cpus=-1)

@@ -8,6 +8,7 @@ space, its own session killed by pid afterwards), so a failure of the jail canno
 import json
 import os
 import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -427,7 +428,9 @@ def test_root_mapped_powers_are_gone(tmp_path, env):
     assert res.returncode == 0, res.stderr[-2000:]
     leak = json.loads(next((tmp_path / "raw").rglob("*.jsonl")).open().readline())["prompt"]
     assert "hook=off" in leak
-    for probe in ("core_pattern:EROFS", "hostname:EROFS", "chmod_null:EPERM", "utime_null:EPERM",
+    # core_pattern: read-only where the jail's uid maps to root, not writable by nobody otherwise
+    assert "core_pattern:EROFS" in leak or "core_pattern:EACCES" in leak, leak
+    for probe in ("hostname:EROFS", "chmod_null:EPERM", "utime_null:EPERM",
                   "bwrap_stderr=pipe", "dev_file:EROFS", "io_uring=(-1, 'EPERM')", "vsock:EAFNOSUPPORT",
                   "netlink:EAFNOSUPPORT", "packet:EAFNOSUPPORT", "alg:EAFNOSUPPORT", "unix=True"):
         assert probe in leak, (probe, leak)
@@ -438,29 +441,87 @@ def test_root_mapped_powers_are_gone(tmp_path, env):
     assert any(g in leak for g in ("git=absent", "git=dir:0", "git=file:0", "git:EACCES")), leak
 
 
-HOST_UID_SCRIPT = r'''
-import json, os
+HOST_UID_SCRIPT = r"""
+import json, os, sys
 from hardgen.core.isolation import jail_status
 from hardgen.core.jail import LimitedWorker, Limits
-with LimitedWorker(Limits.untrusted(confine=False, timeout_s=10)) as w:
+secret_dir = sys.argv[1]
+lim = Limits.untrusted(confine=False, timeout_s=10, read_paths=(os.path.join(secret_dir, "shown"),))
+with LimitedWorker(lim) as w:
     chmod = w.run(exec, "import os; os.chmod('/dev/null', 0o666)")
-    uids = sorted({os.stat(f"/proc/{p}").st_uid for p in w._jail_tasks()})
-print("RESULT " + json.dumps({"uids": uids, "host_ids": jail_status().host_ids, "chmod": chmod.error}))
-'''
+    seen = w.run(eval, "(open(%r).read(), sorted(os.listdir(%r)), os.path.exists(%r))" % (
+        os.path.join(secret_dir, "shown", "data.txt"), secret_dir, os.path.join(secret_dir, "secret.txt")))
+    tasks = []
+    for p in w._jail_tasks():
+        with open(f"/proc/{p}/status") as f:
+            nspid = next(ln.split()[1:] for ln in f if ln.startswith("NSpid:"))
+        argv = open(f"/proc/{p}/cmdline", "rb").read().split(b"\0")
+        tasks.append({"uid": os.stat(f"/proc/{p}").st_uid, "in_jail": len(nspid) > 1,
+                      "staging": b"--dev-bind" in argv})
+print("RESULT " + json.dumps({"tasks": tasks, "host_ids": jail_status().host_ids, "chmod": chmod.error,
+                              "seen": seen.value, "seen_error": seen.error}))
+"""
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the host uid of a root caller's jail")
-def test_root_callers_jail_is_nobody_or_cannot_chmod(tmp_path, env):
-    """As root, the jail runs as host nobody where nobody can reach its view; where it cannot (an interpreter
-    under /root), its uid stays root-mapped and the mode/time calls on the host's device nodes are denied."""
+def test_root_callers_jail_is_nobody_even_below_root_only_dirs(tmp_path, env):
+    """As root, the jail runs as host nobody, also when a path it shows lies below a directory only root may
+    search (an interpreter under /root/.pyenv; here a read path below a 0700 directory): a staging mount
+    namespace, still root, covers that directory and binds back only the shown path. Inside, no root-owned
+    process, no chmod of the host's device nodes, and nothing else of the 0700 directory."""
+    secret_dir = tmp_path / "private"
+    (secret_dir / "shown").mkdir(parents=True)
+    (secret_dir / "shown" / "data.txt").write_text("shown")
+    (secret_dir / "secret.txt").write_text("secret")
+    secret_dir.chmod(0o700)
     script = tmp_path / "uid.py"
     script.write_text(HOST_UID_SCRIPT)
-    res = _run_outer([sys.executable, str(script)], tmp_path, env, timeout=120)
+    res = _run_outer([sys.executable, str(script), str(secret_dir)], tmp_path, env, timeout=120)
     assert res.returncode == 0, res.stderr[-2000:]
     out = json.loads(res.stdout.split("RESULT ", 1)[1])
     assert "PermissionError" in out["chmod"]
-    if out["host_ids"] is not None:
-        assert out["uids"] == [65534]
+    assert out["host_ids"] == [65534, 65534], out
+    assert out["seen"] == ["shown", ["shown"], False], out
+    jailed = [t for t in out["tasks"] if t["in_jail"]]
+    assert jailed and all(t["uid"] == 65534 for t in jailed), out
+    # outside the jail's namespaces only bwrap's own waiting parents; a root one is the staging layer
+    assert all(t["uid"] == 65534 or (t["staging"] and not t["in_jail"]) for t in out["tasks"]), out
+
+
+def test_staging_covers_only_what_blocks(tmp_path):
+    """The staging prefix covers the topmost directory others cannot search, recreates the directories down to
+    each shown path as 0755, binds each shown path once (not those inside another), and is empty when nothing
+    blocks; a shown path others cannot search itself cannot be shown to nobody at all."""
+    import tempfile
+    from hardgen.core import isolation
+    base = Path(tempfile.mkdtemp(prefix="hardgen-staging-", dir="/tmp"))  # pytest's own dirs are 0700
+    try:
+        base.chmod(0o755)
+        _check_staging(isolation, base / "top", base)
+    finally:
+        for d in base.rglob("*"):
+            if d.is_dir():
+                d.chmod(0o755)
+        shutil.rmtree(base)
+
+
+def _check_staging(isolation, top: Path, tmp_path: Path) -> None:
+    (top / "a" / "b").mkdir(parents=True)
+    (top / "c").mkdir()
+    top.chmod(0o700)
+    view = [str(top / "a" / "b"), str(top / "a" / "b" / "inner"), str(top / "c"), "/usr/lib"]
+    (top / "a" / "b" / "inner").mkdir()
+    prefix = isolation.staging_prefix(view)
+    if prefix is None:
+        pytest.skip("bwrap or setpriv missing")
+    text = " ".join(prefix)
+    assert f"--tmpfs {top}" in text and text.count("--tmpfs") == 1
+    assert f"--dir {top}/a " in text and "--perms 0755" in text
+    assert text.count("--ro-bind") == 2 and f"--ro-bind {top}/a/b {top}/a/b" in text
+    assert f"--reuid={isolation.JAIL_UID}" in text and prefix[-1] == "--"
+    assert isolation.staging_prefix(["/usr/lib", str(tmp_path)]) == []
+    (top / "c").chmod(0o700)
+    assert isolation.staging_prefix(view) is None
 
 
 BACKGROUND = '''

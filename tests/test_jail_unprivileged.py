@@ -86,12 +86,15 @@ def test_jail_holds_for_an_ordinary_user():
 
 
 def _run_as_user(tmp_path: Path) -> None:
-    pkg_parent = os.path.dirname(os.path.dirname(hardgen.__file__))
+    # the checkout is the package under whatever name it was cloned to: the user imports it through a link
+    tmp_path.chmod(0o755)
+    pkg_parent = str(tmp_path / "pkg")
+    os.mkdir(pkg_parent)
+    os.symlink(os.path.dirname(os.path.abspath(hardgen.__file__)), os.path.join(pkg_parent, "hardgen"))
     py = _python_for(USER, pkg_parent)
     if py is None:
         pytest.skip("no interpreter with which an unprivileged user can make a jail here (user namespaces off, "
                     "or hardgen/the interpreter unreadable for other users)")
-    tmp_path.chmod(0o755)
     secret = tmp_path / "secret.txt"
     secret.write_text("hunter2")
     secret.chmod(0o644)  # readable by the user outside the jail: only the jail hides it
