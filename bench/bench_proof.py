@@ -1,11 +1,11 @@
 """The distillation proof against an equal-budget baseline, over three seeds: what does verification add?
 
-Per seed, the tiny demo's setup (`hardgen.stages.tiny_demo.prepare_student`: 360 `math.arithmetic` problems, a
-random tiny Qwen2, the noisy reference teacher `ref:noise=0.3` with 2 samples per training problem, verified
-traces only, 16 SFT epochs) against the same student fine-tuned the same way on the *same number* of the
-teacher's traces taken without verification (the first samples in sampling order, right or wrong). Both are
-scored greedily on the test split, and on its clean part: test rows that are neither a reordering of a training
-problem (same operands, hence same answer) nor matched by hardgen's near-duplicate filter.
+Per seed, the tiny demo's setup (`hardgen.stages.tiny_demo.prepare_student`: 360 `math.arithmetic` problems split
+by operand multiset, so no test sum is a training sum reordered and no test row is a near-duplicate of a training
+row; a random tiny Qwen2; the noisy reference teacher `ref:noise=0.3` with 2 samples per training problem,
+verified traces only, 16 SFT epochs) against the same student fine-tuned the same way on the *same number* of the
+teacher's traces taken without verification (the first samples in sampling order, right or wrong). All are scored
+greedily on the held-out test split.
 
     python bench/bench_proof.py [--seeds 0 1 2] [--out runs/proof]
     python bench/bench_proof.py --overlap-only     # how held-out the demo's test split is, per seed (seconds)
@@ -57,8 +57,6 @@ def run_seed(out: Path, seed: int) -> dict:
 
     from hardgen.distill.sft import train_sft
     from hardgen.stages.tiny_demo import heldout_overlap, prepare_student
-    from hardgen.core.store import read_records, write_jsonl
-
     torch.set_num_threads(1)
     data, student, sft = prepare_student(out, seed=seed)
     n = sft["traces"]
@@ -66,29 +64,29 @@ def run_seed(out: Path, seed: int) -> dict:
     train_sft(str(out / "unverified.jsonl"), str(student), str(out / "sft_unverified"), epochs=16.0, lr=2e-3,
               batch_size=16, seed=seed, save_steps=10_000, logging_steps=50, resume=False)
     ov = heldout_overlap(data)
-    clean = set(ov.pop("clean"))
-    write_jsonl(out / "test_clean.jsonl", [r for r in read_records(data) if r["id"] in clean])
-    res = {"seed": seed, "traces": n, "unverified_correct": right, "overlap": ov, "clean_test": len(clean)}
+    ov.pop("clean")
+    res = {"seed": seed, "traces": n, "unverified_correct": right, "overlap": ov}
     for name, model in (("before", student), ("verified", out / "sft"), ("unverified", out / "sft_unverified")):
-        res[name] = {"test": score(str(data), model, seed), "clean": score(str(out / "test_clean.jsonl"), model, seed)}
+        res[name] = {"test": score(str(data), model, seed)}
     (out / "proof.json").write_text(json.dumps(res, indent=1) + "\n")
     return res
 
 
 def overlap_only(out: Path, seeds: list[int]) -> None:
     """The demo's problems per seed and how many test rows repeat training ones; no training."""
-    from hardgen.stages.tiny_demo import KNOBS, heldout_overlap
+    from hardgen.stages.tiny_demo import KNOBS, held_out_split, heldout_overlap
     from hardgen.stages.generate import generate_dataset
 
-    print(f"{'seed':>4} {'test':>5} {'same operands':>14} {'near-duplicates':>16} {'answer seen in train':>21} "
-          f"{'distinct train answers':>23} {'clean':>6}")
+    print(f"{'seed':>4} {'train':>6} {'test':>5} {'same operands':>14} {'near-duplicates':>16} "
+          f"{'answer seen in train':>21} {'distinct train answers':>23}")
     for s in seeds:
-        data = out / f"seed-{s}" / "data"
-        generate_dataset([{"family": "math.arithmetic", "knobs": KNOBS}], n=360, out=str(data), seed=s, workers=1,
-                         test_fraction=0.2, overwrite=True)  # exactly what prepare_student generates
+        pool, data = out / f"seed-{s}" / "pool", out / f"seed-{s}" / "data"
+        generate_dataset([{"family": "math.arithmetic", "knobs": KNOBS}], n=360, out=str(pool), seed=s, workers=1,
+                         test_fraction=0.2, overwrite=True)  # exactly what prepare_student does
+        counts = held_out_split(pool, data, test_fraction=0.2, seed=s)
         ov = heldout_overlap(data)
-        print(f"{s:>4} {ov['test']:>5} {ov['same_operands']:>14} {ov['near_duplicates']:>16} "
-              f"{ov['answer_seen_in_train']:>21} {ov['distinct_train_answers']:>23} {len(ov['clean']):>6}")
+        print(f"{s:>4} {counts['train']:>6} {ov['test']:>5} {ov['same_operands']:>14} {ov['near_duplicates']:>16} "
+              f"{ov['answer_seen_in_train']:>21} {ov['distinct_train_answers']:>23}")
 
 
 def main() -> None:
@@ -100,8 +98,8 @@ def main() -> None:
     a = ap.parse_args()
     if a.overlap_only:
         return overlap_only(Path(a.out), a.seeds)
-    print(f"{'seed':>4} {'traces':>7} {'unverified right':>17} {'test':>5} {'clean':>6}   "
-          f"{'before test/clean':>18} {'verified test/clean':>20} {'unverified test/clean':>22}", flush=True)
+    print(f"{'seed':>4} {'traces':>7} {'unverified right':>17} {'test':>5} {'same operands':>14}   "
+          f"{'before':>7} {'verified':>9} {'unverified':>11}", flush=True)
     runs = []
     seeds = a.seeds
     if a.summarize:
@@ -112,15 +110,17 @@ def main() -> None:
         else:
             r = run_seed(Path(a.out) / f"seed-{s}", s)
         runs.append(r)
-        cells = "".join(f"{r[m]['test']:>11.3f}/{r[m]['clean']:<.3f}" for m in ("before", "verified", "unverified"))
-        print(f"{s:>4} {r['traces']:>7} {r['unverified_correct']:>17} {r['overlap']['test']:>5} {r['clean_test']:>6}"
-              f"   {cells}", flush=True)
+        print(f"{s:>4} {r['traces']:>7} {r['unverified_correct']:>17} {r['overlap']['test']:>5} "
+              f"{r['overlap']['same_operands']:>14}   {r['before']['test']:>7.3f} {r['verified']['test']:>9.3f} "
+              f"{r['unverified']['test']:>11.3f}", flush=True)
     if len(runs) > 1:
         for m in ("before", "verified", "unverified"):
-            for part in ("test", "clean"):
-                v = [r[m][part] for r in runs]
-                print(f"{m:>10} {part:<5} mean {statistics.mean(v):.3f}  sd {statistics.stdev(v):.3f}  "
-                      f"(min {min(v):.3f}, max {max(v):.3f})")
+            v = [r[m]["test"] for r in runs]
+            print(f"{m:>10} mean {statistics.mean(v):.3f}  sd {statistics.stdev(v):.3f}  "
+                  f"(min {min(v):.3f}, max {max(v):.3f})")
+        diff = [r["verified"]["test"] - r["unverified"]["test"] for r in runs]
+        print(f"verified - unverified, per seed: {' '.join(f'{d:+.3f}' for d in diff)}; mean {statistics.mean(diff):+.3f}"
+              f"  sd {statistics.stdev(diff):.3f}")
 
 
 if __name__ == "__main__":

@@ -3,10 +3,13 @@
 Three-term single-digit sums ("Compute 3 + 8 + 5."): the ref teacher writes worked solutions
 ("3 + 8 + 5 = 11 + 5 = 16"), a third of them corrupted so rejection sampling has work to do; a randomly
 initialised tiny Qwen2 is fine-tuned on the verified traces, then trained with GRPO on the train split, and
-every stage is scored greedily on the test split. Test sums are new ordered triples, but most are reorderings
-of a training triple and nearly every test answer is also a training answer (`heldout_overlap` counts both), so
-each stage is scored again on the "clean" test rows: those that are no reordering or near-duplicate of a
-training problem.
+every stage is scored greedily on the test split.
+
+The test split is held out by operand multiset (`held_out_split`): every reordering of a sum falls in the same
+split, so no test problem is a training problem with its terms swapped, and test rows that hardgen's
+near-duplicate filter matches to a training row are dropped as well (`heldout_overlap` measures both, and must
+find none). Answers are sums from 0 to 27, so test answers do occur among training answers: the task is to add
+new operand combinations, not to produce unseen numbers (`answer_seen_in_train` counts it).
 
     python -m hardgen.stages.tiny_demo runs/demo      # about two minutes on two CPU cores
 
@@ -41,7 +44,7 @@ def tokenizer_corpus() -> list[str]:
     return texts
 
 
-def heldout_overlap(data: str | Path, threshold: float = 0.8) -> dict[str, Any]:
+def heldout_overlap(data: str | Path | list[dict], threshold: float = 0.8) -> dict[str, Any]:
     """How close the test split is to training: test rows whose operand multiset equals a training row's (a
     reordering: same sum), whose answer occurs among training answers, or that hardgen's near-duplicate filter
     (MinHash over the prompt minus the template's wording, as `gen select` uses it) matches to a training row.
@@ -49,7 +52,7 @@ def heldout_overlap(data: str | Path, threshold: float = 0.8) -> dict[str, Any]:
     from hardgen.core.dedup import NearDuplicateIndex, boilerplate_shingles
     from hardgen.core.store import read_records
 
-    rows = read_records(data)
+    rows = data if isinstance(data, list) else read_records(data)
     train = [r for r in rows if r["split"] == "train"]
     test = [r for r in rows if r["split"] == "test"]
     boiler = boilerplate_shingles(r["prompt"] for r in rows)
@@ -67,6 +70,33 @@ def heldout_overlap(data: str | Path, threshold: float = 0.8) -> dict[str, Any]:
             "answer_seen_in_train": sum(r["answer"] in train_answers for r in test),
             "distinct_train_answers": len(train_answers),
             "clean": [r["id"] for r in test if r["id"] not in same_ops | near]}
+
+
+def operand_key(rec: dict) -> str:
+    """The problem up to reordering: the sorted operands and operators (a sum's terms in any order)."""
+    p = rec["check"]["params"]
+    return json.dumps([sorted(p["values"]), sorted(p["ops"])])
+
+
+def held_out_split(pool: str | Path, out: str | Path, test_fraction: float = 0.2, seed: int = 0) -> dict[str, Any]:
+    """Write `pool`'s problems to `out` with the split decided by operand multiset instead of by problem id, then
+    drop the test rows that hardgen's near-duplicate filter still matches to a training row. Returns the counts."""
+    from hardgen.core.records import split_of
+    from hardgen.core.store import DatasetWriter, read_records
+
+    rows = read_records(pool)
+    for r in rows:
+        r["split"] = split_of(f"{seed}:{operand_key(r)}", test_fraction)
+    clean = set(heldout_overlap(rows)["clean"])
+    kept = [r for r in rows if r["split"] == "train" or r["id"] in clean]
+    dropped, rows = len(rows) - len(kept), kept
+    w = DatasetWriter(out, stage="held_out_split", params={"pool": str(pool), "test_fraction": test_fraction,
+                                                           "seed": seed}, overwrite=True)
+    w.write_shard("part-00000", rows)
+    counts = {"rows": len(rows), "train": sum(r["split"] == "train" for r in rows),
+              "test": sum(r["split"] == "test" for r in rows), "near_duplicates_dropped": dropped}
+    w.finish(counts)
+    return counts
 
 
 def greedy(model_dir: str | Path, max_new_tokens: int = 40) -> str:
@@ -87,8 +117,9 @@ def prepare_student(out: str | Path, *, n: int = 360, seed: int = 0, hidden: int
     out = Path(out)
     t0 = time.time()
     data = out / "data"
-    generate_dataset([{"family": "math.arithmetic", "knobs": KNOBS}], n=n, out=str(data), seed=seed,
+    generate_dataset([{"family": "math.arithmetic", "knobs": KNOBS}], n=n, out=str(out / "pool"), seed=seed,
                      workers=1, test_fraction=0.2, overwrite=True)
+    held_out_split(out / "pool", data, test_fraction=0.2, seed=seed)
     student = build_tiny_model(out / "student", corpus=tokenizer_corpus(), vocab_size=320, hidden=hidden,
                                layers=2, heads=4, kv_heads=2, max_positions=128, seed=seed, overwrite=True)
     t1 = time.time()
@@ -127,22 +158,20 @@ def run_tiny_demo(out: str | Path, *, n: int = 360, seed: int = 0, hidden: int =
                       lr=grpo_lr, num_generations=num_generations, prompts_per_step=prompts_per_step,
                       max_completion_length=40, seed=seed, save_steps=10_000, resume=False)
     lap("grpo")
-    # the test rows that are neither reorderings nor near-duplicates of a training row get their own score
+    # how held out the test split is, measured again on what was trained on (no reordering, no near-duplicate)
     overlap = heldout_overlap(data)
-    clean_ids = set(overlap.pop("clean"))
-    scores, clean_scores = {}, {}
+    overlap.pop("clean")
+    scores = {}
     for name, model in (("before", student), ("sft", out / "sft"), ("grpo", out / "grpo")):
         rep = evaluate(str(data), greedy(model), k=1, split="test", seed=seed, quiet=True,
                        out=str(out / f"eval_{name}"))
         scores[name] = rep["solvers"][greedy(model)]["overall"]["pass@1"]
-        per = rep["solvers"][greedy(model)]["per_problem"]
-        clean_scores[name] = sum(per[i] for i in clean_ids) / len(clean_ids) if clean_ids else None
     # one side-by-side report (table, JSON, PNG) of the trained student against the untrained one
     evaluate(str(data), greedy(out / "grpo"), k=1, split="test", seed=seed, quiet=quiet, compare=greedy(student),
              out=str(out / "eval_compare"))
     lap("eval")
     result = {"test_pass@1": scores, "test_problems": rep["problems"], "overlap_with_train": overlap,
-              "clean_test_problems": len(clean_ids), "clean_test_pass@1": clean_scores, "traces": sft["traces"],
+              "traces": sft["traces"],
               "rejected": sft["rollouts"] - sft["traces"], "sft_steps": sft["steps"],
               "grpo_steps": grpo["steps"], "curriculum": curriculum, "seconds": timings,
               "total_seconds": round(time.time() - t0, 1)}
