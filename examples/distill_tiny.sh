@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Distillation end to end on a CPU in about two minutes: math.arithmetic problems -> ref teacher traces with
-# rejection sampling -> SFT of a tiny local student -> GRPO -> test pass@1 before / after, on the whole test split
-# and on its rows that are no reordering of a training problem (demo.json: overlap_with_train, clean_test_pass@1).
+# rejection sampling -> SFT of a tiny local student -> GRPO -> test pass@1 before / after, on a test split held
+# out by operand multiset: no test sum is a reordered training sum (demo.json: test_pass@1, overlap_with_train).
 # Usage: bash examples/distill_tiny.sh [OUT_DIR] [CURRICULUM]   (curricula: none static gated sec dump balanced)
 set -euo pipefail
 OUT="${1:-runs/distill_tiny}"
