@@ -104,8 +104,11 @@ def greedy(model_dir: str | Path, max_new_tokens: int = 40) -> str:
 
 
 def prepare_student(out: str | Path, *, n: int = 360, seed: int = 0, hidden: int = 128, sft_epochs: float = 16.0,
-                    sft_lr: float = 2e-3) -> tuple[Path, Path, dict[str, Any]]:
+                    sft_lr: float = 2e-3, split_by: str = "operands") -> tuple[Path, Path, dict[str, Any]]:
     """Problems (`OUT/data`), a random tiny student (`OUT/student`) and its SFT on verified traces (`OUT/sft`).
+
+    `split_by`: "operands" holds the test split out by operand multiset (`held_out_split`); "id" keeps the
+    generator's own split by problem id (for benches that grade every problem and never score the test split).
 
     Returns (data dir, untrained student dir, SFT summary with `seconds` per step and the trace counts).
     """
@@ -117,9 +120,13 @@ def prepare_student(out: str | Path, *, n: int = 360, seed: int = 0, hidden: int
     out = Path(out)
     t0 = time.time()
     data = out / "data"
-    generate_dataset([{"family": "math.arithmetic", "knobs": KNOBS}], n=n, out=str(out / "pool"), seed=seed,
-                     workers=1, test_fraction=0.2, overwrite=True)
-    held_out_split(out / "pool", data, test_fraction=0.2, seed=seed)
+    if split_by not in ("operands", "id"):
+        raise ValueError(f"split_by must be 'operands' or 'id', not {split_by!r}")
+    generate_dataset([{"family": "math.arithmetic", "knobs": KNOBS}], n=n,
+                     out=str(out / "pool" if split_by == "operands" else data), seed=seed, workers=1,
+                     test_fraction=0.2, overwrite=True)
+    if split_by == "operands":
+        held_out_split(out / "pool", data, test_fraction=0.2, seed=seed)
     student = build_tiny_model(out / "student", corpus=tokenizer_corpus(), vocab_size=320, hidden=hidden,
                                layers=2, heads=4, kv_heads=2, max_positions=128, seed=seed, overwrite=True)
     t1 = time.time()
