@@ -47,6 +47,8 @@ def strip_latex_text(s: str) -> str:
 
     One linear pass with a brace stack, so hostile nesting cannot make it quadratic.
     """
+    if not any(c in s for c in _TEXT_COMMANDS):  # nothing to unwrap: the pass below would copy every character
+        return s.replace("\\,", " ").replace("~", " ").replace("\\ ", " ")
     out: list[str] = []
     stack: list[bool] = []  # True: this brace group was opened by a text command and is unwrapped
     i, n = 0, len(s)
