@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
+from hardgen.generators.budget import Budget, proof_conflicts_knob, proof_seconds_knob
 from hardgen.generators.logic import _sat_util
 from hardgen.generators.logic._grid import (CARD_SOLVER, UniquenessOracle, exactly_one, format_rows,
                                             given_clauses, grid_of_model, reduce_clues, render_grid_model)
@@ -125,6 +126,8 @@ class SudokuKnobs(Knobs):
     size: int = knob(9, choices=(4, 6, 9), help="grid side: 4 (2x2 boxes), 6 (2x3 boxes) or 9 (3x3 boxes)")
     clues: int = knob(30, lo=4, hi=81, help="number of given digits (with minimal: the most allowed)")
     minimal: bool = knob(False, help="remove clues until every remaining clue is necessary")
+    proof_conflicts: int = proof_conflicts_knob()
+    proof_seconds: float = proof_seconds_knob()
 
     def check(self) -> None:
         lo, hi = MIN_CLUES[self.size], self.size * self.size
@@ -135,7 +138,7 @@ class SudokuKnobs(Knobs):
 @register
 class Sudoku(Family, SatEncodable):
     name = "logic.sudoku"
-    version = "2"  # 2: generated on MiniCard with native at-most-one constraints (other puzzles than version 1)
+    version = "2"  # 2: generated on MiniCard with native at-most-one constraints; budgeted proofs, budget knobs
     Knobs = SudokuKnobs
     levels = {
         "easy": {"size": 4, "clues": 7},
@@ -155,7 +158,8 @@ class Sudoku(Family, SatEncodable):
 
     def generate(self, k: SudokuKnobs, rng: random.Random) -> Candidate:
         n = k.size
-        with UniquenessOracle((), n ** 3, CARD_SOLVER, exactly_one_groups=rule_groups(n)) as oracle:
+        with UniquenessOracle((), n ** 3, CARD_SOLVER, exactly_one_groups=rule_groups(n),
+                              budget=Budget.proof_of(k)) as oracle:
             # a random full grid: a random first row as assumptions, a random digit preferred in every other cell
             first = list(range(n))
             rng.shuffle(first)
