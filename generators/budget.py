@@ -50,6 +50,51 @@ class Deadline:
         return None if self.end is None else max(0.0, self.end - time.monotonic())
 
 
+class _Watchdog:
+    """One daemon thread per process that interrupts solves whose time is up.
+
+    A puzzle makes dozens of short solves per row; a timer thread per solve cost more than the solves. Arming
+    and disarming here take a lock and, only when the new end is the earliest, a wake-up of the thread.
+    """
+
+    def __init__(self) -> None:
+        self._cv = threading.Condition()
+        self._armed: dict[int, tuple[Any, float]] = {}  # token -> (solver, monotonic end)
+        self._next = 0
+        self._waiting_until = float("inf")
+        self._thread: threading.Thread | None = None
+
+    def arm(self, solver: Any, seconds: float) -> int:
+        end = time.monotonic() + seconds
+        with self._cv:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="hardgen-solve-watchdog", daemon=True)
+                self._thread.start()
+            self._next += 1
+            self._armed[self._next] = (solver, end)
+            if end < self._waiting_until:
+                self._cv.notify()
+            return self._next
+
+    def disarm(self, token: int) -> None:
+        with self._cv:  # after this returns the thread no longer touches the solver
+            self._armed.pop(token, None)
+
+    def _run(self) -> None:
+        with self._cv:
+            while True:
+                now = time.monotonic()
+                for token, (solver, end) in list(self._armed.items()):
+                    if end <= now:
+                        solver.interrupt()
+                        del self._armed[token]
+                self._waiting_until = min((end for _, end in self._armed.values()), default=float("inf"))
+                self._cv.wait(None if self._waiting_until == float("inf") else self._waiting_until - now)
+
+
+_WATCHDOG = _Watchdog()
+
+
 def limited_solve(s: Any, budget: Budget | Deadline | None, assumptions: list[int] | tuple = ()) -> bool | None:
     """`s.solve` (a python-sat solver) within a conflict and time budget: True / False, or None when the budget
     ran out first. Within the budget the search is the one `s.solve` makes, so answers do not change."""
@@ -64,17 +109,15 @@ def limited_solve(s: Any, budget: Budget | Deadline | None, assumptions: list[in
     if seconds is not None and seconds <= 0:
         return None
     s.conf_budget(-1 if conflicts is None else conflicts)
-    timer = None
+    token = None
     if seconds is not None and _can_interrupt(s):  # otherwise the seconds are checked between calls only
-        timer = threading.Timer(seconds, s.interrupt)
-        timer.daemon = True
-        timer.start()
+        token = _WATCHDOG.arm(s, seconds)
     try:
-        res = s.solve_limited(assumptions=list(assumptions), expect_interrupt=seconds is not None)
+        res = s.solve_limited(assumptions=list(assumptions), expect_interrupt=token is not None)
     finally:
-        if timer is not None:
-            timer.cancel()
-            s.clear_interrupt()  # a timer that fired just as the solve finished must not stop the next call
+        if token is not None:
+            _WATCHDOG.disarm(token)
+            s.clear_interrupt()  # an interrupt that came just as the solve finished must not stop the next call
     return res
 
 
