@@ -233,6 +233,22 @@ def check_futoshiki(response: str, check: dict, answer: str | None) -> Verdict:
     return Verdict(True, "grid obeys the rules, the givens and the inequalities")
 
 
+def _queen_row(q: tuple[int, int]) -> int:
+    return q[0]
+
+
+def _queen_col(q: tuple[int, int]) -> int:
+    return q[1]
+
+
+def _queen_sum(q: tuple[int, int]) -> int:
+    return q[0] + q[1]
+
+
+def _queen_diff(q: tuple[int, int]) -> int:
+    return q[0] - q[1]
+
+
 @register_check("logic.nqueens")
 def check_nqueens(response: str, check: dict, answer: str | None) -> Verdict:
     """Accept a board with n non-attacking queens that keeps every pre-placed queen."""
@@ -252,8 +268,9 @@ def check_nqueens(response: str, check: dict, answer: str | None) -> Verdict:
     for r, c in check["params"]["placed"]:
         if cells[r][c] != "Q":
             return Verdict(False, f"the pre-placed queen at ({r + 1},{c + 1}) is missing")
-    for kind, key in (("row", lambda q: q[0]), ("column", lambda q: q[1]), ("diagonal", lambda q: q[0] + q[1]),
-                      ("diagonal", lambda q: q[0] - q[1])):
+    if all(len({key(q) for q in queens}) == n for key in (_queen_row, _queen_col, _queen_sum, _queen_diff)):
+        return Verdict(True, f"{n} non-attacking queens including the pre-placed ones")
+    for kind, key in (("row", _queen_row), ("column", _queen_col), ("diagonal", _queen_sum), ("diagonal", _queen_diff)):
         seen: dict[int, tuple[int, int]] = {}
         for q in queens:
             if key(q) in seen:
