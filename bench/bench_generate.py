@@ -52,6 +52,9 @@ PAIRS = [
 ]
 
 
+#: families cheap enough to time in process over many rows (the others over 50)
+CHEAP = {"math.linear_system", "logic.nqueens", "graph.shortest_path", "math.polynomial_roots"}
+
 #: a slow peer stops after this many seconds (its rate is items made / time taken, as for N items)
 PEER_SECONDS = 30.0
 #: a larger N is skipped for a pair whose hardgen run, projected from the smaller N, would take longer than this
@@ -94,6 +97,37 @@ def our_rates(family: str, level: str, n: int, root: Path) -> tuple[float, float
     return n / gen_s, n / (gen_s + ver_s)
 
 
+def startup_seconds(family: str, level: str, root: Path, tries: int = 5) -> tuple[float, float]:
+    """Best of `tries` wall seconds of `gen generate FAMILY -n 1` and of `gen verify` on that row: the fixed cost
+    each CLI call pays before its first row."""
+    env, best_gen, best_ver = cli_env(), float("inf"), float("inf")
+    for i in range(tries):
+        gen, ver = root / f"one-{i}", root / f"one-{i}-ver"
+        t = time.perf_counter()
+        subprocess.run([gen_command(), "-q", "generate", family, "--level", level, "-n", "1", "-w", "1", "-o",
+                        str(gen)], check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        best_gen = min(best_gen, time.perf_counter() - t)
+        t = time.perf_counter()
+        subprocess.run([gen_command(), "-q", "verify", str(gen), "-w", "1", "-o", str(ver)], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+        best_ver = min(best_ver, time.perf_counter() - t)
+    return best_gen, best_ver
+
+
+def in_process_rate(family: str, level: str, n: int) -> float:
+    """hardgen rows/s made in this process (no start-up, nothing written): what the family itself costs."""
+    from hardgen.generators.base import get_family
+    from hardgen.generators.item import generate_item
+
+    cls = get_family(family)
+    knobs = dict(cls.levels[level])
+    fam, k = cls(), cls.Knobs.build(knobs)
+    t = time.perf_counter()
+    for i in range(n):
+        generate_item(fam, k, family, level, knobs, 0, i, 0.1)
+    return n / (time.perf_counter() - t)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="500,5000", help="comma-separated N per task (default 500,5000)")
@@ -126,6 +160,21 @@ def main() -> None:
                       f"{o_gen / p_gen:>8.2f}x{p_all:>10.0f}{o_all:>8.0f}{o_all / p_all:>8.2f}x", flush=True)
                 for d in root.iterdir():
                     shutil.rmtree(d, ignore_errors=True)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    bare = time.perf_counter() - t
+    print(f"\nfixed and per-row cost of hardgen (best of 5 CLI calls; `{sys.executable} -c pass` took {bare:.3f} s):")
+    print(f"{'hardgen (level)':<33}{'gen -n 1 s':>11}{'verify s':>10}{'in-process gen/s':>18}")
+    root = Path(tempfile.mkdtemp(prefix="hardgen-bench-startup-"))
+    try:
+        for _rg, _config, family, level, _why in pairs:
+            g, v = startup_seconds(family, level, root)
+            for d in root.iterdir():
+                shutil.rmtree(d, ignore_errors=True)
+            rate = in_process_rate(family, level, min(max(sizes), 2000) if family in CHEAP else 50)
+            print(f"{family + ' (' + level + ')':<33}{g:>11.3f}{v:>10.3f}{rate:>18.0f}", flush=True)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     slower = [r for r in rows if r[5] < r[4] or r[7] < r[6]]
