@@ -10,7 +10,7 @@ from typing import Any
 from hardgen.generators.base import OverBudget, knob
 
 #: defaults of the puzzle families' `proof_conflicts` / `proof_seconds` knobs: the proofs of every named level
-#: take at most a few thousand conflicts (`bench/bench_proof_budget.py` prints the largest seen), so only a knob
+#: take at most a few hundred conflicts per solve (`bench/bench_proof_budget.py` prints the largest), so only a knob
 #: setting far past the levels reaches them, and that draw is redrawn instead of stalling the stage
 PROOF_CONFLICTS, PROOF_SECONDS = 100_000, 30.0
 
