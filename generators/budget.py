@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -93,6 +94,15 @@ class _Watchdog:
 
 
 _WATCHDOG = _Watchdog()
+
+
+def _fresh_watchdog_after_fork() -> None:
+    # a forked child has the parent's watchdog object but not its thread: start its own on first use
+    global _WATCHDOG
+    _WATCHDOG = _Watchdog()
+
+
+os.register_at_fork(after_in_child=_fresh_watchdog_after_fork)
 
 
 def limited_solve(s: Any, budget: Budget | Deadline | None, assumptions: list[int] | tuple = ()) -> bool | None:

@@ -58,6 +58,35 @@ def test_a_time_budget_stops_a_solve_that_has_no_conflict_limit():
         assert limited_solve(s, deadline) is None
 
 
+def test_a_forked_child_still_stops_a_solve_on_time():
+    import os
+
+    nv, clauses = hard_formula()
+    with UniquenessOracle([[1]], 1, budget=Budget(conflicts=None, seconds=5.0)) as warm:
+        warm.solve()  # the parent's watchdog thread is running now
+    pid = os.fork()
+    if pid == 0:  # child: exit 0 only if the time budget stopped the solve
+        code = 1
+        try:
+            with UniquenessOracle(clauses, nv, budget=Budget(conflicts=None, seconds=0.05)) as oracle:
+                oracle.solve()
+        except OverBudget:
+            code = 0
+        finally:
+            os._exit(code)
+    import signal
+    import time
+
+    deadline = time.monotonic() + 20  # without its own watchdog the child would search for minutes
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if done[0] == 0:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child's solve was not stopped by its time budget")
+    assert os.waitstatus_to_exitcode(done[1]) == 0
+
+
 def test_within_its_budget_a_solve_answers_as_an_unbudgeted_one():
     with UniquenessOracle([[1, 2], [-1, -2]], 2, budget=Budget(conflicts=10, seconds=5.0)) as oracle:
         oracle.fix_solution([1])
