@@ -8,7 +8,7 @@ import json
 import pytest
 from pysat.examples.genhard import PHP
 
-from hardgen.generators.base import OverBudget, get_family
+from hardgen.generators.base import OverBudget
 from hardgen.generators.budget import PROOF_CONFLICTS, Budget, Deadline, limited_solve
 from hardgen.generators.logic._grid import UniquenessOracle
 from hardgen.generators.logic._sat_util import ClueSelector, prove_unique
