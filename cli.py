@@ -222,7 +222,10 @@ def generate(ctx, families, opts, from_path, out, overwrite):
         opts = dataclasses.replace(opts, knobs={**opts.knobs, "path": from_path})
     s = stage.run(list(families), out, opts, overwrite=overwrite)
     rows = [[f, v["rows"], v["duplicates_dropped"]] for f, v in s["families"].items()]
-    _emit(ctx, s, _table(rows, ["family", "rows", "duplicates dropped"]) + f"\n\nwrote {s['rows']} rows to {out}")
+    over = (f"\n{s['over_budget']} draws ran past their proof budget and were redrawn with new seeds"
+            if s.get("over_budget") else "")
+    _emit(ctx, s, _table(rows, ["family", "rows", "duplicates dropped"]) + f"\n\nwrote {s['rows']} rows to {out}"
+          + over)
 
 
 @main.command()

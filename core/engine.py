@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import time
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from itertools import chain
 from typing import Any, Callable, Iterable, Iterator
 
@@ -96,6 +94,9 @@ def pool_size(per_task_s: float, remaining: int, workers: int) -> int:
 def _pooled(fn: Callable[[Any], Any], tasks: Iterable[Any], workers: int, window: int | None) -> Iterator[Any]:
     window = window or 2 * workers
     # forkserver: workers never inherit the parent's threads (progress bars, HTTP clients) mid-lock
+    import multiprocessing as mp  # here, not at the top: a run too small for a pool never pays their import
+    from concurrent.futures import ProcessPoolExecutor
+
     ctx = mp.get_context("forkserver") if "forkserver" in mp.get_all_start_methods() else mp.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         pending: deque = deque()

@@ -18,9 +18,13 @@ NESTED_FIELDS: tuple[str, ...] = ("source", "check", "validity", "difficulty")
 DEFAULT_TEST_FRACTION = 0.1
 
 
+#: one encoder for every hash (json.dumps with these options builds a new one per call, ten calls a row)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(obj: Any) -> str:
     """Deterministic JSON text (sorted keys, no spaces) used for hashing."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(obj)
 
 
 def _digest(*parts: Any) -> bytes:

@@ -118,6 +118,11 @@ class Reject(Exception):
     """Raised by `Family.generate` when a sampled instance is degenerate; the engine redraws with a new seed."""
 
 
+class OverBudget(Reject):
+    """Raised by `Family.generate` when a solve it needs (a uniqueness proof) ran out of its budget: the draw is
+    not written; the engine redraws with a new seed and counts it."""
+
+
 @dataclass
 class Candidate:
     """What a family's generator returns for one item; the engine turns it into a record."""

@@ -31,11 +31,14 @@ class GenTask:
     test_fraction: float
 
 
-def _run_task(t: GenTask) -> list[dict]:
+def _run_task(t: GenTask) -> tuple[list[dict], int]:
+    """The shard's rows, and how many draws were redrawn because a proof ran out of its budget."""
     fam_cls = get_family(t.family)
     fam, k = fam_cls(), fam_cls.Knobs.build(t.knobs)  # once per shard, not per item
-    return [generate_item(fam, k, t.family, t.level, t.knobs, t.run_seed, i, t.test_fraction)
+    tally: dict[str, int] = {}
+    rows = [generate_item(fam, k, t.family, t.level, t.knobs, t.run_seed, i, t.test_fraction, tally)
             for i in range(t.start, t.stop)]
+    return rows, tally.get("over_budget", 0)
 
 
 def _plan(entry: str | dict, n: int, level: str | None, knobs: dict[str, Any] | None, several: bool) -> dict:
@@ -103,15 +106,9 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
                 for w in [space_warning(p["family"], p["knobs"], p["n"])] if w]
     for w in warnings:  # before the run starts: a small space is worth knowing before waiting for it
         print(f"warning: {w}", file=sys.stderr, flush=True)
-    warnings = [w for p in plans if p["size"] is None
-                for w in [space_warning(p["family"], p["knobs"], p["n"])] if w]
-    for w in warnings:  # before the run starts: a small space is worth knowing before waiting for it
-        print(f"warning: {w}", file=sys.stderr, flush=True)
     params = {"families": families, "n": n, "seed": seed, "level": level, "knobs": knobs or {},
               "shard_rows": shard_rows, "test_fraction": test_fraction}
     summary: dict[str, Any] = {"families": {}, "rows": 0, "duplicates_dropped": 0}
-    if warnings:
-        summary["warnings"] = warnings
     if warnings:
         summary["warnings"] = warnings
     shard_no = 0
@@ -123,10 +120,11 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
             if n_fam < p["n"]:
                 run.progress.total -= p["n"] - n_fam
             seen: set[str] = set()
-            have, dropped, next_index, rounds, empty_rounds = 0, 0, 0, 0, 0
+            have, dropped, over_budget, next_index, rounds, empty_rounds = 0, 0, 0, 0, 0, 0
 
-            def drop_duplicates(task: Task, rows: list[dict]) -> Shard:
+            def drop_duplicates(task: Task, result: tuple[list[dict], int]) -> Shard:
                 # in this process, in shard order: which ids count as new depends on every shard before it
+                rows, over = result
                 kept, shard_dropped = [], 0
                 for r in rows:
                     if r["id"] in seen:
@@ -134,7 +132,10 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
                         continue
                     seen.add(r["id"])
                     kept.append(r)
-                return Shard(kept[: n_fam - have], {"family": name, "dropped": shard_dropped})
+                meta = {"family": name, "dropped": shard_dropped}
+                if over:
+                    meta["over_budget"] = over
+                return Shard(kept[: n_fam - have], meta)
 
             while have < n_fam:
                 # top-up rounds replace dropped duplicates and draw extra, since in a small knob space most fresh
@@ -152,6 +153,7 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
                                            collect=drop_duplicates):
                     seen.update(r["id"] for r in shard.rows)  # a no-op unless a killed run wrote this shard
                     dropped += shard.meta.get("dropped", 0)
+                    over_budget += shard.meta.get("over_budget", 0)
                     have += len(shard.rows)
                     round_rows += len(shard.rows)
                 next_index += want
@@ -162,6 +164,9 @@ def generate_dataset(families: list[str | dict], n: int, out: str, seed: int = 0
                                        f"its knob space seems to hold fewer than {n_fam} problems (got {have})")
             key = name if name not in summary["families"] else f"{name}#{len(summary['families'])}"
             summary["families"][key] = {"rows": have, "duplicates_dropped": dropped, "knobs": resolved}
+            if over_budget:  # draws not written because a proof ran out of its budget (each redrawn)
+                summary["families"][key]["over_budget"] = over_budget
+                summary["over_budget"] = summary.get("over_budget", 0) + over_budget
             summary["rows"] += have
             summary["duplicates_dropped"] += dropped
         return run.finish(summary)

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from hardgen.core.errors import HardgenError
-from hardgen.core.jail import JailUnavailable
 from hardgen.core.specs import derive_seed
 from hardgen.core.store import open_dataset
 from hardgen.core.workers import resolve_workers
 from hardgen.generators.base import registered_family
-from hardgen.models.base import check_spec, get_solver
 from hardgen.stages.options import VerifyOptions
 from hardgen.stages.runner import Shard, StageRun, add_counts, input_tasks
 from hardgen.verifiers import score
 from hardgen.verifiers.base import Checks
-from hardgen.verifiers.consistency import teacher_consistency
+
+
+class _NeverRaised(Exception):
+    pass
+
+
+def _jail_unavailable() -> type[Exception]:
+    """`JailUnavailable` once the jail is loaded (only a row that runs a program loads it, and only such a row can
+    raise it), so verifying built-in families never imports the jail; `except` evaluates this when it matches."""
+    jail = sys.modules.get("hardgen.core.jail")
+    return jail.JailUnavailable if jail is not None else _NeverRaised
 
 
 def reference_response(record: dict) -> str | None:
@@ -37,7 +46,7 @@ def verify_record(record: dict) -> dict:
         from hardgen.generators.efa import family_for_record
         try:
             fam = family_for_record(record)
-        except JailUnavailable:
+        except _jail_unavailable():
             raise  # no jail for its untrusted program here: refuse the stage rather than mark every row
         except HardgenError as e:
             return {"status": "unknown", "checks": {}, "reason": str(e)}
@@ -54,7 +63,7 @@ def verify_record(record: dict) -> dict:
         if isinstance(derived, Checks):  # budgeted checks explain themselves and note what ran out
             reasons.extend(derived.reasons)
             notes.update(derived.notes)
-    except JailUnavailable:
+    except _jail_unavailable():
         raise
     except Exception as e:  # a malformed record must mark this row, not stop the stage
         checks["rederive"] = False
@@ -121,9 +130,13 @@ class _TeacherCheck:
         agreement_sum = 0.0
         if ask:
             if self.solver is None:
+                from hardgen.models.base import get_solver
+
                 self.solver = get_solver(self.teacher)
             shown = [{**r, "prompt": with_instruction(r["prompt"], DEFAULT_INSTRUCTION)[0]} for r in ask]
             rolls = self.solver.solve(shown, self.k, derive_seed("reference-consistency", self.seed, key))
+            from hardgen.verifiers.consistency import teacher_consistency
+
             for r, rs in zip(ask, rolls):
                 c = teacher_consistency([x.text for x in rs], str(r["answer"]), self.agreement)
                 checks = {"reference_read": True, "teacher_agreement": {"valid": True, "invalid": False}.get(c.status)}
@@ -170,6 +183,8 @@ def verify_dataset(src: str, out: str, workers: int | None = None, keep_invalid:
             raise HardgenError(f"--teacher-k must be at least 1, got {teacher_k}")
         if not 0 < agreement <= 1:
             raise HardgenError(f"--agreement must be in (0, 1], got {agreement}")
+        from hardgen.models.base import check_spec
+
         teacher = str(check_spec(teacher))
         params.update(teacher=teacher, k=teacher_k, agreement=agreement, seed=seed)
     with StageRun("verify", out, params, src=src, fmt=fmt, overwrite=overwrite, total=ds.num_rows) as run:

@@ -35,8 +35,8 @@ def _tasks(family: str, level: str, shards: int, rows: int, seed: int = 3) -> li
 def test_same_shard_bytes_as_the_local_engine():
     tasks = (_tasks("math.linear_system", "hard", 4, 25) + _tasks("logic.futoshiki", "easy", 2, 5)
              + _tasks("graph.shortest_path", "medium", 3, 10) + _tasks("sat.planted", "easy", 2, 10))
-    local = [encode_rows(rows, "jsonl") for rows in map_ordered(_run_task, tasks, workers=1)]
-    remote = [encode_rows(rows, "jsonl") for rows in map_ordered_ray(_run_task, tasks, workers=2)]
+    local = [encode_rows(rows, "jsonl") for rows, _ in map_ordered(_run_task, tasks, workers=1)]
+    remote = [encode_rows(rows, "jsonl") for rows, _ in map_ordered_ray(_run_task, tasks, workers=2)]
     assert len(remote) == len(tasks)
     assert remote == local
 

@@ -47,6 +47,8 @@ def strip_latex_text(s: str) -> str:
 
     One linear pass with a brace stack, so hostile nesting cannot make it quadratic.
     """
+    if not any(c in s for c in _TEXT_COMMANDS):  # nothing to unwrap: the pass below would copy every character
+        return s.replace("\\,", " ").replace("~", " ").replace("\\ ", " ")
     out: list[str] = []
     stack: list[bool] = []  # True: this brace group was opened by a text command and is unwrapped
     i, n = 0, len(s)
@@ -231,6 +233,22 @@ def check_futoshiki(response: str, check: dict, answer: str | None) -> Verdict:
     return Verdict(True, "grid obeys the rules, the givens and the inequalities")
 
 
+def _queen_row(q: tuple[int, int]) -> int:
+    return q[0]
+
+
+def _queen_col(q: tuple[int, int]) -> int:
+    return q[1]
+
+
+def _queen_sum(q: tuple[int, int]) -> int:
+    return q[0] + q[1]
+
+
+def _queen_diff(q: tuple[int, int]) -> int:
+    return q[0] - q[1]
+
+
 @register_check("logic.nqueens")
 def check_nqueens(response: str, check: dict, answer: str | None) -> Verdict:
     """Accept a board with n non-attacking queens that keeps every pre-placed queen."""
@@ -250,8 +268,9 @@ def check_nqueens(response: str, check: dict, answer: str | None) -> Verdict:
     for r, c in check["params"]["placed"]:
         if cells[r][c] != "Q":
             return Verdict(False, f"the pre-placed queen at ({r + 1},{c + 1}) is missing")
-    for kind, key in (("row", lambda q: q[0]), ("column", lambda q: q[1]), ("diagonal", lambda q: q[0] + q[1]),
-                      ("diagonal", lambda q: q[0] - q[1])):
+    if all(len({key(q) for q in queens}) == n for key in (_queen_row, _queen_col, _queen_sum, _queen_diff)):
+        return Verdict(True, f"{n} non-attacking queens including the pre-placed ones")
+    for kind, key in (("row", _queen_row), ("column", _queen_col), ("diagonal", _queen_sum), ("diagonal", _queen_diff)):
         seen: dict[int, tuple[int, int]] = {}
         for q in queens:
             if key(q) in seen:

@@ -15,6 +15,7 @@ Structures (the `structure` knob) and what `density` means for each:
 from __future__ import annotations
 
 import functools
+import heapq
 import math
 import random
 import re
@@ -200,6 +201,49 @@ def bfs_hops(adj: list[list[int]], s: int) -> list[int]:
                 dist[v] = dist[u] + 1
                 q.append(v)
     return dist
+
+
+def dijkstra_path(g: Graph, s: int, t: int) -> tuple[int, list[int]]:
+    """Weight and vertices of a minimum-weight path s -> t (t must be reachable; weights positive).
+
+    Ties are broken as networkx's `single_source_dijkstra` breaks them (neighbours in edge-insertion order, a
+    first-in heap counter, a predecessor replaced only on a strictly shorter distance), so rows made before this
+    replaced networkx are unchanged; `tests/generators/test_graphs.py` compares the two on random graphs.
+
+    >>> dijkstra_path(Graph(3, [(0, 1, 1), (1, 2, 1), (0, 2, 5)], False), 0, 2)
+    (2, [0, 1, 2])
+    """
+    adj: list[dict[int, int]] = [{} for _ in range(g.n)]
+    for u, v, w in g.edges:
+        adj[u][v] = w
+        if not g.directed:
+            adj[v][u] = w
+    dist: dict[int, int] = {}
+    seen = {s: 0}
+    pred: dict[int, int] = {}
+    fringe = [(0, 0, s)]
+    pushed = 1
+    while fringe:
+        d, _, v = heapq.heappop(fringe)
+        if v in dist:
+            continue
+        dist[v] = d
+        if v == t:
+            break
+        for u, w in adj[v].items():
+            du = d + w
+            if u not in dist and (u not in seen or du < seen[u]):
+                seen[u] = du
+                heapq.heappush(fringe, (du, pushed, u))
+                pushed += 1
+                pred[u] = v
+    if t not in dist:
+        raise ValueError(f"vertex {t} is not reachable from {s}")
+    path = [t]
+    while path[-1] != s:
+        path.append(pred[path[-1]])
+    path.reverse()
+    return dist[t], path
 
 
 def far_pair(g: Graph, rng: random.Random, tries: int = 4) -> tuple[int, int, int]:

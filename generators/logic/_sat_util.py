@@ -8,10 +8,13 @@ from typing import Iterable, Sequence
 
 from pysat.solvers import Solver
 
+from hardgen.generators.budget import Budget, Deadline, limited_solve, over_budget
 from hardgen.verifiers.base import Checks
 
-#: the solver that proves uniqueness during generation (rederive routes use their own algorithms)
-GEN_SOLVER = "cadical153"
+#: the solver that proves uniqueness during generation (rederive routes use their own algorithms): MiniSat, since
+#: it can be stopped by a conflict and a time budget (python-sat's CaDiCaL takes only conflicts) and is as fast on
+#: these small incremental proofs
+GEN_SOLVER = "minisat22"
 
 
 # ---------------------------------------------------------------- CNF building blocks
@@ -68,16 +71,19 @@ def blocking_clause(target: Iterable[int]) -> list[int]:
     return [-lit for lit in target]
 
 
-def prove_unique(num_vars: int, clauses: list[list[int]], target: list[int],
-                 solver_name: str = GEN_SOLVER) -> tuple[bool, list[int] | None, dict[str, int]]:
+def prove_unique(num_vars: int, clauses: list[list[int]], target: list[int], solver_name: str = GEN_SOLVER,
+                 budget: Budget | Deadline | None = None) -> tuple[bool, list[int] | None, dict[str, int]]:
     """Is `target` (signed literals over the puzzle's decision variables) the only solution of `clauses`?
 
     Returns (unique, another_model_or_None, effort). `target` must satisfy the clauses; the proof asks the
-    solver for a model that differs from it in at least one projected variable (UNSAT = unique).
+    solver for a model that differs from it in at least one projected variable (UNSAT = unique). A proof that
+    runs past `budget` raises `OverBudget`.
     """
     with Solver(name=solver_name, bootstrap_with=clauses) as s:
         s.add_clause(blocking_clause(target))
-        sat = s.solve()
+        sat = limited_solve(s, budget)
+        if sat is None:
+            raise over_budget(budget)
         alt = s.get_model() if sat else None
         return (not sat), alt, effort(s)
 
@@ -90,8 +96,9 @@ class ClueSelector:
     clues pin the intended solution down, because every clue is true of it.
     """
 
-    def __init__(self, base: list[list[int]], target: list[int], num_vars: int,
-                 solver_name: str = GEN_SOLVER) -> None:
+    def __init__(self, base: list[list[int]], target: list[int], num_vars: int, solver_name: str = GEN_SOLVER,
+                 budget: Budget | Deadline | None = None) -> None:
+        self.budget = budget
         self.vars = VarCounter(num_vars)
         self.solver = Solver(name=solver_name, bootstrap_with=base)
         self.solver.add_clause(blocking_clause(target))
@@ -106,8 +113,12 @@ class ClueSelector:
         return len(self.selectors) - 1
 
     def alternative(self, active: Iterable[int]) -> list[int] | None:
-        """A model other than the target satisfying the active clues, or None when they force the target."""
-        if self.solver.solve(assumptions=[self.selectors[i] for i in active]):
+        """A model other than the target satisfying the active clues, or None when they force the target;
+        raises `OverBudget` when the solve runs past the budget (neither is known then)."""
+        found = limited_solve(self.solver, self.budget, [self.selectors[i] for i in active])
+        if found is None:
+            raise over_budget(self.budget)
+        if found:
             return self.solver.get_model()
         return None
 

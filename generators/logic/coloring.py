@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
+from hardgen.generators.budget import Budget, Deadline, proof_conflicts_knob, proof_seconds_knob
 from hardgen.generators.logic._sat_util import ClueSelector, exactly_one, prove_unique
 
 KIND = "logic.coloring"
@@ -20,6 +21,8 @@ class ColoringKnobs(Knobs):
                           help="probability of an edge between two vertices of different planted colours")
     extra_givens: int = knob(0, lo=0, hi=60,
                              help="pre-coloured vertices added beyond an irredundant set (makes it easier)")
+    proof_conflicts: int = proof_conflicts_knob()
+    proof_seconds: float = proof_seconds_knob()
 
     def check(self) -> None:
         if self.colors > self.nodes:
@@ -106,6 +109,7 @@ def count_colourings(n: int, k: int, edges: list[list[int]], givens: list[list[i
 @register
 class GraphColoring(Family, SatEncodable):
     name = KIND
+    version = "2"  # 2: proofs budgeted on MiniSat instead of CaDiCaL; budget knobs in source.knobs
     Knobs = ColoringKnobs
     levels = {
         "easy": {"nodes": 8, "colors": 3, "density": 0.45},
@@ -115,7 +119,7 @@ class GraphColoring(Family, SatEncodable):
     }
     description = "Colour a graph with k colours, given some pre-coloured vertices; exactly one colouring fits."
     verification = ("A proper colouring is planted and edges are drawn only between different colours; "
-                    "pre-coloured vertices are added until a SAT solver (CaDiCaL) proves no other colouring "
+                    "pre-coloured vertices are added until a SAT solver (MiniSat) proves no other colouring "
                     "exists (the planted one is blocked), then redundant ones are dropped. `gen verify` counts "
                     "colourings with an independent backtracking search and requires exactly one, equal to the "
                     "answer; the checker verifies every edge, the givens and the colour range.")
@@ -131,7 +135,8 @@ class GraphColoring(Family, SatEncodable):
             raise Reject("no edges")
         num_vars, base = coloring_cnf(n, nc, edges, [])
         target = [_var(v, c, nc) * (1 if planted[v] == c + 1 else -1) for v in range(n) for c in range(nc)]
-        with ClueSelector(base, target, num_vars) as sel:
+        deadline = Deadline(Budget.proof_of(k))
+        with ClueSelector(base, target, num_vars, budget=deadline) as sel:
             for v in range(n):
                 sel.add([[_var(v, planted[v] - 1, nc)]])
             active: list[int] = []
@@ -148,7 +153,7 @@ class GraphColoring(Family, SatEncodable):
         given_vs = sorted(active + rest[: k.extra_givens])
         givens = [[v + 1, planted[v]] for v in given_vs]
         nv, clauses = coloring_cnf(n, nc, edges, givens)
-        unique, _, eff = prove_unique(nv, clauses, target)
+        unique, _, eff = prove_unique(nv, clauses, target, budget=deadline)
         if not unique:  # never emit an unproved puzzle
             raise RuntimeError("givens do not force a unique colouring: the selector logic is broken")
         edge_txt = ", ".join(f"{u}-{v}" for u, v in edges)

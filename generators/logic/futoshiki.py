@@ -14,7 +14,8 @@ from hardgen.generators.logic._grid import (UniquenessOracle, format_rows, given
                                             latin_rules, reduce_clues, render_grid_model)
 from hardgen.generators.logic._grid import cell_var as var
 from hardgen.verifiers.logic import givens_grid
-from hardgen.generators.sat._cnf import CHECK_BACKEND, Budget, limited_solve
+from hardgen.generators.budget import Budget, limited_solve, proof_conflicts_knob, proof_seconds_knob
+from hardgen.generators.sat._cnf import CHECK_BACKEND
 from hardgen.verifiers.base import Checks
 
 
@@ -73,7 +74,7 @@ UNIQUENESS_BUDGET = Budget(conflicts=2_000_000, seconds=10.0)
 def count_solutions_order(n: int, givens: list[list[int]], less: list[list[int]], limit: int = 2,
                           budget: Budget | None = None) -> tuple[int | None, list[list[int]] | None]:
     """Solutions up to `limit` with an independent encoding: order encoding ("value > k") and MiniSat (the
-    generator uses the direct encoding and CaDiCaL).
+    generator uses the direct encoding).
 
     Returns (count, first solution); count is None when a solve ran past `budget`.
     """
@@ -132,6 +133,8 @@ class FutoshikiKnobs(Knobs):
     size: int = knob(5, lo=3, hi=9, help="grid side n (values 1..n)")
     inequalities: int = knob(8, lo=0, hi=144, help="number of inequality signs between neighbouring cells")
     givens: int = knob(4, lo=0, hi=81, help="number of given digits")
+    proof_conflicts: int = proof_conflicts_knob()
+    proof_seconds: float = proof_seconds_knob()
 
     def check(self) -> None:
         n = self.size
@@ -145,6 +148,7 @@ class FutoshikiKnobs(Knobs):
 @register
 class Futoshiki(Family, SatEncodable):
     name = "logic.futoshiki"
+    version = "2"  # 2: budget knobs (proof_conflicts, proof_seconds) in source.knobs; proofs budgeted
     Knobs = FutoshikiKnobs
     levels = {
         "easy": {"size": 4, "inequalities": 5, "givens": 3},
@@ -164,7 +168,7 @@ class Futoshiki(Family, SatEncodable):
 
     def generate(self, k: FutoshikiKnobs, rng: random.Random) -> Candidate:
         n = k.size
-        with UniquenessOracle(rules(n), n ** 3 + 2 * n * (n - 1)) as oracle:
+        with UniquenessOracle(rules(n), n ** 3 + 2 * n * (n - 1), budget=Budget.proof_of(k)) as oracle:
             first = list(range(n))
             rng.shuffle(first)
             phases = []

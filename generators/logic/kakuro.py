@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
+from hardgen.generators.budget import Budget, Deadline, proof_conflicts_knob, proof_seconds_knob
 from hardgen.generators.logic import _sat_util
 from hardgen.generators.logic._grid import UniquenessOracle, at_most_one, exactly_one, format_rows
 from hardgen.verifiers.logic import _puzzle
@@ -301,11 +302,14 @@ class KakuroKnobs(Knobs):
     black: int = knob(25, lo=0, hi=60, help="percent of cells drawn black before runs of one cell are blackened")
     min_white: int = knob(12, lo=4, hi=81, help="fewest white cells a puzzle may keep")
     single: int = knob(50, lo=0, hi=100, help="percent of runs whose sum must have a single digit set (easier)")
+    proof_conflicts: int = proof_conflicts_knob()
+    proof_seconds: float = proof_seconds_knob()
 
 
 @register
 class Kakuro(Family, SatEncodable):
     name = "logic.kakuro"
+    version = "2"  # 2: budget knobs (proof_conflicts, proof_seconds) in source.knobs; proofs budgeted
     Knobs = KakuroKnobs
     levels = {
         "easy": {"size": 4, "black": 20, "min_white": 8, "single": 50},
@@ -338,7 +342,9 @@ class Kakuro(Family, SatEncodable):
         single = [sw for sw in switches if rng.random() < k.single / 100]
         base = fill_rules(n, white, runs)
         selectors, by_sum, top_check = set_selector_rules(n, runs, 9 * n * n)
-        with UniquenessOracle(base + extra, top) as filler, UniquenessOracle(base + selectors, top_check) as checker:
+        deadline = Deadline(Budget.proof_of(k))  # one row's seconds, shared by both solvers
+        with UniquenessOracle(base + extra, top, budget=deadline) as filler, \
+                UniquenessOracle(base + selectors, top_check, budget=deadline) as checker:
             filler.set_phases([var(n, r, c, d) if d == pick else -var(n, r, c, d)
                                for r, c in whites for pick in [rng.randint(1, 9)] for d in DIGITS])
             for attempt in range(MAX_REPAIRS):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
+from hardgen.generators.budget import Budget, Deadline, proof_conflicts_knob, proof_seconds_knob
 from hardgen.generators.logic._sat_util import VarCounter, prove_unique
 from hardgen.verifiers.logic import Formula, evaluate
 
@@ -30,6 +31,8 @@ class KnightsKnavesKnobs(Knobs):
     people: int = knob(3, lo=2, hi=12, help="number of islanders (one statement each)")
     depth: int = knob(1, lo=1, hi=4, help="nesting depth of the statements' connectives (1 = no connective)")
     counting: bool = knob(True, help="allow counting statements ('exactly two of us are knaves')")
+    proof_conflicts: int = proof_conflicts_knob()
+    proof_seconds: float = proof_seconds_knob()
 
 
 # ---------------------------------------------------------------- semantics (the brute-force route)
@@ -211,6 +214,7 @@ def _format(names: list[str], knight: list[bool] | tuple[bool, ...]) -> str:
 @register
 class KnightsKnaves(Family, SatEncodable):
     name = KIND
+    version = "2"  # 2: proofs budgeted on MiniSat instead of CaDiCaL; budget knobs in source.knobs
     Knobs = KnightsKnavesKnobs
     levels = {
         "easy": {"people": 3, "depth": 1},
@@ -220,7 +224,7 @@ class KnightsKnaves(Family, SatEncodable):
     }
     description = "Knights always tell the truth, knaves always lie: decide who is which from their statements."
     verification = ("A random assignment is drawn and each islander gets a random statement whose truth matches "
-                    "their kind; statements are replaced until a SAT solver (CaDiCaL, Tseitin encoding) proves no "
+                    "their kind; statements are replaced until a SAT solver (MiniSat, Tseitin encoding) proves no "
                     "other assignment is consistent. `gen verify` enumerates all 2^n assignments by direct "
                     "evaluation and requires exactly one, equal to the answer; the checker evaluates every "
                     "statement under the response's assignment.")
@@ -239,9 +243,10 @@ class KnightsKnaves(Family, SatEncodable):
 
         statements = [statement_for(s) for s in range(n)]
         target = [(i + 1) if knight[i] else -(i + 1) for i in range(n)]
+        deadline = Deadline(Budget.proof_of(k))
         for _ in range(MAX_ROUNDS):
             nv, clauses = knights_cnf(n, statements)
-            unique, alt, eff = prove_unique(nv, clauses, target)
+            unique, alt, eff = prove_unique(nv, clauses, target, budget=deadline)
             if unique:
                 break
             other = [lit > 0 for lit in alt[:n]]

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pysat.solvers import Solver
 
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
+from hardgen.generators.budget import Budget, Deadline, proof_conflicts_knob, proof_seconds_knob
 from hardgen.generators.logic._sat_util import VarCounter, exactly_one, prove_unique
 from hardgen.verifiers.logic import runs
 
@@ -26,6 +27,8 @@ class NonogramKnobs(Knobs):
     density: float = knob(0.55, lo=0.3, hi=0.85,
                           help="probability that a cell of the hidden picture is filled (repairs for uniqueness "
                                "fill a few more)")
+    proof_conflicts: int = proof_conflicts_knob()
+    proof_seconds: float = proof_seconds_knob()
 
 
 def _line_clauses(cells: list[int], clue: list[int], vc: VarCounter) -> list[list[int]]:
@@ -226,6 +229,7 @@ def _format(grid: list[list[int]]) -> str:
 @register
 class Nonogram(Family, SatEncodable):
     name = KIND
+    version = "2"  # 2: proofs budgeted on MiniSat instead of CaDiCaL; budget knobs in source.knobs
     Knobs = NonogramKnobs
     levels = {
         "easy": {"rows": 5, "cols": 5},
@@ -234,7 +238,7 @@ class Nonogram(Family, SatEncodable):
         "extreme": {"rows": 15, "cols": 15, "density": 0.5},
     }
     description = "Fill a nonogram: shade cells so every row and column shows its run-length clue."
-    verification = ("A random picture is drawn and its clues read off; while a SAT solver (CaDiCaL, block-start "
+    verification = ("A random picture is drawn and its clues read off; while a SAT solver (MiniSat, block-start "
                     "encoding, the picture blocked) finds a second solution, some cells that it fills and the "
                     "picture leaves empty are filled and the clues recomputed; samples that do not become unique "
                     "are rejected. `gen verify` counts solutions with an independent line solver plus branching "
@@ -244,12 +248,13 @@ class Nonogram(Family, SatEncodable):
     def generate(self, k: NonogramKnobs, rng: random.Random) -> Candidate:
         R, C = k.rows, k.cols
         grid = [[1 if rng.random() < k.density else 0 for _ in range(C)] for _ in range(R)]
+        deadline = Deadline(Budget.proof_of(k))
         for _ in range(MAX_REPAIRS):
             row_clues = [runs(row) for row in grid]
             col_clues = [runs([grid[r][c] for r in range(R)]) for c in range(C)]
             nv, clauses = nonogram_cnf(row_clues, col_clues)
             target = [(r * C + c + 1) * (1 if grid[r][c] else -1) for r in range(R) for c in range(C)]
-            unique, alt, eff = prove_unique(nv, clauses, target)
+            unique, alt, eff = prove_unique(nv, clauses, target, budget=deadline)
             if unique:
                 break
             true = {lit for lit in alt if lit > 0}

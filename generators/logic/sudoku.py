@@ -8,9 +8,10 @@ from functools import lru_cache
 
 from hardgen.core.errors import HardgenError
 from hardgen.generators.base import Candidate, Family, Knobs, Reject, SatEncodable, knob, register
+from hardgen.generators.budget import Budget, proof_conflicts_knob, proof_seconds_knob
 from hardgen.generators.logic import _sat_util
-from hardgen.generators.logic._grid import (UniquenessOracle, exactly_one, format_rows, given_clauses,
-                                            grid_of_model, reduce_clues, render_grid_model)
+from hardgen.generators.logic._grid import (CARD_SOLVER, UniquenessOracle, exactly_one, format_rows,
+                                            given_clauses, grid_of_model, reduce_clues, render_grid_model)
 from hardgen.generators.logic._grid import cell_var as var
 from hardgen.verifiers.logic import BOXES, givens_grid, units
 from hardgen.generators.logic._sat_util import NodeBudgetExceeded, over_budget_checks
@@ -21,16 +22,17 @@ MIN_CLUES = {4: 4, 6: 8, 9: 17}
 
 
 @lru_cache(maxsize=None)
+def rule_groups(n: int) -> tuple[list[int], ...]:
+    """The Sudoku rules as exactly-one groups: the digits of each cell, the cells of each unit holding a digit."""
+    groups = [[var(n, r, c, d) for d in range(n)] for r in range(n) for c in range(n)]
+    groups += [[var(n, r, c, d) for r, c in u] for u in units(n) for d in range(n)]
+    return tuple(groups)
+
+
+@lru_cache(maxsize=None)
 def rules(n: int) -> tuple[tuple[int, ...], ...]:
-    """The Sudoku rules as CNF (direct encoding, exactly-one per cell and per unit and digit); cached, shared."""
-    cl: list[list[int]] = []
-    for r in range(n):
-        for c in range(n):
-            cl += exactly_one([var(n, r, c, d) for d in range(n)])
-    for u in units(n):
-        for d in range(n):
-            cl += exactly_one([var(n, r, c, d) for r, c in u])
-    return tuple(tuple(x) for x in cl)
+    """The Sudoku rules as CNF (direct encoding, pairwise exactly-one per group of `rule_groups`); cached."""
+    return tuple(tuple(x) for g in rule_groups(n) for x in exactly_one(g))
 
 
 def givens_rows(grid: list[list[int]]) -> list[str]:
@@ -124,6 +126,8 @@ class SudokuKnobs(Knobs):
     size: int = knob(9, choices=(4, 6, 9), help="grid side: 4 (2x2 boxes), 6 (2x3 boxes) or 9 (3x3 boxes)")
     clues: int = knob(30, lo=4, hi=81, help="number of given digits (with minimal: the most allowed)")
     minimal: bool = knob(False, help="remove clues until every remaining clue is necessary")
+    proof_conflicts: int = proof_conflicts_knob()
+    proof_seconds: float = proof_seconds_knob()
 
     def check(self) -> None:
         lo, hi = MIN_CLUES[self.size], self.size * self.size
@@ -134,6 +138,7 @@ class SudokuKnobs(Knobs):
 @register
 class Sudoku(Family, SatEncodable):
     name = "logic.sudoku"
+    version = "2"  # 2: generated on MiniCard with native at-most-one constraints; budgeted proofs, budget knobs
     Knobs = SudokuKnobs
     levels = {
         "easy": {"size": 4, "clues": 7},
@@ -142,7 +147,8 @@ class Sudoku(Family, SatEncodable):
         "extreme": {"size": 9, "clues": 27, "minimal": True},
     }
     description = "Complete a Sudoku grid (4x4, 6x6 or 9x9) whose givens admit exactly one solution."
-    verification = ("The solved grid comes from a SAT solver run on the Sudoku rules with a random first row and "
+    verification = ("The solved grid comes from a SAT solver (MiniCard, the rules as exactly-one constraints) run "
+                    "with a random first row and "
                     "random phases; clues are removed in random order while the same solver, holding the rules "
                     "once with the clues as assumptions and the solution blocked under an activation literal, "
                     "proves no second solution exists. `gen verify` counts solutions again with an independent "
@@ -152,7 +158,8 @@ class Sudoku(Family, SatEncodable):
 
     def generate(self, k: SudokuKnobs, rng: random.Random) -> Candidate:
         n = k.size
-        with UniquenessOracle(rules(n), n ** 3) as oracle:
+        with UniquenessOracle((), n ** 3, CARD_SOLVER, exactly_one_groups=rule_groups(n),
+                              budget=Budget.proof_of(k)) as oracle:
             # a random full grid: a random first row as assumptions, a random digit preferred in every other cell
             first = list(range(n))
             rng.shuffle(first)

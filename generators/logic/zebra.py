@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 
 from hardgen.generators.base import Candidate, Family, Knobs, SatEncodable, knob, register
+from hardgen.generators.budget import Budget, Deadline, proof_conflicts_knob, proof_seconds_knob
 from hardgen.generators.logic import _sat_util
 from hardgen.generators.logic._sat_util import (ClueSelector, NodeBudgetExceeded, exactly_one, over_budget_checks,
                                                 prove_unique)
@@ -51,6 +52,8 @@ class ZebraKnobs(Knobs):
                                 "full: + somewhere left/right, not-in-house")
     question: str = knob("grid", choices=("grid", "name"),
                          help="grid: give the whole solution; name: who has one given attribute value")
+    proof_conflicts: int = proof_conflicts_knob()
+    proof_seconds: float = proof_seconds_knob()
 
 
 def _var(c: int, v: int, h: int, n: int) -> int:
@@ -243,6 +246,7 @@ def count_solutions(n: int, categories: list, clues: list, limit: int = 2,
 @register
 class Zebra(Family, SatEncodable):
     name = KIND
+    version = "2"  # 2: proofs budgeted on MiniSat instead of CaDiCaL; budget knobs in source.knobs
     Knobs = ZebraKnobs
     levels = {
         "easy": {"houses": 3, "attributes": 3, "clue_types": "basic"},
@@ -252,7 +256,7 @@ class Zebra(Family, SatEncodable):
     }
     description = "Einstein/zebra puzzle: houses in a row, attributes per house, clues that fix one arrangement."
     verification = ("A random arrangement is drawn; true clues that rule out the current alternative solution "
-                    "are added until a SAT solver (CaDiCaL, with the arrangement blocked) proves it unique, then "
+                    "are added until a SAT solver (MiniSat, with the arrangement blocked) proves it unique, then "
                     "every clue whose removal keeps it unique is dropped. `gen verify` counts arrangements with an "
                     "independent forward-checking constraint search and requires exactly one, equal to the "
                     "answer; the grid checker verifies every clue and that each value is used once.")
@@ -270,7 +274,8 @@ class Zebra(Family, SatEncodable):
                   for c in range(m) for v in range(n) for h in range(n)]
         idx = _index(categories)
         clues: list[list] = []
-        with ClueSelector(base, target, num_vars) as sel:
+        deadline = Deadline(Budget.proof_of(k))
+        with ClueSelector(base, target, num_vars, budget=deadline) as sel:
             alt = sel.alternative([])
             while alt is not None:
                 true = {lit for lit in alt if lit > 0}
@@ -293,7 +298,7 @@ class Zebra(Family, SatEncodable):
         clues = [clues[i] for i in keep]
         rng.shuffle(clues)
         nv, clauses = zebra_cnf(n, categories, clues)
-        unique, _, eff = prove_unique(nv, clauses, target)
+        unique, _, eff = prove_unique(nv, clauses, target, budget=deadline)
         if not unique:  # never emit an unproved puzzle
             raise RuntimeError("zebra clue set is not unique: the selector logic is broken")
         attr_lines = "\n".join(f"- {cat}: {', '.join(vals)}" for cat, vals in categories)

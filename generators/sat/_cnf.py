@@ -7,8 +7,6 @@ from __future__ import annotations
 import math
 import random
 import re
-import threading
-import time
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -20,6 +18,7 @@ from pysat.solvers import Solver
 from hardgen.core.errors import HardgenError
 from hardgen.core.progress import note
 from hardgen.generators.base import Candidate, Family, SatEncodable, knob
+from hardgen.generators.budget import Budget as SolverBudget, Deadline, limited_solve  # noqa: F401  (re-exported)
 from hardgen.verifiers.base import Checks
 
 #: backend that labels instances and measures effort while generating; it honours conflict and time budgets
@@ -92,13 +91,8 @@ def recheck_seconds_knob(default: float = RECHECK_SECONDS) -> Any:
                 help="time budget in seconds of `gen verify`'s re-solve and uniqueness proof for one row")
 
 
-@dataclass(frozen=True)
-class Budget:
-    """Limits on one solver call (or one row's calls, via `deadline`): conflicts and wall-clock seconds; None
-    means unlimited."""
-
-    conflicts: int | None = None
-    seconds: float | None = None
+class Budget(SolverBudget):
+    """A solver budget (`hardgen.generators.budget.Budget`) read from a sat.* family's knobs or a row."""
 
     @classmethod
     def effort_of(cls, kn: Any) -> "Budget":
@@ -110,48 +104,6 @@ class Budget:
         kn = (record.get("source") or {}).get("knobs") or {}
         return cls(int(kn.get("recheck_conflicts", RECHECK_CONFLICTS)),
                    float(kn.get("recheck_seconds", RECHECK_SECONDS)))
-
-    def as_dict(self) -> dict:
-        return {"conflicts": self.conflicts, "seconds": self.seconds}
-
-
-class Deadline:
-    """One budget shared by the several solver calls of one row: each call gets the conflicts and what is left
-    of the seconds."""
-
-    def __init__(self, budget: Budget) -> None:
-        self.budget = budget
-        self.end = None if budget.seconds is None else time.monotonic() + budget.seconds
-
-    def left(self) -> float | None:
-        return None if self.end is None else max(0.0, self.end - time.monotonic())
-
-
-def limited_solve(s: Solver, budget: Budget | Deadline | None, assumptions: list[int] | tuple = ()) -> bool | None:
-    """`s.solve` within a conflict and time budget: True / False, or None when the budget ran out first."""
-    if isinstance(budget, Deadline):
-        conflicts, seconds = budget.budget.conflicts, budget.left()
-    elif budget is not None:
-        conflicts, seconds = budget.conflicts, budget.seconds
-    else:
-        conflicts = seconds = None
-    if conflicts is None and seconds is None:
-        return bool(s.solve(assumptions=list(assumptions)))
-    if seconds is not None and seconds <= 0:
-        return None
-    s.conf_budget(-1 if conflicts is None else conflicts)
-    timer = None
-    if seconds is not None:
-        timer = threading.Timer(seconds, s.interrupt)
-        timer.daemon = True
-        timer.start()
-    try:
-        res = s.solve_limited(assumptions=list(assumptions), expect_interrupt=seconds is not None)
-    finally:
-        if timer is not None:
-            timer.cancel()
-            s.clear_interrupt()  # a timer that fired just as the solve finished must not stop the next call
-    return res
 
 
 # ---------------------------------------------------------------- DIMACS

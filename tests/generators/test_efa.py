@@ -148,6 +148,21 @@ def test_cli_generate_and_verify_efa_file(tmp_path):
     assert all(r["validity"]["status"] == "valid" for r in rows), [r["validity"] for r in rows][:3]
 
 
+def test_verify_without_a_jail_refuses_efa_rows_with_one_line(tmp_path):
+    # gen verify imports the jail only when a row needs it; its JailUnavailable must still stop the stage
+    env = {k: v for k, v in os.environ.items() if k != "HARDGEN_EFA_PROGRAMS"}
+    repo = EXAMPLES.parents[1]
+    out = tmp_path / "raw"
+    r = subprocess.run(["gen", "generate", "efa:examples/efa/quadratic.py", "-n", "3", "-o", str(out), "-w", "1"],
+                       cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    r = subprocess.run(["gen", "verify", str(out), "-o", str(tmp_path / "ver"), "-w", "1"], cwd=tmp_path,
+                       env={**env, "HARDGEN_BWRAP": "/nonexistent/bwrap"}, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 2 and r.stderr.startswith("error: ") and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert "--trust-programs" in r.stderr
+
+
 def test_a_program_cannot_loosen_checking_with_its_check_tolerance(tmp_path):
     # CHECK = {"tolerance": 1e9} once let `\boxed{1.0}` match any answer and a wrong solve() pass. Two
     # layers now: a program asking for a tolerance past the cap is rejected, and a row carrying one is scored

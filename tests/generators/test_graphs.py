@@ -14,7 +14,7 @@ from pysat.solvers import Solver as SatSolver
 
 from hardgen.core.errors import HardgenError
 from hardgen.generators.base import SatEncodable, get_family
-from hardgen.generators.graph._graphs import build_graph, edmonds_karp, cut_capacity
+from hardgen.generators.graph._graphs import build_dag, build_graph, cut_capacity, dijkstra_path, edmonds_karp, far_pair
 from hardgen.generators.graph.hamiltonian import grid_hamiltonian_path
 from hardgen.generators.item import generate_one
 from hardgen.verifiers import score
@@ -176,6 +176,22 @@ def test_own_edmonds_karp_agrees_with_networkx_and_its_cut_is_tight():
         value, side = edmonds_karp(g.n, g.edges, s, t)
         assert value == nx.maximum_flow_value(G, s, t)
         assert side[s] and not side[t] and cut_capacity(g.edges, side) == value
+
+
+def test_own_dijkstra_returns_networkx_path_and_weight_with_its_tie_breaking():
+    # small weight ranges make many equal-weight paths, so a different tie-break would show as another path
+    rng = random.Random(5)
+    for i in range(300):
+        structure = ("random", "grid", "dag")[i % 3]
+        if structure == "dag":
+            g = build_dag("dag", rng.randint(4, 30), rng.random() * 0.4, rng, w_min=1, w_max=rng.choice((1, 3, 50)))
+        else:
+            g = build_graph(structure, rng.randint(4, 30), rng.random() * 0.4, rng, directed=rng.random() < 0.5,
+                            w_min=1, w_max=rng.choice((1, 3, 50)))
+        s, t, _ = far_pair(g, rng)
+        G = nx.DiGraph() if g.directed else nx.Graph()
+        G.add_weighted_edges_from(g.edges)
+        assert dijkstra_path(g, s, t) == nx.single_source_dijkstra(G, s, t, weight="weight")
 
 
 @pytest.mark.parametrize("family,knobs,msg", [

@@ -78,7 +78,7 @@ def test_linear_system_exact_routes_agree_with_sympy() -> None:
 
     import sympy as sp
 
-    from hardgen.generators.math.linear_system import int_determinant, solve_exact
+    from hardgen.generators.math.linear_system import int_determinant, solve_cramer, solve_exact
 
     rng = random.Random(0)
     for _ in range(500):
@@ -88,6 +88,7 @@ def test_linear_system_exact_routes_agree_with_sympy() -> None:
         det = sp.Matrix(A).det()
         assert int_determinant(A) == det
         x = solve_exact([[Fraction(v) for v in row] for row in A], [Fraction(v) for v in b])
+        assert solve_cramer(A, b) == x
         if det == 0:
             assert x is None
         else:
