@@ -204,3 +204,27 @@ def test_own_dijkstra_returns_networkx_path_and_weight_with_its_tie_breaking():
 def test_bad_knobs_are_user_errors(family, knobs, msg):
     with pytest.raises(HardgenError, match=msg):
         get_family(family).Knobs.build(knobs)
+
+
+def test_hamiltonian_resolve_is_budgeted(tmp_path, monkeypatch):
+    """gen verify's own SAT search for a path runs within a budget: past it, the planted path alone decides the
+    row and the notes say the re-solve ran out (a hand-made huge row cannot stall the stage)."""
+    import hardgen.generators.graph.hamiltonian as ham
+    from hardgen.core.store import read_records
+    from hardgen.generators.budget import Budget
+    from hardgen.stages.generate import generate_dataset
+    from hardgen.stages.verify import verify_record
+
+    generate_dataset(["graph.hamiltonian"], n=3, out=str(tmp_path / "d"), level="hard", workers=1)
+    row = read_records(tmp_path / "d")[0]
+    full = verify_record(row)
+    assert full["status"] == "valid" and full["checks"]["sat_solution_accepted"] is True
+    assert full["notes"]["resolve"]["outcome"] == "path"
+    monkeypatch.setattr(ham, "RECHECK", Budget(conflicts=None, seconds=0.0))  # spent before it starts
+    cut = verify_record(row)
+    assert cut["notes"]["resolve"]["outcome"] == "budget ran out"
+    assert cut["status"] == "valid" and "sat_solution_accepted" not in cut["checks"]
+    bad = json.loads(json.dumps(row))
+    w = bad["check"]["params"]["witness"]
+    bad["check"]["params"]["witness"] = w[::-1][:1] + w[1:]  # a path that repeats a vertex
+    assert verify_record(bad)["status"] == "invalid"
