@@ -12,8 +12,8 @@ greedily on the held-out test split.
     python bench/bench_proof.py --summarize        # the table and mean / sd from OUT/seed-*/proof.json
                                                    # (seeds may run as separate processes with the same --out)
 
-This setup has no difficulty selection (one knob setting, every problem kept), so "template problems without
-difficulty selection" is the same data here; that baseline needs a family where selection changes the set.
+This setup has no difficulty selection (one knob setting, every problem kept); the equal-budget baseline for
+selection (window-selected vs randomly drawn problems) is `bench/bench_selection.py`.
 """
 
 from __future__ import annotations
