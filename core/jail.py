@@ -260,6 +260,8 @@ class LimitedWorker:
         self._jailed = False
         self._jail_pids: set[int] = set()
         self._jail_task_count: int | None = None
+        self._count_fd: int | None = None
+        self._count_cgroup: Any = None
         self._worker_pidfd: int | None = None  # a jailed worker's pidfd, to stop it between calls
         self._frozen = False
         self._jailed_at_death = self._oom_at_death = False
@@ -412,15 +414,27 @@ class LimitedWorker:
         return _descendants(self._proc.pid) | {self._proc.pid} if self._proc is not None else set()
 
     def _task_count(self) -> int | None:
-        """Tasks (threads included) in the jail's pids cgroup: one small read, so the common case costs little."""
-        path = None if self._cgroup is None else (self._cgroup.dirs.get("pids") or self._cgroup.dirs.get("v2"))
+        """Tasks (threads included) in the jail's pids cgroup: one pread of a descriptor kept open for the
+        cgroup's life, so the common case costs little."""
+        cg = self._cgroup
+        path = None if cg is None else (cg.dirs.get("pids") or cg.dirs.get("v2"))
         if path is None:
             return None
         try:
-            with open(os.path.join(path, "pids.current"), encoding="ascii") as f:
-                return int(f.read())
+            if self._count_fd is None or self._count_cgroup is not cg:
+                self._close_count_fd()
+                self._count_fd, self._count_cgroup = os.open(os.path.join(path, "pids.current"), os.O_RDONLY), cg
+            return int(os.pread(self._count_fd, 32, 0))
         except (OSError, ValueError):
             return None
+
+    def _close_count_fd(self) -> None:
+        fd, self._count_fd, self._count_cgroup = self._count_fd, None, None
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
     def _end_strays(self) -> None:
         """End the processes a call left running in the jail (a program's background burners or daemons would
@@ -517,6 +531,7 @@ class LimitedWorker:
                 "temp_workdir": self._tmpdir, "clean_env": lim.clean_env, "uid": h.get("uid")}
 
     def _kill(self) -> None:
+        self._close_count_fd()
         pidfd, self._worker_pidfd, self._frozen = self._worker_pidfd, None, False
         if pidfd is not None:
             try:
