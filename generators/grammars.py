@@ -13,6 +13,7 @@ from typing import Callable
 
 from hardgen.generators.base import Candidate
 from hardgen.generators import formal_math as fm
+from hardgen.generators import grammar_regex as gx
 from hardgen.generators.formal import (FORMAL_FAMILY, MAX_VARS, FormulaError, canonical_order, formal_candidate,
                                       formula_key, parse_formula, render_formula, solve_formula)
 
@@ -43,6 +44,9 @@ class Grammar:
     text_of: Callable[[dict], str | None]
     #: a CPU reference solver whose pass rates spread across the template's levels (the bench's default)
     reference_solver: str
+    #: `pattern(tags)` -> a regular expression every match of which the grammar's parser accepts, narrowed by a
+    #: condition's tags (size, variables, width, colours): the constraint of grammar-constrained decoding
+    pattern: Callable[[tuple[str, ...]], str]
 
 
 # ---------------------------------------------------------------- llm.cnf
@@ -81,6 +85,11 @@ def _cnf_text_of(row: dict) -> str | None:
     return text if solve_formula(text).valid else None  # rewritten rows must pass the grammar they train
 
 
+def _cnf_pattern(tags: tuple[str, ...]) -> str:
+    v = gx.tag_values(tags)
+    return gx.cnf_regex(gx.tag_int(v, "vars", MAX_VARS), gx.tag_range(v, "width", (1, 3)), gx.tag_int(v, "clauses", None))
+
+
 # ---------------------------------------------------------------- llm.xor
 
 def _xor_judge(text: str, difficulty: dict | None = None) -> Judged:
@@ -100,7 +109,9 @@ def _xor_items(text: str) -> Items | None:
 
 def _xor_tags(text: str) -> tuple[str, ...]:
     n, eqs = fm.parse_system(text)
-    return (f"vars={n}", f"equations={len(set(eqs))}")
+    widths = sorted({len(vs) for vs, _ in eqs})
+    width = str(widths[0]) if len(widths) == 1 else f"{widths[0]}-{widths[-1]}"
+    return (f"vars={n}", f"width={width}", f"equations={len(set(eqs))}")
 
 
 def _xor_text_of(row: dict) -> str | None:
@@ -109,6 +120,12 @@ def _xor_text_of(row: dict) -> str | None:
         return None
     text = fm.render_system(fm.canonical_system([(tuple(e[:-1]), e[-1]) for e in p["equations"]]))
     return text if fm.solve_system(text).valid else None
+
+
+def _xor_pattern(tags: tuple[str, ...]) -> str:
+    v = gx.tag_values(tags)
+    return gx.xor_regex(gx.tag_int(v, "vars", fm.MAX_XOR_VARS), gx.tag_range(v, "width", (1, fm.MAX_XOR_WIDTH)),
+                        gx.tag_int(v, "equations", None))
 
 
 # ---------------------------------------------------------------- llm.color
@@ -145,11 +162,19 @@ def _color_text_of(row: dict) -> str | None:
     return text if sol.valid and sol.nodes == p["nodes"] else None
 
 
+def _color_pattern(tags: tuple[str, ...]) -> str:
+    v = gx.tag_values(tags)
+    return gx.color_regex(gx.tag_int(v, "nodes", fm.MAX_COLOR_NODES), gx.tag_int(v, "colors", None),
+                          gx.tag_int(v, "edges", None))
+
+
 GRAMMARS: dict[str, Grammar] = {
-    FORMAL_FAMILY: Grammar(FORMAL_FAMILY, _cnf_judge, _cnf_items, _cnf_tags, _cnf_text_of, "sat:walksat@2"),
-    fm.XOR_FAMILY: Grammar(fm.XOR_FAMILY, _xor_judge, _xor_items, _xor_tags, _xor_text_of, "sat:walksat@20"),
+    FORMAL_FAMILY: Grammar(FORMAL_FAMILY, _cnf_judge, _cnf_items, _cnf_tags, _cnf_text_of, "sat:walksat@2",
+                           _cnf_pattern),
+    fm.XOR_FAMILY: Grammar(fm.XOR_FAMILY, _xor_judge, _xor_items, _xor_tags, _xor_text_of, "sat:walksat@20",
+                           _xor_pattern),
     fm.COLOR_FAMILY: Grammar(fm.COLOR_FAMILY, _color_judge, _color_items, _color_tags, _color_text_of,
-                             "sat:walksat@20"),
+                             "sat:walksat@20", _color_pattern),
 }
 
 
