@@ -34,6 +34,20 @@ def import_vllm():
     return vllm
 
 
+def structured_regex(vllm, regex: str | None) -> dict:
+    """The `SamplingParams` keyword that constrains vLLM's output to `regex`: `structured_outputs=` (vLLM >=
+    0.10.2; the only form from 0.12) or `guided_decoding=` (older releases)."""
+    if regex is None:
+        return {}
+    sp = getattr(vllm, "sampling_params", None)
+    if hasattr(sp, "StructuredOutputsParams"):
+        return {"structured_outputs": sp.StructuredOutputsParams(regex=regex)}
+    if hasattr(sp, "GuidedDecodingParams"):
+        return {"guided_decoding": sp.GuidedDecodingParams(regex=regex)}
+    raise HardgenError("this vLLM has neither StructuredOutputsParams nor GuidedDecodingParams; constrained "
+                       "decoding needs vLLM >= 0.6")
+
+
 class VLLMSolver(GenerationSolver):
     """Samples with vLLM's offline engine. `chunk_size` prompts go to each `LLM.generate` call, so a failure
     loses at most one chunk (`PartialSolveError.rollouts` keeps the rest); `llm_kwargs` pass through to
@@ -73,6 +87,8 @@ class VLLMSolver(GenerationSolver):
         if self.chat and not has_template:
             raise HardgenError(f"chat=True but the tokenizer of {model!r} has no chat template")
 
+    supports_regex = True
+
     def uses_chat(self) -> bool:
         return self.chat
 
@@ -85,7 +101,8 @@ class VLLMSolver(GenerationSolver):
     def _sampling(self, n: int, params: SamplingParams, seed: int):
         return self._vllm.SamplingParams(n=n, temperature=params.temperature, top_p=params.top_p,
                                          top_k=self.top_k, max_tokens=params.max_new_tokens,
-                                         stop=list(params.stop) or None, seed=seed)
+                                         stop=list(params.stop) or None, seed=seed,
+                                         **structured_regex(self._vllm, params.regex))
 
     def generate_texts(self, prompts: Sequence[Prompt], n: int, params: SamplingParams,
                        on_result: ResultCallback | None = None) -> list[list[Rollout]]:
