@@ -268,9 +268,22 @@ def spread(conditions: list[Condition], n: int) -> list[tuple[Condition, int]]:
     return [(c, base + (1 if i < extra else 0)) for i, c in enumerate(conditions) if base + (i < extra) > 0]
 
 
-def write_texts(generator: Solver, plan: list[tuple[Condition, int]], seed: int) -> list[tuple[Condition, str]]:
-    """Sample the generator: `count` texts for each (condition, count)."""
+def constraint_of(cond: Condition) -> str | None:
+    """The regex a formal condition's text must match (its grammar's language narrowed by the condition's tags:
+    size, variables, width, colours); None for free-form text."""
+    return GRAMMARS[cond.family].pattern(cond.tags) if cond.family in GRAMMARS else None
+
+
+def write_texts(generator: Solver, plan: list[tuple[Condition, int]], seed: int,
+                constrain: bool = False) -> list[tuple[Condition, str]]:
+    """Sample the generator: `count` texts for each (condition, count). `constrain=True` samples formal
+    conditions under grammar-constrained decoding (`constraint_of`), so every text parses."""
     records = [{"id": f"cond-{i}", "prompt": c.prompt()} for i, (c, _) in enumerate(plan)]
+    if constrain:
+        for rec, (c, _) in zip(records, plan):
+            rx = constraint_of(c)
+            if rx is not None:
+                rec["regex"] = rx
     out: list[tuple[Condition, str]] = []
     # one solve call per distinct count keeps batches full (a backend samples k per record)
     by_count: dict[int, list[int]] = {}
@@ -424,7 +437,7 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
                         max_rounds: int = 8, oversample: float = 1.5, overwrite: bool = False,
                         test_fraction: float = DEFAULT_TEST_FRACTION, family: str | None = None,
                         target_pass: float | None = None, solver: str | None = None, level: str | None = None,
-                        grade_k: int = 0) -> dict[str, Any]:
+                        grade_k: int = 0, constrain: bool = True) -> dict[str, Any]:
     """Write up to `n` valid, novel problems from a trained generator to the dataset directory `out`.
 
     `model_spec`: a model directory (sampled with transformers), any solver SPEC (`hf:`, `vllm:`, `openai:`), or
@@ -440,6 +453,9 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
     measured by `solver`, or with `level`, builds the conditions instead of `conditions` (tags drawn from the
     generator's training conditions of that bin). With `grade_k` > 0 each valid row is also graded by `solver`
     with that many rollouts and only rows whose measured pass rate falls in the requested bin are kept.
+    `constrain` (default on) samples formal families under grammar-constrained decoding: the generator can only
+    write texts its grammar parses, of the size the condition's tags ask for (`hf:`, `vllm:`, `openai:` backends;
+    `constrain=False` samples freely).
     Returns {rows, candidates, valid, invalid, duplicate, near_duplicate, validity_rate, novelty, path, ...}.
     """
     from hardgen.core.store import DatasetWriter
@@ -501,7 +517,7 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
               "target_pass": target_pass, "solver": solver, "grade_k": grade_k,
               "teacher": teacher if isinstance(teacher, str) or teacher is None else teacher.spec,
               "k_teacher": k_teacher, "agreement": agreement, "near_dup_threshold": near_dup_threshold,
-              "train_texts": len(train), "test_fraction": test_fraction}
+              "train_texts": len(train), "test_fraction": test_fraction, "constrain": constrain}
     writer = DatasetWriter(out, stage="generate", params=params, overwrite=overwrite)
     reference = DedupReference(near_dup_threshold)
     for i, r in enumerate(train):
@@ -540,7 +556,7 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
                     grader = get_solver(solver)
                     owned.append(grader)
             want = max(1, math.ceil((n - have) * oversample))
-            written = write_texts(generator, spread_like(conds, want), derive_seed(seed, rnd))
+            written = write_texts(generator, spread_like(conds, want), derive_seed(seed, rnd), constrain)
             assessed = assess_texts(written, reference=reference, model_name=name, seed=seed, teacher=teacher_solver,
                                     k_teacher=k_teacher, agreement=agreement, start_index=index,
                                     test_fraction=test_fraction)

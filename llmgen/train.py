@@ -70,6 +70,8 @@ class TrainParams:
     num_generations: int = 8
     grpo_lr: float = 1e-4
     dup_penalty: float = 1.0
+    #: sample formal families under grammar-constrained decoding (RFT rounds and every round's measurement)
+    constrain: bool = True
     balance_bins: bool = True  # pass conditions: repeat the pairs of rare bins (up to 4x) so each bin is taught
     seed: int = 0
 
@@ -356,13 +358,14 @@ def round_table(rounds: list[dict]) -> tuple[list[list[Any]], list[str], list[st
 def sample_and_assess(model_dir: str | Path, conditions: list[Condition], n: int, reference: DedupReference, *,
                       reference_solver: str, k: int, seed: int, temperature: float, max_new_tokens: int,
                       top_p: float = 1.0, teacher: str | None = None, k_teacher: int = 4, agreement: float = 0.75,
-                      batch_size: int = 64) -> list[Assessed]:
-    """n generated problems from a model directory, assessed, deduplicated against `reference`, and graded."""
+                      batch_size: int = 64, constrain: bool = True) -> list[Assessed]:
+    """n generated problems from a model directory, assessed, deduplicated against `reference`, and graded;
+    formal families sampled under their grammar's constraint unless `constrain=False`."""
     from hardgen.models.base import get_solver
 
     spec = generator_spec(str(model_dir), max_new_tokens, temperature, batch_size, top_p)
     with get_solver(spec) as gen:
-        written = write_texts(gen, spread_like(conditions, n), seed)
+        written = write_texts(gen, spread_like(conditions, n), seed, constrain)
     teacher_solver = get_solver(teacher) if teacher else None
     try:
         assessed = assess_texts(written, reference=reference, model_name=spec, seed=seed, teacher=teacher_solver,
@@ -377,7 +380,8 @@ def sample_and_assess(model_dir: str | Path, conditions: list[Condition], n: int
 def evaluate_generator(model_dir: str | Path, conditions: list | None = None, n: int = 128, *,
                        train_data: str | Iterable[dict] | None = None, reference_solver: str = DEFAULT_REFERENCE,
                        k: int = 8, seed: int = 0, temperature: float = 0.8, top_p: float = 0.95,
-                       max_new_tokens: int = 256, near_dup_threshold: float = DEFAULT_NEAR_DUP) -> dict[str, Any]:
+                       max_new_tokens: int = 256, near_dup_threshold: float = DEFAULT_NEAR_DUP,
+                       constrain: bool = True) -> dict[str, Any]:
     """The three generator figures for a model: validity rate, novelty vs its training texts, mean pass rate."""
     from hardgen.llmgen.sample import conditions_of, load_train_texts
 
@@ -388,7 +392,8 @@ def evaluate_generator(model_dir: str | Path, conditions: list | None = None, n:
         reference.add(f"train-{i}", r["family"], r["text"], training=True)
     conds = [Condition.parse(c) for c in conditions] if conditions else (conditions_of(src) or [Condition()])
     assessed = sample_and_assess(model_dir, conds, n, reference, reference_solver=reference_solver, k=k, seed=seed,
-                                 temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens)
+                                 temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens,
+                                 constrain=constrain)
     return round_metrics(assessed, reference_solver)
 
 
@@ -678,7 +683,7 @@ def train_generator(data: str | Iterable[dict], model: str, out: str, *, method:
         return sample_and_assess(model_dir, conditions, n_eval, reference_for(trained),
                                  reference_solver=reference_solver, k=k, seed=derive_seed(cfg.seed, "round", rnd),
                                  temperature=cfg.temperature, top_p=cfg.top_p, max_new_tokens=cfg.max_new_tokens,
-                                 teacher=teacher)
+                                 teacher=teacher, constrain=cfg.constrain)
 
     def keep_from(assessed: list[Assessed], rnd: int) -> list[Example]:
         if condition == "pass":
