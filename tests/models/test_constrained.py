@@ -88,3 +88,19 @@ def test_openai_backend_sends_the_constraint_to_a_real_gen_serve(server, guided)
                       k=3, seed=2)
     assert all(re.fullmatch(regex, r.text) for r in out[0]), [r.text for r in out[0]]
     assert not all(re.fullmatch(regex, r.text) for r in out[1])
+
+
+def test_vllm_gets_the_regex_as_structured_outputs_or_guided_decoding():
+    """The keyword the vLLM backend adds to `vllm.SamplingParams`, for new (StructuredOutputsParams) and old
+    (GuidedDecodingParams) releases (vLLM itself needs a GPU; this checks the mapping)."""
+    from types import SimpleNamespace
+
+    from hardgen.models.vllm_backend import structured_regex
+
+    new = SimpleNamespace(sampling_params=SimpleNamespace(StructuredOutputsParams=lambda regex: ("so", regex)))
+    old = SimpleNamespace(sampling_params=SimpleNamespace(GuidedDecodingParams=lambda regex: ("gd", regex)))
+    assert structured_regex(new, "a+") == {"structured_outputs": ("so", "a+")}
+    assert structured_regex(old, "a+") == {"guided_decoding": ("gd", "a+")}
+    assert structured_regex(new, None) == {}
+    with pytest.raises(HardgenError, match="vLLM"):
+        structured_regex(SimpleNamespace(sampling_params=SimpleNamespace()), "a+")
