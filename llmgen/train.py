@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -489,8 +490,10 @@ class GeneratorReward:
 
 def train_grpo_generator(model: str | Path, examples: list[Example], out: str | Path, reward: GeneratorReward, *,
                          steps: int, num_generations: int, lr: float, temperature: float, max_new_tokens: int,
-                         seed: int, top_p: float = 1.0, lora_r: int = 0) -> dict:
-    """TRL GRPO of a generator on its training conditions with `reward`; saves model + tokenizer to `out`."""
+                         seed: int, top_p: float = 1.0, lora_r: int = 0, constrain: bool = False) -> dict:
+    """TRL GRPO of a generator on its training conditions with `reward`; saves model + tokenizer to `out`.
+    `constrain=True` samples the completions of formal conditions under their grammar's constraint
+    (`constrain_generate`)."""
     import torch
     from datasets import Dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -518,6 +521,8 @@ def train_grpo_generator(model: str | Path, examples: list[Example], out: str | 
     if lora_r:
         from peft import LoraConfig
         peft_config = LoraConfig(r=lora_r, lora_alpha=2 * lora_r, target_modules="all-linear", task_type="CAUSAL_LM")
+    if constrain:
+        constrain_generate(lm, tok)
     trainer = GRPOTrainer(model=lm, reward_funcs=[reward], args=args, train_dataset=Dataset.from_list(rows),
                           processing_class=tok, peft_config=peft_config)
     trainer.train()
@@ -527,6 +532,52 @@ def train_grpo_generator(model: str | Path, examples: list[Example], out: str | 
     history = [{k: h[k] for k in ("step", "reward", "reward_std") if k in h}
                for h in trainer.state.log_history if "reward" in h]
     return {"steps": trainer.state.global_step, "history": history}
+
+
+_PROMPT_FIELD = re.compile(r"^(family|tags): (.*)$", re.M)
+
+
+def constraint_in_prompt(text: str) -> str | None:
+    """The grammar constraint of the condition a generator prompt names (None for free-form text or no
+    condition): the `family:` and `tags:` lines of `Condition.prompt()`."""
+    from hardgen.llmgen.sample import constraint_of
+
+    fields = dict(_PROMPT_FIELD.findall(text))
+    fam = fields.get("family", "").strip()
+    if fam not in GRAMMARS:
+        return None
+    tags = tuple(t.strip() for t in fields.get("tags", "").split(",") if t.strip() and t.strip() != "none")
+    return constraint_of(Condition(fam, "hard", tags))
+
+
+def constrain_generate(lm, tokenizer) -> None:
+    """Make `lm.generate` (as TRL's GRPO calls it, through transformers) sample each row under the grammar
+    constraint of the condition its prompt names: a per-row regex logits processor, built from the decoded
+    prompts at each call. TRL offers no per-prompt hook on this path (its vLLM path takes one regex for all
+    prompts), so the model instance's `generate` is wrapped."""
+    from transformers import LogitsProcessorList
+
+    from hardgen.models.constrained import regex_logits_processor, vocabulary_for
+
+    gen_eos = lm.generation_config.eos_token_id
+    eos = sorted({e for e in ([gen_eos] if isinstance(gen_eos, int) else list(gen_eos or []))
+                  + [tokenizer.eos_token_id] if e is not None})
+    vocab = vocabulary_for(tokenizer, eos)
+    plain = lm.generate
+
+    def generate(*args, **kwargs):
+        ids = kwargs.get("input_ids", args[0] if args else None)
+        if ids is None:
+            return plain(*args, **kwargs)
+        prompts = tokenizer.batch_decode(ids.tolist(), skip_special_tokens=True)
+        regexes = [constraint_in_prompt(p) for p in prompts]
+        if all(r is None for r in regexes):
+            return plain(*args, **kwargs)
+        procs = LogitsProcessorList(list(kwargs.pop("logits_processor", None) or []))
+        procs.append(regex_logits_processor(vocab, regexes, ids.shape[0], ids.shape[1]))
+        return plain(*args, logits_processor=procs, **kwargs)
+
+    lm.generate = generate
 
 
 # ---------------------------------------------------------------- the command
@@ -766,7 +817,8 @@ def train_generator(data: str | Iterable[dict], model: str, out: str, *, method:
                 info = train_grpo_generator(current, examples, nxt, reward, steps=cfg.grpo_steps,
                                             num_generations=cfg.num_generations, lr=cfg.grpo_lr,
                                             temperature=cfg.temperature, max_new_tokens=cfg.max_new_tokens,
-                                            seed=cfg.seed, top_p=cfg.top_p, lora_r=cfg.lora_r)
+                                            seed=cfg.seed, top_p=cfg.top_p, lora_r=cfg.lora_r,
+                                            constrain=cfg.constrain)
             finally:
                 reward.close()
             finish_round(nxt, 1, trained, measure(nxt, trained, 1), info)

@@ -176,15 +176,20 @@ class RegexGuide:
         self.state = nxt
 
 
-def regex_logits_processor(vocab: TokenVocabulary, regex: str, rows: int, prompt_width: int):
-    """A transformers `LogitsProcessor` holding one `RegexGuide` per batch row: at each step every token that
-    would leave the language gets -inf (a finished row is left alone: generate pads it)."""
+def regex_logits_processor(vocab: TokenVocabulary, regex: str | Sequence[str | None], rows: int, prompt_width: int):
+    """A transformers `LogitsProcessor` holding one `RegexGuide` per batch row (one regex for all rows, or one per
+    row, None = that row is free): at each step every token that would leave the row's language gets -inf (a
+    finished row is left alone: generate pads it)."""
     import torch
     from transformers import LogitsProcessor
 
+    per_row = [regex] * rows if isinstance(regex, str) else list(regex)
+    if len(per_row) != rows:
+        raise HardgenError(f"{len(per_row)} constraint regexes for a batch of {rows} rows")
+
     class RegexLogitsProcessor(LogitsProcessor):
         def __init__(self) -> None:
-            self.guides = [RegexGuide(vocab, regex) for _ in range(rows)]
+            self.guides = [RegexGuide(vocab, rx) if rx is not None else None for rx in per_row]
             self.seen = prompt_width
 
         def __call__(self, input_ids, scores):
@@ -192,11 +197,12 @@ def regex_logits_processor(vocab: TokenVocabulary, regex: str, rows: int, prompt
             if length > self.seen:  # one new token per row since the last call
                 last = input_ids[:, -1].tolist()
                 for g, t in zip(self.guides, last):
-                    g.advance(t)
+                    if g is not None:
+                        g.advance(t)
                 self.seen = length
             mask = torch.full_like(scores, float("-inf"))
             for r, g in enumerate(self.guides):
-                if g.finished:
+                if g is None or g.finished:
                     mask[r] = 0
                     continue
                 allowed = [t for t in g.allowed() if t < scores.shape[1]]
