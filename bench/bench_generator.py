@@ -10,11 +10,12 @@ samples). The peer: the template at each level with the same reference solver, r
 level with the highest in-window yield is shown. Spearman: requested bin vs measured pass rate over the valid
 samples. Mean and spread (min..max) over seeds.
 
-`--constrain both` (default) runs two arms on the same seed sets, tiny models and peers: the loop and its
-measurements sampled freely (off) and under grammar-constrained decoding (on: the generator can only write texts
-its grammar parses, of the size its condition asks for). The table printed after each seed is cumulative.
+`--constrain off,grammar,planted` (default) runs one arm per mode on the same seed sets, tiny models and peers:
+the loop and its measurements sampled freely (off), under grammar-constrained decoding (grammar: the generator
+can only write texts its grammar parses, of the size its condition asks for), or planted (also admitting a
+random witness drawn per sample). The table printed after each seed is cumulative.
 
-    python bench/bench_generator.py --family llm.color --seeds 3 --rounds 2 --constrain both
+    python bench/bench_generator.py --family llm.color --seeds 3 --rounds 2 --constrain off,grammar,planted
 """
 
 from __future__ import annotations
@@ -67,19 +68,19 @@ def run_seed(family: str, reference: str, seed: int, args, work: str) -> dict:
         best = max(levels, key=lambda lv: template_yield(peer[lv], reference, t))
         out["peer"][t] = (best, template_yield(peer[best], reference, t))
     for arm in args.arms:
-        out["arms"][arm] = run_arm(family, reference, seed, args, work, graded, tiny, peer, arm == "on")
+        out["arms"][arm] = run_arm(family, reference, seed, args, work, graded, tiny, peer, arm)
     return out
 
 
 def run_arm(family: str, reference: str, seed: int, args, work: str, graded: str, tiny, peer: dict,
-            constrain: bool) -> dict:
-    """One training loop (SFT + RFT rounds) and each round's measurement, with or without the grammar constraint
-    (the loop's RFT sampling and the measurement alike)."""
+            constrain: str) -> dict:
+    """One training loop (SFT + RFT rounds) and each round's measurement under one constraint mode (off, grammar,
+    planted; the loop's RFT sampling and the measurement alike)."""
     from hardgen.llmgen.train import bin_metrics, sample_and_assess, spearman, train_generator, _measured
     from hardgen.generators.grammars import GRAMMARS
     from hardgen.llmgen.sample import DedupReference, conditions_for, load_train_texts_full
 
-    gen_dir = f"{work}/gen-{'on' if constrain else 'off'}"
+    gen_dir = f"{work}/gen-{constrain}"
     t0 = time.perf_counter()
     s = train_generator(graded, str(tiny), gen_dir, method="rft", rounds=args.rounds, k=args.k,
                         samples_per_round=args.samples, reference_solver=reference, seed=seed,
@@ -165,7 +166,7 @@ def report(results: list[dict], args, reference: str, elapsed: float) -> None:
           f"samples, {args.per_bin} samples per bin; {elapsed:.0f}s so far. Mean [min..max] over seeds.")
     for arm in args.arms:
         rs = [r["arms"][arm] for r in results]
-        print(f"-- constrained decoding {arm.upper()} (RFT sampling and measurement); arm time per seed "
+        print(f"-- constrained decoding: {arm} (RFT sampling and measurement); arm time per seed "
               f"{fmt([r['seconds'] for r in rs], 0)} s")
         print(f"template novelty vs the generator's training texts: {fmt([r['peer_novelty_vs_train'] for r in rs])}")
         head = (f"{'round':>5} {'bin':>5} | {'validity':>22} {'novel/train':>22} {'novel/template':>22} "
@@ -211,14 +212,17 @@ def main() -> None:
     ap.add_argument("--seed-rows", type=int, default=160)
     ap.add_argument("--peer-rows", type=int, default=32, help="template rows per level")
     ap.add_argument("--hard-fraction", type=float, default=0.75)
-    ap.add_argument("--constrain", choices=("both", "on", "off"), default="both",
-                    help="grammar-constrained decoding in the loop and the measurement: both arms (same seed sets, "
-                         "tiny models and peers), or one")
+    ap.add_argument("--constrain", default="off,grammar,planted",
+                    help="comma-separated constraint modes, one arm each on the same seed sets, tiny models and "
+                         "peers: off (free), grammar (texts the grammar parses, of the requested size), planted "
+                         "(also admitting a random witness per sample)")
     ap.add_argument("-k", type=int, default=8)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     args.bins = [float(b) for b in args.bins.split(",")]
-    args.arms = ["off", "on"] if args.constrain == "both" else [args.constrain]
+    from hardgen.llmgen.sample import constraint_mode
+
+    args.arms = [constraint_mode(m.strip()) for m in args.constrain.split(",") if m.strip()]
     torch.set_num_threads(args.threads)
     reference = args.reference or GRAMMARS[args.family].reference_solver
     t0 = time.perf_counter()

@@ -8,6 +8,7 @@ trained generator is measured against.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import Callable
 
@@ -44,9 +45,13 @@ class Grammar:
     text_of: Callable[[dict], str | None]
     #: a CPU reference solver whose pass rates spread across the template's levels (the bench's default)
     reference_solver: str
-    #: `pattern(tags)` -> a regular expression every match of which the grammar's parser accepts, narrowed by a
-    #: condition's tags (size, variables, width, colours): the constraint of grammar-constrained decoding
-    pattern: Callable[[tuple[str, ...]], str]
+    #: `pattern(tags, plant=None)` -> a regular expression every match of which the grammar's parser accepts,
+    #: narrowed by a condition's tags (size, variables, width, colours): the constraint of grammar-constrained
+    #: decoding; with a `plant` witness (from `plant(tags, rng)`) every match is also semantically valid except
+    #: where noted (llm.xor: consistent, but a unique solution is still not guaranteed)
+    pattern: Callable[..., str]
+    #: `plant(tags, rng)` -> a random witness for `pattern(tags, plant=...)`: an assignment, a solution, a colouring
+    plant: Callable[[tuple[str, ...], random.Random], tuple[int, ...]]
 
 
 # ---------------------------------------------------------------- llm.cnf
@@ -85,9 +90,15 @@ def _cnf_text_of(row: dict) -> str | None:
     return text if solve_formula(text).valid else None  # rewritten rows must pass the grammar they train
 
 
-def _cnf_pattern(tags: tuple[str, ...]) -> str:
+def _cnf_pattern(tags: tuple[str, ...], plant: tuple[int, ...] | None = None) -> str:
     v = gx.tag_values(tags)
-    return gx.cnf_regex(gx.tag_int(v, "vars", MAX_VARS), gx.tag_range(v, "width", (1, 3)), gx.tag_int(v, "clauses", None))
+    return gx.cnf_regex(gx.tag_int(v, "vars", MAX_VARS), gx.tag_range(v, "width", (1, 3)),
+                        gx.tag_int(v, "clauses", None), plant)
+
+
+def _cnf_plant(tags: tuple[str, ...], rng: random.Random) -> tuple[int, ...]:
+    n = gx.tag_int(gx.tag_values(tags), "vars", MAX_VARS) or MAX_VARS
+    return tuple(rng.randint(0, 1) for _ in range(n))
 
 
 # ---------------------------------------------------------------- llm.xor
@@ -122,10 +133,15 @@ def _xor_text_of(row: dict) -> str | None:
     return text if fm.solve_system(text).valid else None
 
 
-def _xor_pattern(tags: tuple[str, ...]) -> str:
+def _xor_pattern(tags: tuple[str, ...], plant: tuple[int, ...] | None = None) -> str:
     v = gx.tag_values(tags)
     return gx.xor_regex(gx.tag_int(v, "vars", fm.MAX_XOR_VARS), gx.tag_range(v, "width", (1, fm.MAX_XOR_WIDTH)),
-                        gx.tag_int(v, "equations", None))
+                        gx.tag_int(v, "equations", None), plant)
+
+
+def _xor_plant(tags: tuple[str, ...], rng: random.Random) -> tuple[int, ...]:
+    n = gx.tag_int(gx.tag_values(tags), "vars", fm.MAX_XOR_VARS) or fm.MAX_XOR_VARS
+    return tuple(rng.randint(0, 1) for _ in range(n))
 
 
 # ---------------------------------------------------------------- llm.color
@@ -162,19 +178,30 @@ def _color_text_of(row: dict) -> str | None:
     return text if sol.valid and sol.nodes == p["nodes"] else None
 
 
-def _color_pattern(tags: tuple[str, ...]) -> str:
+def _color_pattern(tags: tuple[str, ...], plant: tuple[int, ...] | None = None) -> str:
     v = gx.tag_values(tags)
-    return gx.color_regex(gx.tag_int(v, "nodes", fm.MAX_COLOR_NODES), gx.tag_int(v, "colors", None),
-                          gx.tag_int(v, "edges", None))
+    colors = gx.tag_int(v, "colors", None if plant is None else 3)
+    return gx.color_regex(gx.tag_int(v, "nodes", fm.MAX_COLOR_NODES), colors, gx.tag_int(v, "edges", None), plant)
+
+
+def _color_plant(tags: tuple[str, ...], rng: random.Random) -> tuple[int, ...]:
+    """A balanced random colouring (colour classes differ in size by at most one), so the fewest vertex pairs are
+    excluded; 3 colours when the tags name none."""
+    v = gx.tag_values(tags)
+    n = gx.tag_int(v, "nodes", fm.MAX_COLOR_NODES) or fm.MAX_COLOR_NODES
+    k = gx.tag_int(v, "colors", 3) or 3
+    colours = [1 + i % k for i in range(n)]
+    rng.shuffle(colours)
+    return tuple(colours)
 
 
 GRAMMARS: dict[str, Grammar] = {
     FORMAL_FAMILY: Grammar(FORMAL_FAMILY, _cnf_judge, _cnf_items, _cnf_tags, _cnf_text_of, "sat:walksat@2",
-                           _cnf_pattern),
+                           _cnf_pattern, _cnf_plant),
     fm.XOR_FAMILY: Grammar(fm.XOR_FAMILY, _xor_judge, _xor_items, _xor_tags, _xor_text_of, "sat:walksat@20",
-                           _xor_pattern),
+                           _xor_pattern, _xor_plant),
     fm.COLOR_FAMILY: Grammar(fm.COLOR_FAMILY, _color_judge, _color_items, _color_tags, _color_text_of,
-                             "sat:walksat@20", _color_pattern),
+                             "sat:walksat@20", _color_pattern, _color_plant),
 }
 
 

@@ -71,8 +71,9 @@ class TrainParams:
     num_generations: int = 8
     grpo_lr: float = 1e-4
     dup_penalty: float = 1.0
-    #: sample formal families under grammar-constrained decoding (RFT rounds and every round's measurement)
-    constrain: bool = True
+    #: how RFT rounds, GRPO and every round's measurement sample formal families: grammar | planted | off
+    #: (`hardgen.llmgen.sample.CONSTRAIN_MODES`; True/False mean grammar/off)
+    constrain: str | bool = "grammar"
     balance_bins: bool = True  # pass conditions: repeat the pairs of rare bins (up to 4x) so each bin is taught
     seed: int = 0
 
@@ -86,6 +87,9 @@ class TrainParams:
             raise HardgenError(f"replay must be in [0, 1], got {self.replay}")
         if self.samples_per_round < 1 or self.grpo_steps < 1 or self.num_generations < 2:
             raise HardgenError("samples_per_round and grpo_steps must be >= 1 and num_generations >= 2")
+        from hardgen.llmgen.sample import constraint_mode
+
+        object.__setattr__(self, "constrain", constraint_mode(self.constrain))
 
 
 # ---------------------------------------------------------------- data
@@ -359,7 +363,7 @@ def round_table(rounds: list[dict]) -> tuple[list[list[Any]], list[str], list[st
 def sample_and_assess(model_dir: str | Path, conditions: list[Condition], n: int, reference: DedupReference, *,
                       reference_solver: str, k: int, seed: int, temperature: float, max_new_tokens: int,
                       top_p: float = 1.0, teacher: str | None = None, k_teacher: int = 4, agreement: float = 0.75,
-                      batch_size: int = 64, constrain: bool = True) -> list[Assessed]:
+                      batch_size: int = 64, constrain: str | bool = "grammar") -> list[Assessed]:
     """n generated problems from a model directory, assessed, deduplicated against `reference`, and graded;
     formal families sampled under their grammar's constraint unless `constrain=False`."""
     from hardgen.models.base import get_solver
@@ -382,7 +386,7 @@ def evaluate_generator(model_dir: str | Path, conditions: list | None = None, n:
                        train_data: str | Iterable[dict] | None = None, reference_solver: str = DEFAULT_REFERENCE,
                        k: int = 8, seed: int = 0, temperature: float = 0.8, top_p: float = 0.95,
                        max_new_tokens: int = 256, near_dup_threshold: float = DEFAULT_NEAR_DUP,
-                       constrain: bool = True) -> dict[str, Any]:
+                       constrain: str | bool = "grammar") -> dict[str, Any]:
     """The three generator figures for a model: validity rate, novelty vs its training texts, mean pass rate."""
     from hardgen.llmgen.sample import conditions_of, load_train_texts
 
@@ -490,10 +494,10 @@ class GeneratorReward:
 
 def train_grpo_generator(model: str | Path, examples: list[Example], out: str | Path, reward: GeneratorReward, *,
                          steps: int, num_generations: int, lr: float, temperature: float, max_new_tokens: int,
-                         seed: int, top_p: float = 1.0, lora_r: int = 0, constrain: bool = False) -> dict:
+                         seed: int, top_p: float = 1.0, lora_r: int = 0, constrain: str | bool = "off") -> dict:
     """TRL GRPO of a generator on its training conditions with `reward`; saves model + tokenizer to `out`.
-    `constrain=True` samples the completions of formal conditions under their grammar's constraint
-    (`constrain_generate`)."""
+    `constrain` (grammar | planted | off) samples the completions of formal conditions under their grammar's
+    constraint (`constrain_generate`)."""
     import torch
     from datasets import Dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -521,8 +525,10 @@ def train_grpo_generator(model: str | Path, examples: list[Example], out: str | 
     if lora_r:
         from peft import LoraConfig
         peft_config = LoraConfig(r=lora_r, lora_alpha=2 * lora_r, target_modules="all-linear", task_type="CAUSAL_LM")
-    if constrain:
-        constrain_generate(lm, tok)
+    from hardgen.llmgen.sample import constraint_mode
+
+    if constraint_mode(constrain) != "off":
+        constrain_generate(lm, tok, planted=constraint_mode(constrain) == "planted", seed=seed)
     trainer = GRPOTrainer(model=lm, reward_funcs=[reward], args=args, train_dataset=Dataset.from_list(rows),
                           processing_class=tok, peft_config=peft_config)
     trainer.train()
@@ -537,9 +543,10 @@ def train_grpo_generator(model: str | Path, examples: list[Example], out: str | 
 _PROMPT_FIELD = re.compile(r"^(family|tags): (.*)$", re.M)
 
 
-def constraint_in_prompt(text: str) -> str | None:
+def constraint_in_prompt(text: str, rng: random.Random | None = None) -> str | None:
     """The grammar constraint of the condition a generator prompt names (None for free-form text or no
-    condition): the `family:` and `tags:` lines of `Condition.prompt()`."""
+    condition): the `family:` and `tags:` lines of `Condition.prompt()`; with `rng`, planted (a witness drawn
+    from it)."""
     from hardgen.llmgen.sample import constraint_of
 
     fields = dict(_PROMPT_FIELD.findall(text))
@@ -547,10 +554,11 @@ def constraint_in_prompt(text: str) -> str | None:
     if fam not in GRAMMARS:
         return None
     tags = tuple(t.strip() for t in fields.get("tags", "").split(",") if t.strip() and t.strip() != "none")
-    return constraint_of(Condition(fam, "hard", tags))
+    plant = GRAMMARS[fam].plant(tags, rng) if rng is not None else None
+    return constraint_of(Condition(fam, "hard", tags), plant)
 
 
-def constrain_generate(lm, tokenizer) -> None:
+def constrain_generate(lm, tokenizer, planted: bool = False, seed: int = 0) -> None:
     """Make `lm.generate` (as TRL's GRPO calls it, through transformers) sample each row under the grammar
     constraint of the condition its prompt names: a per-row regex logits processor, built from the decoded
     prompts at each call. TRL offers no per-prompt hook on this path (its vLLM path takes one regex for all
@@ -564,13 +572,14 @@ def constrain_generate(lm, tokenizer) -> None:
                   + [tokenizer.eos_token_id] if e is not None})
     vocab = vocabulary_for(tokenizer, eos)
     plain = lm.generate
+    rng = random.Random(derive_seed("grpo-plant", seed)) if planted else None
 
     def generate(*args, **kwargs):
         ids = kwargs.get("input_ids", args[0] if args else None)
         if ids is None:
             return plain(*args, **kwargs)
         prompts = tokenizer.batch_decode(ids.tolist(), skip_special_tokens=True)
-        regexes = [constraint_in_prompt(p) for p in prompts]
+        regexes = [constraint_in_prompt(p, rng) for p in prompts]
         if all(r is None for r in regexes):
             return plain(*args, **kwargs)
         procs = LogitsProcessorList(list(kwargs.pop("logits_processor", None) or []))

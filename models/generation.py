@@ -158,7 +158,8 @@ class GenerationSolver(Solver):
     """
 
     params: SamplingParams = SamplingParams()
-    #: whether `generate_texts` honours `params.regex` (grammar-constrained decoding)
+    #: whether `generate_texts` honours `params.regex` and its `regexes=` (one per prompt; None = free), i.e.
+    #: grammar-constrained decoding
     supports_regex: bool = False
 
     def uses_chat(self) -> bool:
@@ -173,9 +174,8 @@ class GenerationSolver(Solver):
               on_result: ResultCallback | None = None) -> list[list[Rollout]]:
         """`k` rollouts per record; the same (records, k, seed) gives the same texts.
 
-        A record with a `regex` field is sampled under that constraint (records are sent in groups of equal
-        constraint). `on_result(i, rollouts)` fires as each record finishes; on failure
-        `PartialSolveError.rollouts` keeps them.
+        A record with a `regex` field is sampled under that constraint (each record its own, in one call).
+        `on_result(i, rollouts)` fires as each record finishes; on failure `PartialSolveError.rollouts` keeps them.
         """
         if k < 1:
             raise HardgenError(f"k (samples per problem) must be at least 1, got {k}")
@@ -183,28 +183,13 @@ class GenerationSolver(Solver):
             return []
         chat = self.uses_chat()
         prompts = [record_to_messages(r, chat) for r in records]
-        groups: dict[str | None, list[int]] = {}
-        for i, r in enumerate(records):
-            rx = r.get(REGEX_FIELD) if isinstance(r, dict) else None
-            groups.setdefault(rx or self.params.regex, []).append(i)
-        if any(rx is not None for rx in groups) and not self.supports_regex:
+        regexes = [(r.get(REGEX_FIELD) if isinstance(r, dict) else None) or self.params.regex for r in records]
+        params = replace(self.params, seed=seed)
+        if all(rx is None for rx in regexes):
+            return self.generate_texts(prompts, k, params, on_result)
+        if not self.supports_regex:
             raise HardgenError(f"solver {self.spec or type(self).__name__} cannot constrain its output to a regex")
-        if len(groups) == 1:
-            (rx,) = groups
-            return self.generate_texts(prompts, k, replace(self.params, seed=seed, regex=rx), on_result)
-        results: list[list[Rollout] | None] = [None] * len(records)
-        for rx, idx in groups.items():
-            def forward(j: int, rollouts: list[Rollout], idx: list[int] = idx) -> None:
-                if on_result is not None:
-                    on_result(idx[j], rollouts)
-            try:
-                got = self.generate_texts([prompts[i] for i in idx], k, replace(self.params, seed=seed, regex=rx),
-                                          forward)
-            except PartialSolveError as e:
-                for i, ro in zip(idx, e.rollouts):
-                    results[i] = ro
-                raise PartialSolveError(str(e), results) from e
-            for i, ro in zip(idx, got):
-                results[i] = ro
-        return results  # type: ignore[return-value]
+        if len(set(regexes)) == 1:
+            return self.generate_texts(prompts, k, replace(params, regex=regexes[0]), on_result)
+        return self.generate_texts(prompts, k, params, on_result, regexes=regexes)  # one regex per prompt
 

@@ -200,8 +200,10 @@ class HFSolver(GenerationSolver):
                                    and k != "transformers_version"})
 
     def generate_texts(self, prompts: Sequence[Prompt], n: int, params: SamplingParams,
-                       on_result: ResultCallback | None = None) -> list[list[Rollout]]:
-        """`n` samples per prompt. Units (prompt, sample) are sorted by prompt length so batches pad little."""
+                       on_result: ResultCallback | None = None,
+                       regexes: Sequence[str | None] | None = None) -> list[list[Rollout]]:
+        """`n` samples per prompt. Units (prompt, sample) are sorted by prompt length so batches pad little.
+        `regexes` (one per prompt, None = free) constrain prompts separately; else `params.regex` all of them."""
         import torch
 
         if n < 1:
@@ -214,9 +216,14 @@ class HFSolver(GenerationSolver):
         results: list[list[Rollout | None]] = [[None] * n for _ in prompts]
         remaining = [n] * len(prompts)
         stop = list(params.stop)
-        vocab = self.token_vocabulary() if params.regex is not None else None
+        if regexes is not None and len(regexes) != len(prompts):
+            raise HardgenError(f"{len(regexes)} constraint regexes for {len(prompts)} prompts")
+        per_prompt = list(regexes) if regexes is not None else [params.regex] * len(prompts)
+        vocab = self.token_vocabulary() if any(rx is not None for rx in per_prompt) else None
         if vocab is not None:
-            vocab.index(params.regex)  # a bad expression fails here, before any batch runs
+            for rx in dict.fromkeys(per_prompt):
+                if rx is not None:
+                    vocab.index(rx)  # a bad expression fails here, before any batch runs
         done_prompts = 0
         try:
             for b in range(0, len(units), self.batch_size):
@@ -231,13 +238,14 @@ class HFSolver(GenerationSolver):
                 extra: dict[str, Any] = {}
                 if stop:
                     extra["stopping_criteria"] = _stop_criteria(self.tokenizer, stop, width)
-                if vocab is not None:
+                rows_rx = [per_prompt[i] for _, i, _ in batch]
+                if vocab is not None and any(rx is not None for rx in rows_rx):
                     from transformers import LogitsProcessorList
 
                     from hardgen.models.constrained import regex_logits_processor
 
                     extra["logits_processor"] = LogitsProcessorList(
-                        [regex_logits_processor(vocab, params.regex, len(batch), width)])
+                        [regex_logits_processor(vocab, rows_rx, len(batch), width)])
                 devices = [torch.cuda.current_device()] if self.device.startswith("cuda") else []
                 with torch.random.fork_rng(devices=devices), torch.inference_mode():
                     torch.manual_seed(batch_seed)

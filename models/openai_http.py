@@ -33,6 +33,7 @@ import threading
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any, Sequence
 
 from hardgen.core.errors import HardgenError
@@ -220,7 +221,8 @@ class OpenAISolver(GenerationSolver):
         return out
 
     async def _agenerate(self, prompts: Sequence[Prompt], n: int, params: SamplingParams,
-                         on_result: ResultCallback | None) -> list[list[Rollout]]:
+                         on_result: ResultCallback | None,
+                         regexes: Sequence[str | None] | None = None) -> list[list[Rollout]]:
         loop = asyncio.get_running_loop()
         abort = threading.Event()
         results: list[list[Rollout] | None] = [None] * len(prompts)
@@ -233,7 +235,8 @@ class OpenAISolver(GenerationSolver):
                     if abort.is_set():
                         return
                     try:
-                        rollouts = await loop.run_in_executor(pool, self._sample_prompt, prompts[i], n, params,
+                        p_i = params if regexes is None else replace(params, regex=regexes[i])
+                        rollouts = await loop.run_in_executor(pool, self._sample_prompt, prompts[i], n, p_i,
                                                               keys[i], abort)
                     except _Aborted:
                         return
@@ -254,14 +257,18 @@ class OpenAISolver(GenerationSolver):
         return results  # type: ignore[return-value]
 
     def generate_texts(self, prompts: Sequence[Prompt], n: int, params: SamplingParams,
-                       on_result: ResultCallback | None = None) -> list[list[Rollout]]:
+                       on_result: ResultCallback | None = None,
+                       regexes: Sequence[str | None] | None = None) -> list[list[Rollout]]:
+        """`n` samples per prompt; `regexes` (one per prompt, None = free) are sent with each prompt's requests."""
         if n < 1:
             raise HardgenError(f"n (samples per prompt) must be at least 1, got {n}")
         validate_prompts(prompts)
+        if regexes is not None and len(regexes) != len(prompts):
+            raise HardgenError(f"{len(regexes)} constraint regexes for {len(prompts)} prompts")
         if not prompts:
             return []
         self.resolve_model()
-        return _run(self._agenerate(prompts, n, params, on_result))
+        return _run(self._agenerate(prompts, n, params, on_result, regexes))
 
 
 def _run(coro):

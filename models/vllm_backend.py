@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -105,7 +106,11 @@ class VLLMSolver(GenerationSolver):
                                          **structured_regex(self._vllm, params.regex))
 
     def generate_texts(self, prompts: Sequence[Prompt], n: int, params: SamplingParams,
-                       on_result: ResultCallback | None = None) -> list[list[Rollout]]:
+                       on_result: ResultCallback | None = None,
+                       regexes: Sequence[str | None] | None = None) -> list[list[Rollout]]:
+        """`n` samples per prompt; `regexes` (one per prompt, None = free) constrain prompts separately."""
+        if regexes is not None and len(regexes) != len(prompts):
+            raise HardgenError(f"{len(regexes)} constraint regexes for {len(prompts)} prompts")
         if n < 1:
             raise HardgenError(f"n (samples per prompt) must be at least 1, got {n}")
         validate_prompts(prompts)
@@ -114,7 +119,8 @@ class VLLMSolver(GenerationSolver):
             chunk = list(range(start, min(len(prompts), start + self.chunk_size)))
             try:
                 engine_prompts = [self._engine_prompt(prompts[i]) for i in chunk]
-                sampling = [self._sampling(n, params, derive_seed(
+                sampling = [self._sampling(n, params if regexes is None else replace(params, regex=regexes[i]),
+                                           derive_seed(
                     "vllm", params.seed, hashlib.sha256(json.dumps(prompts[i], sort_keys=True).encode()).hexdigest()
                 ) % 2**31) for i in chunk]
                 outputs = self.llm.generate(engine_prompts, sampling_params=sampling, use_tqdm=False)

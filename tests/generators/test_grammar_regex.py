@@ -67,6 +67,32 @@ def test_every_string_the_pattern_accepts_parses(family, tags, data):
     assert GRAMMARS[family].items(text) is not None
 
 
+@pytest.mark.parametrize("family,tags", [c for c in CASES if c[0] != "llm.color" or "colors=3" in c[1]])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), plant_seed=st.integers(0, 10**6))
+def test_every_string_a_planted_pattern_accepts_admits_the_witness(family, tags, data, plant_seed):
+    """Planted: a random witness drawn for the sample must be a solution of every text the pattern accepts (a
+    satisfying assignment, a consistent solution, a proper colouring), checked clause by clause / edge by edge."""
+    from hardgen.generators import formal_math as fm
+    from hardgen.generators.formal import parse_formula
+
+    g = GRAMMARS[family]
+    plant = g.plant(tags, random.Random(plant_seed))
+    text = data.draw(st.from_regex(g.pattern(tags, plant), fullmatch=True))
+    check_text(family, tags, text)
+    if family == "llm.cnf":
+        _, clauses = parse_formula(text)
+        assert all(any((lit > 0) == bool(plant[abs(lit) - 1]) for lit in cl) for cl in clauses), (text, plant)
+    elif family == "llm.xor":
+        _, eqs = fm.parse_system(text)
+        assert all(sum(plant[v - 1] for v in vs) % 2 == rhs for vs, rhs in eqs), (text, plant)
+        assert fm.solve_system(text).reason != "inconsistent: no solution (proved by CaDiCaL)"
+    else:
+        _, k, edges = fm.parse_graph(text)
+        assert all(plant[u - 1] != plant[v - 1] and 1 <= plant[u - 1] <= k for u, v in edges), (text, plant)
+        assert fm.solve_graph(text).valid
+
+
 def test_template_canonical_texts_match_the_pattern_of_their_own_tags():
     for family, g in GRAMMARS.items():
         fam = get_family(family)

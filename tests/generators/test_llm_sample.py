@@ -237,8 +237,9 @@ def test_real_tiny_model_end_to_end(tmp_path):
 
 def test_constrained_sampling_writes_only_parsing_texts_of_the_requested_size(tmp_path):
     """An untrained tiny model writes noise; under its grammar's constraint (the default) every sample parses and
-    has the requested number of edges, so what remains invalid is semantic (not colourable); `--no-constrain`
-    samples freely through the CLI and the noise does not parse."""
+    has the requested number of edges, so what remains invalid is semantic (not colourable); planted, a random
+    colouring drawn per sample must fit every edge, so every sample is colourable; `--constrain off` samples
+    freely through the CLI and the noise does not parse."""
     import json
 
     from click.testing import CliRunner
@@ -260,9 +261,12 @@ def test_constrained_sampling_writes_only_parsing_texts_of_the_requested_size(tm
         text = r["source"]["text"]
         assert GRAMMARS["llm.color"].items(text) is not None and len(text.split(",")) == 5
         assert r["check"]["params"]["nodes"] <= 6 and r["check"]["params"]["colors"] == 3
+    planted = sample_llm_problems(spec, n=8, out=str(tmp_path / "planted"), conditions=[cond], max_rounds=1,
+                                  oversample=1, train_data=[], constrain="planted")
+    assert planted["candidates"] == 8 and planted["invalid"] == 0, planted["invalid_reasons"]
     res = CliRunner().invoke(main, ["--json", "generate", "llm", "--model", spec, "--condition", cond, "-n", "4",
-                                    "--no-constrain", "-o", str(tmp_path / "off")])
+                                    "--constrain", "off", "-o", str(tmp_path / "off")])
     assert res.exit_code == 0, res.output
     free = json.loads(res.output[res.output.index("{"):])
     assert free["invalid_reasons"].get("does not parse", 0) >= 3
-    assert json.loads((tmp_path / "off" / "manifest.json").read_text())["params"]["constrain"] is False
+    assert json.loads((tmp_path / "off" / "manifest.json").read_text())["params"]["constrain"] == "off"
