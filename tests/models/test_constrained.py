@@ -104,3 +104,25 @@ def test_vllm_gets_the_regex_as_structured_outputs_or_guided_decoding():
     assert structured_regex(new, None) == {}
     with pytest.raises(HardgenError, match="vLLM"):
         structured_regex(SimpleNamespace(sampling_params=SimpleNamespace()), "a+")
+
+
+def test_gen_generate_llm_against_a_served_model_writes_only_valid_planted_graphs(server, tmp_path):
+    """`gen generate llm --model openai:URL#tiny`: the sampler puts one regex per sample on its requests, the
+    openai backend sends them as structured outputs, `gen serve` masks its hf model; an untrained model's samples
+    then all parse, have the requested edge count, and (planted) are colourable."""
+    import json
+
+    from click.testing import CliRunner
+
+    from hardgen.cli import main
+    from hardgen.core.store import open_dataset
+
+    spec = f"openai:{server.url}#tiny?max_new_tokens=80"
+    res = CliRunner().invoke(main, ["--json", "generate", "llm", "--model", spec, "--condition",
+                                    "llm.color:hard:nodes=5,colors=3,edges=3", "--constrain", "planted", "-n", "4",
+                                    "-o", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.output[res.output.index("{"):])
+    assert summary["invalid"] == 0 and summary["candidates"] >= 4, summary
+    for r in open_dataset(str(tmp_path / "o")):
+        assert r["validity"]["status"] == "valid" and len(r["source"]["text"].split(",")) == 3
