@@ -221,9 +221,10 @@ class HFSolver(GenerationSolver):
         per_prompt = list(regexes) if regexes is not None else [params.regex] * len(prompts)
         vocab = self.token_vocabulary() if any(rx is not None for rx in per_prompt) else None
         if vocab is not None:
-            for rx in dict.fromkeys(per_prompt):
-                if rx is not None:
-                    vocab.index(rx)  # a bad expression fails here, before any batch runs
+            # a bad expression fails here, before any batch runs (the first few: planted runs have one per sample,
+            # more than the index cache holds)
+            for rx in [r for r in dict.fromkeys(per_prompt) if r is not None][:32]:
+                vocab.index(rx)
         done_prompts = 0
         try:
             for b in range(0, len(units), self.batch_size):
