@@ -113,7 +113,6 @@ class TokenVocabulary:
         for tid, b in token_bytes(tokenizer).items():
             if b and tid not in self.eos_ids:
                 by_bytes.setdefault(b, []).append(tid)
-        self.size = max([*(i for ids in by_bytes.values() for i in ids), *self.eos_ids]) + 1
         self.vocabulary = oc.Vocabulary(self.eos_ids[0], by_bytes)
         self._indexes: dict[str, Any] = {}
 
