@@ -8,11 +8,13 @@ trained generator is measured against.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import Callable
 
 from hardgen.generators.base import Candidate
 from hardgen.generators import formal_math as fm
+from hardgen.generators import grammar_regex as gx
 from hardgen.generators.formal import (FORMAL_FAMILY, MAX_VARS, FormulaError, canonical_order, formal_candidate,
                                       formula_key, parse_formula, render_formula, solve_formula)
 
@@ -43,6 +45,13 @@ class Grammar:
     text_of: Callable[[dict], str | None]
     #: a CPU reference solver whose pass rates spread across the template's levels (the bench's default)
     reference_solver: str
+    #: `pattern(tags, plant=None)` -> a regular expression every match of which the grammar's parser accepts,
+    #: narrowed by a condition's tags (size, variables, width, colours): the constraint of grammar-constrained
+    #: decoding; with a `plant` witness (from `plant(tags, rng)`) every match is also semantically valid except
+    #: where noted (llm.xor: consistent, but a unique solution is still not guaranteed)
+    pattern: Callable[..., str]
+    #: `plant(tags, rng)` -> a random witness for `pattern(tags, plant=...)`: an assignment, a solution, a colouring
+    plant: Callable[[tuple[str, ...], random.Random], tuple[int, ...]]
 
 
 # ---------------------------------------------------------------- llm.cnf
@@ -81,6 +90,17 @@ def _cnf_text_of(row: dict) -> str | None:
     return text if solve_formula(text).valid else None  # rewritten rows must pass the grammar they train
 
 
+def _cnf_pattern(tags: tuple[str, ...], plant: tuple[int, ...] | None = None) -> str:
+    v = gx.tag_values(tags)
+    return gx.cnf_regex(gx.tag_int(v, "vars", MAX_VARS), gx.tag_range(v, "width", (1, 3)),
+                        gx.tag_int(v, "clauses", None), plant)
+
+
+def _cnf_plant(tags: tuple[str, ...], rng: random.Random) -> tuple[int, ...]:
+    n = gx.tag_int(gx.tag_values(tags), "vars", MAX_VARS) or MAX_VARS
+    return tuple(rng.randint(0, 1) for _ in range(n))
+
+
 # ---------------------------------------------------------------- llm.xor
 
 def _xor_judge(text: str, difficulty: dict | None = None) -> Judged:
@@ -100,7 +120,9 @@ def _xor_items(text: str) -> Items | None:
 
 def _xor_tags(text: str) -> tuple[str, ...]:
     n, eqs = fm.parse_system(text)
-    return (f"vars={n}", f"equations={len(set(eqs))}")
+    widths = sorted({len(vs) for vs, _ in eqs})
+    width = str(widths[0]) if len(widths) == 1 else f"{widths[0]}-{widths[-1]}"
+    return (f"vars={n}", f"width={width}", f"equations={len(set(eqs))}")
 
 
 def _xor_text_of(row: dict) -> str | None:
@@ -109,6 +131,17 @@ def _xor_text_of(row: dict) -> str | None:
         return None
     text = fm.render_system(fm.canonical_system([(tuple(e[:-1]), e[-1]) for e in p["equations"]]))
     return text if fm.solve_system(text).valid else None
+
+
+def _xor_pattern(tags: tuple[str, ...], plant: tuple[int, ...] | None = None) -> str:
+    v = gx.tag_values(tags)
+    return gx.xor_regex(gx.tag_int(v, "vars", fm.MAX_XOR_VARS), gx.tag_range(v, "width", (1, fm.MAX_XOR_WIDTH)),
+                        gx.tag_int(v, "equations", None), plant)
+
+
+def _xor_plant(tags: tuple[str, ...], rng: random.Random) -> tuple[int, ...]:
+    n = gx.tag_int(gx.tag_values(tags), "vars", fm.MAX_XOR_VARS) or fm.MAX_XOR_VARS
+    return tuple(rng.randint(0, 1) for _ in range(n))
 
 
 # ---------------------------------------------------------------- llm.color
@@ -145,11 +178,30 @@ def _color_text_of(row: dict) -> str | None:
     return text if sol.valid and sol.nodes == p["nodes"] else None
 
 
+def _color_pattern(tags: tuple[str, ...], plant: tuple[int, ...] | None = None) -> str:
+    v = gx.tag_values(tags)
+    colors = gx.tag_int(v, "colors", None if plant is None else 3)
+    return gx.color_regex(gx.tag_int(v, "nodes", fm.MAX_COLOR_NODES), colors, gx.tag_int(v, "edges", None), plant)
+
+
+def _color_plant(tags: tuple[str, ...], rng: random.Random) -> tuple[int, ...]:
+    """A balanced random colouring (colour classes differ in size by at most one), so the fewest vertex pairs are
+    excluded; 3 colours when the tags name none."""
+    v = gx.tag_values(tags)
+    n = gx.tag_int(v, "nodes", fm.MAX_COLOR_NODES) or fm.MAX_COLOR_NODES
+    k = gx.tag_int(v, "colors", 3) or 3
+    colours = [1 + i % k for i in range(n)]
+    rng.shuffle(colours)
+    return tuple(colours)
+
+
 GRAMMARS: dict[str, Grammar] = {
-    FORMAL_FAMILY: Grammar(FORMAL_FAMILY, _cnf_judge, _cnf_items, _cnf_tags, _cnf_text_of, "sat:walksat@2"),
-    fm.XOR_FAMILY: Grammar(fm.XOR_FAMILY, _xor_judge, _xor_items, _xor_tags, _xor_text_of, "sat:walksat@20"),
+    FORMAL_FAMILY: Grammar(FORMAL_FAMILY, _cnf_judge, _cnf_items, _cnf_tags, _cnf_text_of, "sat:walksat@2",
+                           _cnf_pattern, _cnf_plant),
+    fm.XOR_FAMILY: Grammar(fm.XOR_FAMILY, _xor_judge, _xor_items, _xor_tags, _xor_text_of, "sat:walksat@20",
+                           _xor_pattern, _xor_plant),
     fm.COLOR_FAMILY: Grammar(fm.COLOR_FAMILY, _color_judge, _color_items, _color_tags, _color_text_of,
-                             "sat:walksat@20"),
+                             "sat:walksat@20", _color_pattern, _color_plant),
 }
 
 

@@ -268,9 +268,55 @@ def spread(conditions: list[Condition], n: int) -> list[tuple[Condition, int]]:
     return [(c, base + (1 if i < extra else 0)) for i, c in enumerate(conditions) if base + (i < extra) > 0]
 
 
-def write_texts(generator: Solver, plan: list[tuple[Condition, int]], seed: int) -> list[tuple[Condition, str]]:
-    """Sample the generator: `count` texts for each (condition, count)."""
+#: how formal families are sampled: `grammar` (only texts the grammar parses, of the requested size), `planted`
+#: (also: a random witness drawn per sample is a solution, so every cnf/color text is satisfiable/colourable and
+#: every xor system consistent), `off` (free)
+CONSTRAIN_MODES = ("grammar", "planted", "off")
+
+
+def constraint_mode(value: str | bool | None) -> str:
+    """A constraint mode from a mode name or a switch (True = grammar, False/None = off)."""
+    if value is True:
+        return "grammar"
+    if value is False or value is None:
+        return "off"
+    if value not in CONSTRAIN_MODES:
+        raise HardgenError(f"constrain must be one of {', '.join(CONSTRAIN_MODES)}, got {value!r}")
+    return value
+
+
+def constraint_of(cond: Condition, plant: tuple[int, ...] | None = None) -> str | None:
+    """The regex a formal condition's text must match (its grammar's language narrowed by the condition's tags:
+    size, variables, width, colours; with `plant`, a witness every match must admit); None for free-form text."""
+    return GRAMMARS[cond.family].pattern(cond.tags, plant) if cond.family in GRAMMARS else None
+
+
+def write_texts(generator: Solver, plan: list[tuple[Condition, int]], seed: int,
+                constrain: str | bool = "off") -> list[tuple[Condition, str]]:
+    """Sample the generator: `count` texts for each (condition, count). `constrain` (`CONSTRAIN_MODES`) samples
+    formal conditions under grammar-constrained decoding (`constraint_of`): `grammar` makes every text parse,
+    `planted` also draws a witness per sample (seeded) that every text must admit."""
+    mode = constraint_mode(constrain)
+    if mode == "planted":
+        import random
+
+        records, owners = [], []
+        for i, (c, count) in enumerate(plan):
+            for j in range(count):
+                rec = {"id": f"cond-{i}-{j}", "prompt": c.prompt()}
+                if c.family in GRAMMARS:
+                    rng = random.Random(derive_seed("plant", seed, i, j))
+                    rec["regex"] = constraint_of(c, GRAMMARS[c.family].plant(c.tags, rng))
+                records.append(rec)
+                owners.append(c)
+        rolls = generator.solve(records, 1, derive_seed("llm-generator", seed, "planted"))
+        return [(c, rs[0].text) for c, rs in zip(owners, rolls)]
     records = [{"id": f"cond-{i}", "prompt": c.prompt()} for i, (c, _) in enumerate(plan)]
+    if mode == "grammar":
+        for rec, (c, _) in zip(records, plan):
+            rx = constraint_of(c)
+            if rx is not None:
+                rec["regex"] = rx
     out: list[tuple[Condition, str]] = []
     # one solve call per distinct count keeps batches full (a backend samples k per record)
     by_count: dict[int, list[int]] = {}
@@ -424,7 +470,7 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
                         max_rounds: int = 8, oversample: float = 1.5, overwrite: bool = False,
                         test_fraction: float = DEFAULT_TEST_FRACTION, family: str | None = None,
                         target_pass: float | None = None, solver: str | None = None, level: str | None = None,
-                        grade_k: int = 0) -> dict[str, Any]:
+                        grade_k: int = 0, constrain: str | bool = "grammar") -> dict[str, Any]:
     """Write up to `n` valid, novel problems from a trained generator to the dataset directory `out`.
 
     `model_spec`: a model directory (sampled with transformers), any solver SPEC (`hf:`, `vllm:`, `openai:`), or
@@ -440,6 +486,11 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
     measured by `solver`, or with `level`, builds the conditions instead of `conditions` (tags drawn from the
     generator's training conditions of that bin). With `grade_k` > 0 each valid row is also graded by `solver`
     with that many rollouts and only rows whose measured pass rate falls in the requested bin are kept.
+    `constrain` samples formal families under grammar-constrained decoding (`hf:`, `vllm:`, `openai:` backends):
+    `grammar` (default) lets the generator write only texts its grammar parses, of the size the condition's tags
+    ask for; `planted` also draws a random witness per sample (an assignment, a solution, a colouring) that the
+    text must admit, so cnf/color texts are satisfiable/colourable and xor systems consistent by construction
+    (validity is still proved by the grammar's solver); `off` samples freely.
     Returns {rows, candidates, valid, invalid, duplicate, near_duplicate, validity_rate, novelty, path, ...}.
     """
     from hardgen.core.store import DatasetWriter
@@ -467,6 +518,7 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
     train = load_train_texts(train_data)
     if grade_k < 0:
         raise HardgenError(f"grade_k must be >= 0, got {grade_k}")
+    constrain = constraint_mode(constrain)
     if target_pass is not None:
         if not solver:
             raise HardgenError("--target-pass needs --solver: the SPEC whose pass rate the target means")
@@ -501,7 +553,7 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
               "target_pass": target_pass, "solver": solver, "grade_k": grade_k,
               "teacher": teacher if isinstance(teacher, str) or teacher is None else teacher.spec,
               "k_teacher": k_teacher, "agreement": agreement, "near_dup_threshold": near_dup_threshold,
-              "train_texts": len(train), "test_fraction": test_fraction}
+              "train_texts": len(train), "test_fraction": test_fraction, "constrain": constrain}
     writer = DatasetWriter(out, stage="generate", params=params, overwrite=overwrite)
     reference = DedupReference(near_dup_threshold)
     for i, r in enumerate(train):
@@ -540,7 +592,7 @@ def sample_llm_problems(model_spec: str | Solver, n: int, out: str, *, condition
                     grader = get_solver(solver)
                     owned.append(grader)
             want = max(1, math.ceil((n - have) * oversample))
-            written = write_texts(generator, spread_like(conds, want), derive_seed(seed, rnd))
+            written = write_texts(generator, spread_like(conds, want), derive_seed(seed, rnd), constrain)
             assessed = assess_texts(written, reference=reference, model_name=name, seed=seed, teacher=teacher_solver,
                                     k_teacher=k_teacher, agreement=agreement, start_index=index,
                                     test_fraction=test_fraction)

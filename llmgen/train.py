@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -70,6 +71,9 @@ class TrainParams:
     num_generations: int = 8
     grpo_lr: float = 1e-4
     dup_penalty: float = 1.0
+    #: how RFT rounds, GRPO and every round's measurement sample formal families: grammar | planted | off
+    #: (`hardgen.llmgen.sample.CONSTRAIN_MODES`; True/False mean grammar/off)
+    constrain: str | bool = "grammar"
     balance_bins: bool = True  # pass conditions: repeat the pairs of rare bins (up to 4x) so each bin is taught
     seed: int = 0
 
@@ -83,6 +87,9 @@ class TrainParams:
             raise HardgenError(f"replay must be in [0, 1], got {self.replay}")
         if self.samples_per_round < 1 or self.grpo_steps < 1 or self.num_generations < 2:
             raise HardgenError("samples_per_round and grpo_steps must be >= 1 and num_generations >= 2")
+        from hardgen.llmgen.sample import constraint_mode
+
+        object.__setattr__(self, "constrain", constraint_mode(self.constrain))
 
 
 # ---------------------------------------------------------------- data
@@ -356,13 +363,14 @@ def round_table(rounds: list[dict]) -> tuple[list[list[Any]], list[str], list[st
 def sample_and_assess(model_dir: str | Path, conditions: list[Condition], n: int, reference: DedupReference, *,
                       reference_solver: str, k: int, seed: int, temperature: float, max_new_tokens: int,
                       top_p: float = 1.0, teacher: str | None = None, k_teacher: int = 4, agreement: float = 0.75,
-                      batch_size: int = 64) -> list[Assessed]:
-    """n generated problems from a model directory, assessed, deduplicated against `reference`, and graded."""
+                      batch_size: int = 64, constrain: str | bool = "grammar") -> list[Assessed]:
+    """n generated problems from a model directory, assessed, deduplicated against `reference`, and graded;
+    formal families sampled under their grammar's constraint unless `constrain=False`."""
     from hardgen.models.base import get_solver
 
     spec = generator_spec(str(model_dir), max_new_tokens, temperature, batch_size, top_p)
     with get_solver(spec) as gen:
-        written = write_texts(gen, spread_like(conditions, n), seed)
+        written = write_texts(gen, spread_like(conditions, n), seed, constrain)
     teacher_solver = get_solver(teacher) if teacher else None
     try:
         assessed = assess_texts(written, reference=reference, model_name=spec, seed=seed, teacher=teacher_solver,
@@ -377,7 +385,8 @@ def sample_and_assess(model_dir: str | Path, conditions: list[Condition], n: int
 def evaluate_generator(model_dir: str | Path, conditions: list | None = None, n: int = 128, *,
                        train_data: str | Iterable[dict] | None = None, reference_solver: str = DEFAULT_REFERENCE,
                        k: int = 8, seed: int = 0, temperature: float = 0.8, top_p: float = 0.95,
-                       max_new_tokens: int = 256, near_dup_threshold: float = DEFAULT_NEAR_DUP) -> dict[str, Any]:
+                       max_new_tokens: int = 256, near_dup_threshold: float = DEFAULT_NEAR_DUP,
+                       constrain: str | bool = "grammar") -> dict[str, Any]:
     """The three generator figures for a model: validity rate, novelty vs its training texts, mean pass rate."""
     from hardgen.llmgen.sample import conditions_of, load_train_texts
 
@@ -388,7 +397,8 @@ def evaluate_generator(model_dir: str | Path, conditions: list | None = None, n:
         reference.add(f"train-{i}", r["family"], r["text"], training=True)
     conds = [Condition.parse(c) for c in conditions] if conditions else (conditions_of(src) or [Condition()])
     assessed = sample_and_assess(model_dir, conds, n, reference, reference_solver=reference_solver, k=k, seed=seed,
-                                 temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens)
+                                 temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens,
+                                 constrain=constrain)
     return round_metrics(assessed, reference_solver)
 
 
@@ -484,8 +494,10 @@ class GeneratorReward:
 
 def train_grpo_generator(model: str | Path, examples: list[Example], out: str | Path, reward: GeneratorReward, *,
                          steps: int, num_generations: int, lr: float, temperature: float, max_new_tokens: int,
-                         seed: int, top_p: float = 1.0, lora_r: int = 0) -> dict:
-    """TRL GRPO of a generator on its training conditions with `reward`; saves model + tokenizer to `out`."""
+                         seed: int, top_p: float = 1.0, lora_r: int = 0, constrain: str | bool = "off") -> dict:
+    """TRL GRPO of a generator on its training conditions with `reward`; saves model + tokenizer to `out`.
+    `constrain` (grammar | planted | off) samples the completions of formal conditions under their grammar's
+    constraint (`constrain_generate`)."""
     import torch
     from datasets import Dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -513,6 +525,10 @@ def train_grpo_generator(model: str | Path, examples: list[Example], out: str | 
     if lora_r:
         from peft import LoraConfig
         peft_config = LoraConfig(r=lora_r, lora_alpha=2 * lora_r, target_modules="all-linear", task_type="CAUSAL_LM")
+    from hardgen.llmgen.sample import constraint_mode
+
+    if constraint_mode(constrain) != "off":
+        constrain_generate(lm, tok, planted=constraint_mode(constrain) == "planted", seed=seed)
     trainer = GRPOTrainer(model=lm, reward_funcs=[reward], args=args, train_dataset=Dataset.from_list(rows),
                           processing_class=tok, peft_config=peft_config)
     trainer.train()
@@ -522,6 +538,55 @@ def train_grpo_generator(model: str | Path, examples: list[Example], out: str | 
     history = [{k: h[k] for k in ("step", "reward", "reward_std") if k in h}
                for h in trainer.state.log_history if "reward" in h]
     return {"steps": trainer.state.global_step, "history": history}
+
+
+_PROMPT_FIELD = re.compile(r"^(family|tags): (.*)$", re.M)
+
+
+def constraint_in_prompt(text: str, rng: random.Random | None = None) -> str | None:
+    """The grammar constraint of the condition a generator prompt names (None for free-form text or no
+    condition): the `family:` and `tags:` lines of `Condition.prompt()`; with `rng`, planted (a witness drawn
+    from it)."""
+    from hardgen.llmgen.sample import constraint_of
+
+    fields = dict(_PROMPT_FIELD.findall(text))
+    fam = fields.get("family", "").strip()
+    if fam not in GRAMMARS:
+        return None
+    tags = tuple(t.strip() for t in fields.get("tags", "").split(",") if t.strip() and t.strip() != "none")
+    plant = GRAMMARS[fam].plant(tags, rng) if rng is not None else None
+    return constraint_of(Condition(fam, "hard", tags), plant)
+
+
+def constrain_generate(lm, tokenizer, planted: bool = False, seed: int = 0) -> None:
+    """Make `lm.generate` (as TRL's GRPO calls it, through transformers) sample each row under the grammar
+    constraint of the condition its prompt names: a per-row regex logits processor, built from the decoded
+    prompts at each call. TRL offers no per-prompt hook on this path (its vLLM path takes one regex for all
+    prompts), so the model instance's `generate` is wrapped."""
+    from transformers import LogitsProcessorList
+
+    from hardgen.models.constrained import regex_logits_processor, vocabulary_for
+
+    gen_eos = lm.generation_config.eos_token_id
+    eos = sorted({e for e in ([gen_eos] if isinstance(gen_eos, int) else list(gen_eos or []))
+                  + [tokenizer.eos_token_id] if e is not None})
+    vocab = vocabulary_for(tokenizer, eos)
+    plain = lm.generate
+    rng = random.Random(derive_seed("grpo-plant", seed)) if planted else None
+
+    def generate(*args, **kwargs):
+        ids = kwargs.get("input_ids", args[0] if args else None)
+        if ids is None:
+            return plain(*args, **kwargs)
+        prompts = tokenizer.batch_decode(ids.tolist(), skip_special_tokens=True)
+        regexes = [constraint_in_prompt(p, rng) for p in prompts]
+        if all(r is None for r in regexes):
+            return plain(*args, **kwargs)
+        procs = LogitsProcessorList(list(kwargs.pop("logits_processor", None) or []))
+        procs.append(regex_logits_processor(vocab, regexes, ids.shape[0], ids.shape[1]))
+        return plain(*args, logits_processor=procs, **kwargs)
+
+    lm.generate = generate
 
 
 # ---------------------------------------------------------------- the command
@@ -678,7 +743,7 @@ def train_generator(data: str | Iterable[dict], model: str, out: str, *, method:
         return sample_and_assess(model_dir, conditions, n_eval, reference_for(trained),
                                  reference_solver=reference_solver, k=k, seed=derive_seed(cfg.seed, "round", rnd),
                                  temperature=cfg.temperature, top_p=cfg.top_p, max_new_tokens=cfg.max_new_tokens,
-                                 teacher=teacher)
+                                 teacher=teacher, constrain=cfg.constrain)
 
     def keep_from(assessed: list[Assessed], rnd: int) -> list[Example]:
         if condition == "pass":
@@ -761,7 +826,8 @@ def train_generator(data: str | Iterable[dict], model: str, out: str, *, method:
                 info = train_grpo_generator(current, examples, nxt, reward, steps=cfg.grpo_steps,
                                             num_generations=cfg.num_generations, lr=cfg.grpo_lr,
                                             temperature=cfg.temperature, max_new_tokens=cfg.max_new_tokens,
-                                            seed=cfg.seed, top_p=cfg.top_p, lora_r=cfg.lora_r)
+                                            seed=cfg.seed, top_p=cfg.top_p, lora_r=cfg.lora_r,
+                                            constrain=cfg.constrain)
             finally:
                 reward.close()
             finish_round(nxt, 1, trained, measure(nxt, trained, 1), info)

@@ -26,15 +26,21 @@ Prompt = Union[str, Messages]
 ResultCallback = Callable[[int, list[Rollout]], None]
 
 
+#: the record field naming a regular expression the solver's whole output must match (grammar-constrained decoding)
+REGEX_FIELD = "regex"
+
+
 @dataclass(frozen=True)
 class SamplingParams:
-    """How to sample. `temperature == 0` means greedy decoding; `stop` strings end a response (not included)."""
+    """How to sample. `temperature == 0` means greedy decoding; `stop` strings end a response (not included);
+    `regex`, when set, constrains every response to a full match of it (backends with `supports_regex`)."""
 
     temperature: float = 1.0
     top_p: float = 1.0
     max_new_tokens: int = 512
     stop: tuple[str, ...] = ()
     seed: int = 0
+    regex: str | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.stop, str):
@@ -49,6 +55,8 @@ class SamplingParams:
             raise HardgenError(f"max_new_tokens must be at least 1, got {self.max_new_tokens}")
         if any(not isinstance(s, str) or not s for s in self.stop):
             raise HardgenError(f"stop strings must be non-empty strings, got {list(self.stop)!r}")
+        if self.regex is not None and (not isinstance(self.regex, str) or not self.regex):
+            raise HardgenError(f"a constraint regex must be a non-empty string, got {self.regex!r}")
 
     @property
     def greedy(self) -> bool:
@@ -150,6 +158,9 @@ class GenerationSolver(Solver):
     """
 
     params: SamplingParams = SamplingParams()
+    #: whether `generate_texts` honours `params.regex` and its `regexes=` (one per prompt; None = free), i.e.
+    #: grammar-constrained decoding
+    supports_regex: bool = False
 
     def uses_chat(self) -> bool:
         """Whether prompts go to the model as chats (it has a chat template) or as raw text."""
@@ -163,6 +174,7 @@ class GenerationSolver(Solver):
               on_result: ResultCallback | None = None) -> list[list[Rollout]]:
         """`k` rollouts per record; the same (records, k, seed) gives the same texts.
 
+        A record with a `regex` field is sampled under that constraint (each record its own, in one call).
         `on_result(i, rollouts)` fires as each record finishes; on failure `PartialSolveError.rollouts` keeps them.
         """
         if k < 1:
@@ -171,5 +183,13 @@ class GenerationSolver(Solver):
             return []
         chat = self.uses_chat()
         prompts = [record_to_messages(r, chat) for r in records]
-        return self.generate_texts(prompts, k, replace(self.params, seed=seed), on_result)
+        regexes = [(r.get(REGEX_FIELD) if isinstance(r, dict) else None) or self.params.regex for r in records]
+        params = replace(self.params, seed=seed)
+        if all(rx is None for rx in regexes):
+            return self.generate_texts(prompts, k, params, on_result)
+        if not self.supports_regex:
+            raise HardgenError(f"solver {self.spec or type(self).__name__} cannot constrain its output to a regex")
+        if len(set(regexes)) == 1:
+            return self.generate_texts(prompts, k, replace(params, regex=regexes[0]), on_result)
+        return self.generate_texts(prompts, k, params, on_result, regexes=regexes)  # one regex per prompt
 

@@ -87,9 +87,15 @@ class HFSolver(GenerationSolver):
     the OpenAI API and vLLM. `deterministic=True` trades speed for exact reruns in bf16/fp16 on GPUs (eager
     attention); `attn_implementation` passes through to transformers.
 
+    A `regex` in the sampling params (or a record's `regex` field) constrains every sample to a full match: a
+    logits processor masks the tokens that would leave the expression's token automaton and allows
+    end-of-sequence only where the text is complete (`hardgen.models.constrained`, needs outlines-core).
+
     >>> with HFSolver("tiny", max_new_tokens=32) as s:  # doctest: +SKIP
     ...     rollouts = s.solve(records, k=4, seed=0)
     """
+
+    supports_regex = True
 
     def __init__(self, model: str, *, batch_size: int = 16, max_new_tokens: int = 512, temperature: float = 1.0,
                  top_p: float = 1.0, top_k: int = 0, stop: Sequence[str] = (), device: str = "auto",
@@ -148,6 +154,15 @@ class HFSolver(GenerationSolver):
         self.chat = bool(getattr(tok, "chat_template", None)) if chat is None else chat
         if self.chat and not getattr(tok, "chat_template", None):
             raise HardgenError(f"chat=True but the tokenizer of {model!r} has no chat template")
+        self._token_vocabulary = None  # built on the first constrained request
+
+    def token_vocabulary(self):
+        """The tokenizer's token bytes for constrained decoding (built once)."""
+        if self._token_vocabulary is None:
+            from hardgen.models.constrained import vocabulary_for
+
+            self._token_vocabulary = vocabulary_for(self.tokenizer, self.eos_ids)
+        return self._token_vocabulary
 
     # -- prompts ---------------------------------------------------------------------------------------
     def uses_chat(self) -> bool:
@@ -185,8 +200,10 @@ class HFSolver(GenerationSolver):
                                    and k != "transformers_version"})
 
     def generate_texts(self, prompts: Sequence[Prompt], n: int, params: SamplingParams,
-                       on_result: ResultCallback | None = None) -> list[list[Rollout]]:
-        """`n` samples per prompt. Units (prompt, sample) are sorted by prompt length so batches pad little."""
+                       on_result: ResultCallback | None = None,
+                       regexes: Sequence[str | None] | None = None) -> list[list[Rollout]]:
+        """`n` samples per prompt. Units (prompt, sample) are sorted by prompt length so batches pad little.
+        `regexes` (one per prompt, None = free) constrain prompts separately; else `params.regex` all of them."""
         import torch
 
         if n < 1:
@@ -199,6 +216,15 @@ class HFSolver(GenerationSolver):
         results: list[list[Rollout | None]] = [[None] * n for _ in prompts]
         remaining = [n] * len(prompts)
         stop = list(params.stop)
+        if regexes is not None and len(regexes) != len(prompts):
+            raise HardgenError(f"{len(regexes)} constraint regexes for {len(prompts)} prompts")
+        per_prompt = list(regexes) if regexes is not None else [params.regex] * len(prompts)
+        vocab = self.token_vocabulary() if any(rx is not None for rx in per_prompt) else None
+        if vocab is not None:
+            # a bad expression fails here, before any batch runs (the first few: planted runs have one per sample,
+            # more than the index cache holds)
+            for rx in [r for r in dict.fromkeys(per_prompt) if r is not None][:32]:
+                vocab.index(rx)
         done_prompts = 0
         try:
             for b in range(0, len(units), self.batch_size):
@@ -213,6 +239,14 @@ class HFSolver(GenerationSolver):
                 extra: dict[str, Any] = {}
                 if stop:
                     extra["stopping_criteria"] = _stop_criteria(self.tokenizer, stop, width)
+                rows_rx = [per_prompt[i] for _, i, _ in batch]
+                if vocab is not None and any(rx is not None for rx in rows_rx):
+                    from transformers import LogitsProcessorList
+
+                    from hardgen.models.constrained import regex_logits_processor
+
+                    extra["logits_processor"] = LogitsProcessorList(
+                        [regex_logits_processor(vocab, rows_rx, len(batch), width)])
                 devices = [torch.cuda.current_device()] if self.device.startswith("cuda") else []
                 with torch.random.fork_rng(devices=devices), torch.inference_mode():
                     torch.manual_seed(batch_seed)

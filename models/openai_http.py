@@ -33,6 +33,7 @@ import threading
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any, Sequence
 
 from hardgen.core.errors import HardgenError
@@ -45,6 +46,8 @@ from hardgen.models.generation import (SAMPLING_OPTION_TYPES, GenerationSolver, 
 #: statuses worth retrying: timeouts, conflicts, rate limits and server-side failures
 RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 APIS = ("chat", "completions")
+#: how a constraint regex is sent: vLLM >= 0.10.2 reads `structured_outputs: {regex}`, older vLLM `guided_regex`
+GUIDED_FIELDS = ("structured_outputs", "guided_regex")
 
 
 class OpenAIHTTPError(HardgenError):
@@ -64,13 +67,15 @@ class OpenAISolver(GenerationSolver):
 
     `api="chat"` sends record prompts as one user message to `/chat/completions` (the server applies the chat
     template); `api="completions"` sends the raw prompt text to `/completions`. In `generate_texts`, chats go
-    to the chat endpoint and text to the completions endpoint whatever `api` says.
+    to the chat endpoint and text to the completions endpoint whatever `api` says. A constraint regex
+    (`params.regex`, or a record's `regex`) is sent as vLLM's `structured_outputs: {"regex": ...}`, or as
+    `guided_regex` with `guided=guided_regex` (vLLM before 0.10.2); `gen serve` reads both.
     """
 
     def __init__(self, base_url: str, model: str | None = None, *, api: str = "chat", api_key: str | None = None,
                  concurrency: int = 8, max_retries: int = 5, backoff: float = 0.5, max_backoff: float = 30.0,
                  timeout: float = 600.0, max_new_tokens: int = 512, temperature: float = 1.0, top_p: float = 1.0,
-                 stop: Sequence[str] = (), extra_body: dict | None = None):
+                 stop: Sequence[str] = (), extra_body: dict | None = None, guided: str = "structured_outputs"):
         if not base_url.startswith(("http://", "https://")):
             raise HardgenError(f"openai SPEC URL must start with http:// or https://, got {base_url!r} "
                                "(e.g. openai:http://127.0.0.1:8000/v1#MODEL)")
@@ -78,6 +83,9 @@ class OpenAISolver(GenerationSolver):
             raise HardgenError(f"api must be one of {', '.join(APIS)}, got {api!r}")
         if concurrency < 1:
             raise HardgenError(f"concurrency must be at least 1, got {concurrency}")
+        if guided not in GUIDED_FIELDS:
+            raise HardgenError(f"guided must be one of {', '.join(GUIDED_FIELDS)}, got {guided!r}")
+        self.guided = guided
         if max_retries < 0 or backoff < 0 or max_backoff < 0 or timeout <= 0:
             raise HardgenError("max_retries, backoff and max_backoff must be >= 0 and timeout > 0")
         self.base_url = base_url.rstrip("/")
@@ -95,6 +103,8 @@ class OpenAISolver(GenerationSolver):
         #: set once a server answered n>1 with fewer choices; later prompts then ask one sample per request
         self.server_ignores_n = False
         self._jitter = random.Random(0)  # jitter only spreads retries out; it never touches the samples
+
+    supports_regex = True
 
     def uses_chat(self) -> bool:
         return self.api == "chat"
@@ -177,6 +187,13 @@ class OpenAISolver(GenerationSolver):
                                 "temperature": params.temperature, "top_p": params.top_p, "seed": seed}
         if params.stop:
             body["stop"] = list(params.stop)
+        if params.regex is not None:
+            # vLLM's OpenAI-compatible server (and `gen serve`): `structured_outputs` from vLLM 0.10.2 on (the only
+            # form from 0.12), `guided_regex` before
+            if self.guided == "guided_regex":
+                body["guided_regex"] = params.regex
+            else:
+                body["structured_outputs"] = {"regex": params.regex}
         body.update(self.extra_body)
         if isinstance(prompt, str):
             body["prompt"] = prompt
@@ -204,7 +221,8 @@ class OpenAISolver(GenerationSolver):
         return out
 
     async def _agenerate(self, prompts: Sequence[Prompt], n: int, params: SamplingParams,
-                         on_result: ResultCallback | None) -> list[list[Rollout]]:
+                         on_result: ResultCallback | None,
+                         regexes: Sequence[str | None] | None = None) -> list[list[Rollout]]:
         loop = asyncio.get_running_loop()
         abort = threading.Event()
         results: list[list[Rollout] | None] = [None] * len(prompts)
@@ -217,7 +235,8 @@ class OpenAISolver(GenerationSolver):
                     if abort.is_set():
                         return
                     try:
-                        rollouts = await loop.run_in_executor(pool, self._sample_prompt, prompts[i], n, params,
+                        p_i = params if regexes is None else replace(params, regex=regexes[i])
+                        rollouts = await loop.run_in_executor(pool, self._sample_prompt, prompts[i], n, p_i,
                                                               keys[i], abort)
                     except _Aborted:
                         return
@@ -238,14 +257,18 @@ class OpenAISolver(GenerationSolver):
         return results  # type: ignore[return-value]
 
     def generate_texts(self, prompts: Sequence[Prompt], n: int, params: SamplingParams,
-                       on_result: ResultCallback | None = None) -> list[list[Rollout]]:
+                       on_result: ResultCallback | None = None,
+                       regexes: Sequence[str | None] | None = None) -> list[list[Rollout]]:
+        """`n` samples per prompt; `regexes` (one per prompt, None = free) are sent with each prompt's requests."""
         if n < 1:
             raise HardgenError(f"n (samples per prompt) must be at least 1, got {n}")
         validate_prompts(prompts)
+        if regexes is not None and len(regexes) != len(prompts):
+            raise HardgenError(f"{len(regexes)} constraint regexes for {len(prompts)} prompts")
         if not prompts:
             return []
         self.resolve_model()
-        return _run(self._agenerate(prompts, n, params, on_result))
+        return _run(self._agenerate(prompts, n, params, on_result, regexes))
 
 
 def _run(coro):
@@ -322,7 +345,7 @@ def _parse_choices(resp: dict, path: str) -> list[Rollout]:
 #: options `openai:URL#MODEL?name=value&...` accepts
 OPENAI_OPTION_TYPES: dict[str, type] = {**SAMPLING_OPTION_TYPES, "api": str, "api_key": str, "concurrency": int,
                                         "max_retries": int, "backoff": float, "max_backoff": float,
-                                        "timeout": float}
+                                        "timeout": float, "guided": str}
 
 
 def parse_openai_spec(spec: SolverSpec | str) -> tuple[str, str | None, dict[str, Any]]:

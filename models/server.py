@@ -1,7 +1,9 @@
 """An OpenAI-compatible HTTP server (FastAPI + uvicorn) over a hardgen backend, e.g. `gen serve --solver hf:DIR`.
 
 Serves `/v1/models`, `/v1/completions` and `/v1/chat/completions` with the fields samplers use (`n`,
-`temperature`, `top_p`, `max_tokens`, `stop`, `seed`; `usage` token counts and `finish_reason` in answers).
+`temperature`, `top_p`, `max_tokens`, `stop`, `seed`; `usage` token counts and `finish_reason` in answers),
+plus vLLM's regex constraint (`structured_outputs: {"regex": ...}` or the older `guided_regex`), honoured by
+backends that support it (`hf:`), so a client sends the same request here and to `vllm serve`.
 Requests are served one at a time (the model generates each request's `n` samples as one batch), so a
 request with a `seed` gives the same texts however many clients are connected. Each choice also carries a
 non-standard `completion_tokens`, which clients that do not know it ignore.
@@ -99,10 +101,14 @@ def create_app(backend: Solver, model_name: str | None = None):
             seed = int.from_bytes(os.urandom(8), "big") >> 1  # no seed asked: a fresh draw, as OpenAI does
         elif not isinstance(seed, int) or isinstance(seed, bool):
             raise _ApiError(400, f"seed must be an integer, got {seed!r}", "seed")
+        regex = _constraint_regex(body)
+        if regex is not None and not getattr(gen, "supports_regex", False):
+            raise _ApiError(400, f"the served backend {name!r} cannot constrain its output to a regex",
+                            "structured_outputs")
         try:
             params = SamplingParams(temperature=_number(body, "temperature", 1.0, float),
                                     top_p=_number(body, "top_p", 1.0, float), max_new_tokens=max_tokens,
-                                    stop=tuple(s for s in stop if s), seed=seed)
+                                    stop=tuple(s for s in stop if s), seed=seed, regex=regex)
         except HardgenError as e:
             raise _ApiError(400, str(e)) from None
         return n, params
@@ -171,6 +177,31 @@ async def _json(request) -> dict:
     if not isinstance(body, dict):
         raise _ApiError(400, "the request body must be a JSON object")
     return body
+
+
+def _constraint_regex(body: dict) -> str | None:
+    """The regex a request constrains its output to, in vLLM's request fields: `structured_outputs: {"regex":
+    ...}` (vLLM >= 0.10.2) or `guided_regex` (before); other structured-output kinds are refused."""
+    so, old = body.get("structured_outputs"), body.get("guided_regex")
+    if so is not None and old is not None:
+        raise _ApiError(400, "give structured_outputs or guided_regex, not both", "structured_outputs")
+    if so is not None:
+        if not isinstance(so, dict):
+            raise _ApiError(400, "structured_outputs must be an object such as {\"regex\": \"...\"}",
+                            "structured_outputs")
+        other = sorted(k for k, v in so.items() if k != "regex" and v not in (None, False, ""))
+        if other:
+            raise _ApiError(400, f"this server constrains output by regex only; structured_outputs.{other[0]} is not "
+                                 "supported", "structured_outputs")
+        old = so.get("regex")
+    for key in ("guided_json", "guided_choice", "guided_grammar"):
+        if body.get(key) is not None:
+            raise _ApiError(400, f"this server constrains output by regex only; {key} is not supported", key)
+    if old is None:
+        return None
+    if not isinstance(old, str) or not old:
+        raise _ApiError(400, "the constraint regex must be a non-empty string", "structured_outputs")
+    return old
 
 
 def _number(body: dict, key: str, default, kind: type):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -32,6 +33,20 @@ def import_vllm():
     except ImportError as e:
         raise HardgenError(f"{INSTALL_HINT} ({e})") from e
     return vllm
+
+
+def structured_regex(vllm, regex: str | None) -> dict:
+    """The `SamplingParams` keyword that constrains vLLM's output to `regex`: `structured_outputs=` (vLLM >=
+    0.10.2; the only form from 0.12) or `guided_decoding=` (older releases)."""
+    if regex is None:
+        return {}
+    sp = getattr(vllm, "sampling_params", None)
+    if hasattr(sp, "StructuredOutputsParams"):
+        return {"structured_outputs": sp.StructuredOutputsParams(regex=regex)}
+    if hasattr(sp, "GuidedDecodingParams"):
+        return {"guided_decoding": sp.GuidedDecodingParams(regex=regex)}
+    raise HardgenError("this vLLM has neither StructuredOutputsParams nor GuidedDecodingParams; constrained "
+                       "decoding needs vLLM >= 0.6")
 
 
 class VLLMSolver(GenerationSolver):
@@ -73,6 +88,8 @@ class VLLMSolver(GenerationSolver):
         if self.chat and not has_template:
             raise HardgenError(f"chat=True but the tokenizer of {model!r} has no chat template")
 
+    supports_regex = True
+
     def uses_chat(self) -> bool:
         return self.chat
 
@@ -85,10 +102,15 @@ class VLLMSolver(GenerationSolver):
     def _sampling(self, n: int, params: SamplingParams, seed: int):
         return self._vllm.SamplingParams(n=n, temperature=params.temperature, top_p=params.top_p,
                                          top_k=self.top_k, max_tokens=params.max_new_tokens,
-                                         stop=list(params.stop) or None, seed=seed)
+                                         stop=list(params.stop) or None, seed=seed,
+                                         **structured_regex(self._vllm, params.regex))
 
     def generate_texts(self, prompts: Sequence[Prompt], n: int, params: SamplingParams,
-                       on_result: ResultCallback | None = None) -> list[list[Rollout]]:
+                       on_result: ResultCallback | None = None,
+                       regexes: Sequence[str | None] | None = None) -> list[list[Rollout]]:
+        """`n` samples per prompt; `regexes` (one per prompt, None = free) constrain prompts separately."""
+        if regexes is not None and len(regexes) != len(prompts):
+            raise HardgenError(f"{len(regexes)} constraint regexes for {len(prompts)} prompts")
         if n < 1:
             raise HardgenError(f"n (samples per prompt) must be at least 1, got {n}")
         validate_prompts(prompts)
@@ -97,7 +119,8 @@ class VLLMSolver(GenerationSolver):
             chunk = list(range(start, min(len(prompts), start + self.chunk_size)))
             try:
                 engine_prompts = [self._engine_prompt(prompts[i]) for i in chunk]
-                sampling = [self._sampling(n, params, derive_seed(
+                sampling = [self._sampling(n, params if regexes is None else replace(params, regex=regexes[i]),
+                                           derive_seed(
                     "vllm", params.seed, hashlib.sha256(json.dumps(prompts[i], sort_keys=True).encode()).hexdigest()
                 ) % 2**31) for i in chunk]
                 outputs = self.llm.generate(engine_prompts, sampling_params=sampling, use_tqdm=False)

@@ -20,7 +20,7 @@ def train(data: str, out: str, opts: GeneratorTrainOptions, overwrite: bool = Fa
     return train_generator(data, opts.model, out, method=opts.method, rounds=opts.rounds,
                            reference_solver=opts.reference_solver, k=opts.k, solver=opts.solver,
                            hard_fraction=opts.hard_fraction, condition=opts.condition, overwrite=overwrite,
-                           **opts.params)
+                           **{"constrain": opts.constrain, **opts.params})
 
 
 def sample(out: str, opts: GeneratorSampleOptions, overwrite: bool = False) -> dict:
@@ -31,7 +31,7 @@ def sample(out: str, opts: GeneratorSampleOptions, overwrite: bool = False) -> d
                                teacher=opts.teacher, k_teacher=opts.teacher_k, agreement=opts.agreement,
                                seed=opts.seed, overwrite=overwrite, test_fraction=opts.test_fraction,
                                family=opts.family, target_pass=opts.target_pass, solver=opts.solver,
-                               level=opts.level, grade_k=opts.grade_k)
+                               level=opts.level, grade_k=opts.grade_k, constrain=opts.constrain)
 
 
 def author(out: str, opts: GeneratorEfaOptions) -> dict:

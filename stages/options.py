@@ -260,6 +260,10 @@ class GeneratorTrainOptions:
                              help="pass: pair each problem with its measured pass-rate bin of the reference solver "
                                   "(ask for a bin with `gen generator sample --target-pass`); level: every pair "
                                   "labelled 'hard'.")
+    constrain: str = setting("grammar", choices=("grammar", "planted", "off"),
+                             help="How RFT rounds, GRPO and round measurements sample formal families: grammar "
+                                  "(only texts the grammar parses, of the requested size), planted (also admitting "
+                                  "a random witness drawn per sample), off (free).")
     params: dict = setting({}, flags=("--param",), kind="typed_assignments", metavar="NAME=VALUE", multiple=True,
                            help="Training setting, e.g. epochs=8, lr=5e-4, samples_per_round=256, grpo_steps=24.")
 
@@ -282,6 +286,10 @@ class GeneratorSampleOptions:
     solver: str | None = setting(None, kind="spec", help="Solver SPEC the --target-pass is measured with.")
     level: str | None = setting(None, help="Requested level instead of a pass-rate bin.")
     grade_k: int = setting(0, help="Grade each valid row with --solver (k rollouts) and keep only in-bin rows.")
+    constrain: str = setting("grammar", choices=("grammar", "planted", "off"),
+                             help="Constrained decoding for formal families: grammar (only texts the grammar "
+                                  "parses, of the requested size), planted (also admitting a random witness drawn "
+                                  "per sample: satisfiable, colourable, consistent by construction), off (free).")
     seed: int = setting(0, help="Run seed.")
     test_fraction: float = setting(0.1, help="Share of ids hashed into the test split.")
 

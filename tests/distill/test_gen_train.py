@@ -118,8 +118,11 @@ def proof(tmp_path_factory):
     tiny = build_tiny_model(work / "tiny", vocab_size=320, hidden=64, layers=2, heads=4, kv_heads=2,
                             max_positions=512, corpus=generator_corpus(graded), seed=0)
     try:
+        # sampled freely: this proves the unconstrained loop's dynamic (harder by writing more clauses); under
+        # the grammar constraint each condition's size tag fixes the clause count
         summary = train_generator(graded, str(tiny), str(work / "gen"), method="rft", rounds=3, k=16,
-                                  samples_per_round=256, reference_solver=REFERENCE, seed=0, condition="level")
+                                  samples_per_round=256, reference_solver=REFERENCE, seed=0, condition="level",
+                                  constrain=False)
     finally:
         torch.set_num_threads(prev)
     return work, graded, summary
@@ -221,3 +224,39 @@ def test_conditioned_rft_rounds_resume_and_the_table_has_no_nan(tmp_path):
                         samples_per_round=4, max_new_tokens=96)
     assert [r["round"] for r in g["rounds"]] == [0, 1] and g["rounds"][1]["steps"] == 1
     assert all(-1.0 <= h["reward"] <= 1.0 for h in g["rounds"][1]["history"])
+
+
+def test_grpo_generation_is_constrained_per_prompt(tmp_path):
+    """`constrain_generate` wraps the model's `generate` as TRL's GRPO calls it: each row of a batch follows the
+    grammar of the condition in its own prompt (an untrained model, so only the mask makes the texts parse)."""
+    import re as regex
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from hardgen.generators.grammars import GRAMMARS
+    from hardgen.llmgen.sample import Condition
+    from hardgen.llmgen.train import constrain_generate, constraint_in_prompt
+    from hardgen.models.tiny import build_tiny_model
+
+    pytest.importorskip("outlines_core")
+    conds = [Condition("llm.color", "pass=0.2", ("nodes=5", "colors=3", "edges=3"), "sat:walksat@20"),
+             Condition("llm.xor", "hard", ("vars=3", "width=1-2", "equations=2")),
+             Condition("llm.text", "hard")]
+    assert constraint_in_prompt(conds[0].prompt()) == GRAMMARS["llm.color"].pattern(conds[0].tags)
+    assert constraint_in_prompt(conds[2].prompt()) is None
+    d = build_tiny_model(tmp_path / "m", vocab_size=300, hidden=16, layers=1, heads=2, kv_heads=1,
+                         max_positions=256, corpus=[c.prompt() for c in conds])
+    tok = AutoTokenizer.from_pretrained(str(d))
+    tok.padding_side = "left"
+    lm = AutoModelForCausalLM.from_pretrained(str(d))
+    constrain_generate(lm, tok)
+    chats = [tok.apply_chat_template([{"role": "user", "content": c.prompt()}], tokenize=False,
+                                     add_generation_prompt=True) for c in conds]
+    enc = tok(chats, return_tensors="pt", padding=True, add_special_tokens=False)
+    torch.manual_seed(0)
+    out = lm.generate(**enc, max_new_tokens=90, do_sample=True, pad_token_id=tok.pad_token_id)
+    texts = tok.batch_decode(out[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+    assert regex.fullmatch(GRAMMARS["llm.color"].pattern(conds[0].tags), texts[0]), texts[0]
+    assert regex.fullmatch(GRAMMARS["llm.xor"].pattern(conds[1].tags), texts[1]), texts[1]
+    assert GRAMMARS["llm.xor"].items(texts[1]) is not None

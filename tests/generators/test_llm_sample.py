@@ -233,3 +233,40 @@ def test_real_tiny_model_end_to_end(tmp_path):
     s = sample_llm_problems(str(model), n=4, out=str(tmp_path / "o"), max_new_tokens=24, max_rounds=1, oversample=1)
     assert s["candidates"] == 4 and s["valid"] + s["invalid"] + s["duplicates_dropped"] == 4
     assert s["rows"] == len(list(open_dataset(str(tmp_path / "o"))))
+
+
+def test_constrained_sampling_writes_only_parsing_texts_of_the_requested_size(tmp_path):
+    """An untrained tiny model writes noise; under its grammar's constraint (the default) every sample parses and
+    has the requested number of edges, so what remains invalid is semantic (not colourable); planted, a random
+    colouring drawn per sample must fit every edge, so every sample is colourable; `--constrain off` samples
+    freely through the CLI and the noise does not parse."""
+    import json
+
+    from click.testing import CliRunner
+
+    from hardgen.cli import main
+    from hardgen.generators.grammars import GRAMMARS
+    from hardgen.models.tiny import build_tiny_model
+
+    pytest.importorskip("outlines_core")
+    cond = "llm.color:hard:nodes=6,colors=3,edges=5"
+    model = build_tiny_model(tmp_path / "m", vocab_size=300, hidden=16, layers=1, heads=2, kv_heads=1,
+                             max_positions=256, corpus=["colors 3: 1-2, 2-3, 3-4, 4-6", Condition.parse(cond).prompt()])
+    spec = f"hf:{model}?max_new_tokens=96"
+    s = sample_llm_problems(spec, n=8, out=str(tmp_path / "on"), conditions=[cond], max_rounds=1, oversample=1,
+                            train_data=[])
+    assert s["candidates"] == 8 and not any(r.startswith("does not parse") for r in s["invalid_reasons"])
+    assert s["validity_rate"] == pytest.approx((s["valid"] + s["duplicates_dropped"]) / 8)
+    for r in open_dataset(str(tmp_path / "on")):
+        text = r["source"]["text"]
+        assert GRAMMARS["llm.color"].items(text) is not None and len(text.split(",")) == 5
+        assert r["check"]["params"]["nodes"] <= 6 and r["check"]["params"]["colors"] == 3
+    planted = sample_llm_problems(spec, n=8, out=str(tmp_path / "planted"), conditions=[cond], max_rounds=1,
+                                  oversample=1, train_data=[], constrain="planted")
+    assert planted["candidates"] == 8 and planted["invalid"] == 0, planted["invalid_reasons"]
+    res = CliRunner().invoke(main, ["--json", "generate", "llm", "--model", spec, "--condition", cond, "-n", "4",
+                                    "--constrain", "off", "-o", str(tmp_path / "off")])
+    assert res.exit_code == 0, res.output
+    free = json.loads(res.output[res.output.index("{"):])
+    assert free["invalid_reasons"].get("does not parse", 0) >= 3
+    assert json.loads((tmp_path / "off" / "manifest.json").read_text())["params"]["constrain"] == "off"
