@@ -276,7 +276,12 @@ def staging_prefix(view: list[str]) -> list[str] | None:
         return None
     # a blocking directory inside another one's cover comes with it
     tops = [b for b in sorted(covers) if not any(b != t and b.startswith(t.rstrip("/") + "/") for t in covers)]
-    cmd = [bwrap, "--dev-bind", "/", "/", "--die-with-parent"]
+    # its own PID namespace: bwrap's monitor drops its capabilities, so the SIGKILL --die-with-parent has the
+    # kernel send when the caller dies could not reach the jail's bwrap (host nobody; a root sender without
+    # CAP_KILL may not signal it, and setpriv's uid change clears a death signal anyway), which then ran on,
+    # program and all; the end of this namespace's init (killed with the monitor: both are root) kills every
+    # process below it, the jail's included
+    cmd = [bwrap, "--dev-bind", "/", "/", "--unshare-pid", "--die-with-parent"]
     for top in tops:
         cmd += ["--perms", "0755", "--tmpfs", top]
         made = {top}

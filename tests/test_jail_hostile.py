@@ -456,8 +456,11 @@ with LimitedWorker(lim) as w:
         with open(f"/proc/{p}/status") as f:
             nspid = next(ln.split()[1:] for ln in f if ln.startswith("NSpid:"))
         argv = open(f"/proc/{p}/cmdline", "rb").read().split(b"\0")
-        tasks.append({"uid": os.stat(f"/proc/{p}").st_uid, "in_jail": len(nspid) > 1,
+        tasks.append({"uid": os.stat(f"/proc/{p}").st_uid, "depth": len(nspid),
                       "staging": b"--dev-bind" in argv})
+deepest = max(t["depth"] for t in tasks)  # the jail's PID namespace (the staging layer has one above it)
+for t in tasks:
+    t["in_jail"] = t.pop("depth") == deepest
 print("RESULT " + json.dumps({"tasks": tasks, "host_ids": jail_status().host_ids, "chmod": chmod.error,
                               "seen": seen.value, "seen_error": seen.error}))
 """
@@ -484,7 +487,8 @@ def test_root_callers_jail_is_nobody_even_below_root_only_dirs(tmp_path, env):
     assert out["seen"] == ["shown", ["shown"], False], out
     jailed = [t for t in out["tasks"] if t["in_jail"]]
     assert jailed and all(t["uid"] == 65534 for t in jailed), out
-    # outside the jail's namespaces only bwrap's own waiting parents; a root one is the staging layer
+    # outside the jail's namespaces only bwrap's own waiting parents; a root one is the staging layer (its monitor
+    # and the init of its PID namespace)
     assert all(t["uid"] == 65534 or (t["staging"] and not t["in_jail"]) for t in out["tasks"]), out
 
 
@@ -645,3 +649,40 @@ def test_a_background_thread_gets_no_cpu_between_calls(tmp_path, env):
     assert out["during_a_call"] > 1000, out  # the thread is real and runs while a call is in progress
     # what it gets around the second is the calls' own time (GIL hand-overs of a few ms), not the second itself
     assert out["between_calls"] < out["during_a_call"] / 10, out
+
+
+ORPHAN_SCRIPT = r"""
+import os, signal, sys
+from hardgen.core.jail import LimitedWorker, Limits
+token = sys.argv[1]
+w = LimitedWorker(Limits.untrusted(confine=False, timeout_s=30))
+# the program names itself and leaves the call running in the background (a thread: strays are ended per call)
+out = w.run(exec, "import ctypes, threading, time\nctypes.CDLL(None).prctl(15, %r.encode(), 0, 0, 0)\n"
+                  "threading.Thread(target=time.sleep, args=(120,), daemon=True).start()" % token)
+assert out.ok, out.error
+print("STARTED", flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # the caller dies without cleaning up (the OOM killer, kill -9)
+"""
+
+
+def test_the_jail_dies_with_a_killed_caller(tmp_path, env):
+    """A caller killed outright (SIGKILL: nothing of its own runs) takes its jails with it. Root's staging layer
+    used to leave the jail behind: bwrap's monitor (root, capabilities dropped) may not send the death signal to
+    the jail's bwrap (host nobody), and setpriv's uid change clears one set before it; the jail's bwrap was
+    reparented to init and the program ran on."""
+    import time
+    token = "hg" + uuid.uuid4().hex[:10]
+    script = tmp_path / "orphan.py"
+    script.write_text(ORPHAN_SCRIPT)
+    res = _run_outer([sys.executable, str(script), token], tmp_path, env, timeout=120)
+    assert "STARTED" in res.stdout, res.stderr[-2000:]
+    deadline = time.monotonic() + 5
+    while _procs_named(token) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _procs_named(token)
+    for pid in left:  # the test's own leftovers, by pid
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert left == [], "the jailed program outlived its killed caller"
