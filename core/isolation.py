@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 __all__ = ["JailStatus", "jail_status", "jail_command", "jail_host_ids", "jail_view", "spawn_ids", "staging_prefix", "jail_import_path",
            "interpreter_roots", "seccomp_filter", "RunCgroup", "JAIL_UID", "JAIL_TMP_MB", "DENIED_SYSCALLS",
-           "METADATA_DENIED", "ALLOWED_SOCKET_FAMILIES", "ENV_TRUST", "ENV_BWRAP"]
+           "METADATA_DENIED", "COUNTED_DENIED", "ALLOWED_SOCKET_FAMILIES", "ENV_TRUST", "ENV_BWRAP"]
 
 #: uid and gid of the program inside the jail ("nobody")
 JAIL_UID = 65534
@@ -89,6 +89,14 @@ _NR_METADATA = {
                    futimesat=261),
     "aarch64": dict(fchmod=52, fchmodat=53, fchmodat2=452, utimensat=88),  # no chmod/utime(s)/futimesat there
 }
+#: also denied: kernel objects counted per host uid across user namespaces (inotify instances: 128 by default,
+#: POSIX message queue bytes, fanotify groups). Every jail of a root caller, and every host service, runs as
+#: host nobody: one jail holding them all would leave the others, and the host's own nobody, none
+COUNTED_DENIED = ("inotify_init", "inotify_init1", "fanotify_init", "mq_open")
+_NR_COUNTED = {
+    "x86_64": dict(inotify_init=253, inotify_init1=294, fanotify_init=300, mq_open=240),
+    "aarch64": dict(inotify_init1=26, fanotify_init=262, mq_open=180),  # no inotify_init there
+}
 _AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 _X32_BIT = 0x40000000
 # CLONE_NEWTIME | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
@@ -108,8 +116,9 @@ def _machine() -> str:
 
 
 def seccomp_filter(machine: str | None = None) -> bytes:
-    """The seccomp program (an array of `struct sock_filter`) bwrap loads with `--seccomp FD`: `DENIED_SYSCALLS`
-    and `METADATA_DENIED` fail with EPERM, sockets outside `ALLOWED_SOCKET_FAMILIES` with EAFNOSUPPORT.
+    """The seccomp program (an array of `struct sock_filter`) bwrap loads with `--seccomp FD`: `DENIED_SYSCALLS`,
+    `METADATA_DENIED` and `COUNTED_DENIED` fail with EPERM, sockets outside `ALLOWED_SOCKET_FAMILIES` with
+    EAFNOSUPPORT.
 
     Another architecture's syscall ABI kills the process (so i386 numbers cannot slip past an x86_64 list);
     x32 calls fail; clone3 fails with ENOSYS so libc falls back to clone, whose flags the filter can read.
@@ -130,7 +139,8 @@ def seccomp_filter(machine: str | None = None) -> bytes:
     if machine == "x86_64":
         prog.append((_JGE_K, 0, 1, _X32_BIT))
         ret(_RET_ERRNO | _EPERM)
-    denied = [nr[name] for name in DENIED_SYSCALLS] + list(_NR_METADATA[machine].values())
+    denied = [nr[name] for name in DENIED_SYSCALLS] + list(_NR_METADATA[machine].values()) \
+        + list(_NR_COUNTED[machine].values())
     for number in denied:
         prog.append((_JEQ_K, 0, 1, number))
         ret(_RET_ERRNO | _EPERM)

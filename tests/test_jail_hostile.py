@@ -686,3 +686,45 @@ def test_the_jail_dies_with_a_killed_caller(tmp_path, env):
         except ProcessLookupError:
             pass
     assert left == [], "the jailed program outlived its killed caller"
+
+
+SHARED_UID_SCRIPT = r"""
+import json
+from hardgen.core.jail import LimitedWorker, Limits
+GRAB = '''
+import builtins, ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+def grab(call):  # take as many as the kernel gives (each jail may hold 20000 descriptors)
+    got = []
+    while len(got) < 1000:
+        fd = call()
+        if fd < 0:
+            return len(got), os.strerror(ctypes.get_errno())
+        got.append(fd)
+    return len(got), "no limit"
+builtins.HG = {"inotify": grab(lambda: libc.inotify_init1(0)),
+               "fanotify": grab(lambda: libc.syscall(300, 0, 0)),
+               "mqueue": grab(lambda: libc.syscall(240, ("hg%d" % len(os.listdir("/proc/self/fd"))).encode(),
+                                                   0o100 | 2, 0o600, None))}
+'''
+lim = Limits.untrusted(confine=False, timeout_s=30)
+with LimitedWorker(lim) as a, LimitedWorker(lim) as b:  # both jails run as host nobody
+    assert a.run(exec, GRAB, {}).ok
+    assert b.run(exec, GRAB, {}).ok
+    print("RESULT " + json.dumps({"a": a.run(eval, "HG").value, "b": b.run(eval, "HG").value}))
+"""
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="x86_64 syscall numbers")
+def test_one_jail_cannot_use_up_what_the_host_uid_shares(tmp_path, env):
+    """Concurrent jails (and the host's own services) share host nobody: inotify instances (128 by default),
+    fanotify groups and POSIX message queue bytes are counted per host uid across user namespaces, so one jail
+    holding them all left the other jail, and every nobody process on the host, none (inotify_init: EMFILE)."""
+    script = tmp_path / "shared.py"
+    script.write_text(SHARED_UID_SCRIPT)
+    res = _run_outer([sys.executable, str(script)], tmp_path, env, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout.split("RESULT ", 1)[1])
+    for jail in ("a", "b"):
+        for what in ("inotify", "fanotify", "mqueue"):
+            assert out[jail][what] == [0, "Operation not permitted"], out
