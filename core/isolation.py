@@ -82,12 +82,18 @@ _NR = {
 }
 #: also denied: bwrap binds the host's device nodes into /dev (read-only mounts would make them nodev), and any uid
 #: may set the times of the 0666 ones (utime to "now" needs only write access), a root-mapped uid (see
-#: `jail_host_ids`) even their mode; the programs hardgen runs have no use for either call
-METADATA_DENIED = ("chmod", "fchmod", "fchmodat", "fchmodat2", "utime", "utimes", "utimensat", "futimesat")
+#: `jail_host_ids`) even their mode: with chmod, or with an ACL (setxattr system.posix_acl_access, which the
+#: owner may set and which rewrites the mode bits); the programs hardgen runs have no use for any of these calls
+METADATA_DENIED = ("chmod", "fchmod", "fchmodat", "fchmodat2", "utime", "utimes", "utimensat", "futimesat",
+                   "setxattr", "lsetxattr", "fsetxattr", "setxattrat", "removexattr", "lremovexattr",
+                   "fremovexattr", "removexattrat")
 _NR_METADATA = {
     "x86_64": dict(chmod=90, fchmod=91, fchmodat=268, fchmodat2=452, utime=132, utimes=235, utimensat=280,
-                   futimesat=261),
-    "aarch64": dict(fchmod=52, fchmodat=53, fchmodat2=452, utimensat=88),  # no chmod/utime(s)/futimesat there
+                   futimesat=261, setxattr=188, lsetxattr=189, fsetxattr=190, setxattrat=463, removexattr=197,
+                   lremovexattr=198, fremovexattr=199, removexattrat=466),
+    # no chmod/utime(s)/futimesat there
+    "aarch64": dict(fchmod=52, fchmodat=53, fchmodat2=452, utimensat=88, setxattr=5, lsetxattr=6, fsetxattr=7,
+                    setxattrat=463, removexattr=14, lremovexattr=15, fremovexattr=16, removexattrat=466),
 }
 #: also denied: kernel objects counted per host uid across user namespaces (inotify instances: 128 by default,
 #: POSIX message queue bytes, fanotify groups). Every jail of a root caller, and every host service, runs as

@@ -728,3 +728,44 @@ def test_one_jail_cannot_use_up_what_the_host_uid_shares(tmp_path, env):
     for jail in ("a", "b"):
         for what in ("inotify", "fanotify", "mqueue"):
             assert out[jail][what] == [0, "Operation not permitted"], out
+
+
+ACL_SCRIPT = r"""
+import json
+import hardgen.core.isolation as isolation
+isolation.jail_host_ids = lambda view=None: None  # the fallback where nobody cannot be used: uid maps to host root
+from hardgen.core.jail import LimitedWorker, Limits
+CODE = '''
+import builtins, os, stat, struct
+def same_mode_acl(m):  # the minimal ACL (u::, g::, o::) equal to the mode: a chmod to the mode the node has
+    e = lambda tag, perm: struct.pack("<HHI", tag, perm, 0xFFFFFFFF)
+    return struct.pack("<I", 2) + e(1, (m >> 6) & 7) + e(4, (m >> 3) & 7) + e(0x20, m & 7)
+builtins.HG = {"uid_map": open("/proc/self/uid_map").read().split()}
+for name, fn in (("acl", lambda: os.setxattr("/dev/null", "system.posix_acl_access",
+                                             same_mode_acl(stat.S_IMODE(os.stat("/dev/null").st_mode)))),
+                 ("remove_acl", lambda: os.removexattr("/dev/null", "system.posix_acl_access"))):
+    try:
+        fn()
+        HG[name] = "CHANGED"
+    except OSError as e:
+        HG[name] = e.strerror
+'''
+with LimitedWorker(Limits.untrusted(confine=False, timeout_s=30)) as w:
+    assert w.run(exec, CODE, {}).ok
+    print("RESULT " + json.dumps(w.run(eval, "HG").value))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a jail whose uid maps to host root")
+def test_a_root_mapped_jail_cannot_set_a_device_nodes_acl(tmp_path, env):
+    """Where a root caller's jail cannot run as nobody (a shown path nobody may not search, no setpriv), its uid
+    maps to host root, which owns the host's device nodes bound into /dev: chmod is denied, but an ACL (setxattr
+    system.posix_acl_access, allowed to the owner) rewrites the same mode bits, e.g. /dev/null to 0600 for the
+    whole host. Here the ACL equals the mode the node has, so nothing changes even where the jail fails."""
+    script = tmp_path / "acl.py"
+    script.write_text(ACL_SCRIPT)
+    res = _run_outer([sys.executable, str(script)], tmp_path, env, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout.split("RESULT ", 1)[1])
+    assert out["uid_map"] == ["65534", "0", "1"], out
+    assert out["acl"] == out["remove_acl"] == "Operation not permitted", out
