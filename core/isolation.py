@@ -561,7 +561,10 @@ class RunCgroup:
         name = f"{cls.PREFIX}{os.getpid()}-{cls._counter}"
         made: dict[str, str] = {}
         quota = None if not cpus else max(1000, int(cpus * cls.CPU_PERIOD_US))
-        files = {"pids": [("pids.max", max_pids)], "memory": [("memory.limit_in_bytes", memory_mb)],
+        # v1: memory+swap capped as well (after memory, which it may not be below), like memory.swap.max=0 on v2;
+        # without it, where the host has swap, the jail's pages could go on past the cap into swap
+        files = {"pids": [("pids.max", max_pids)],
+                 "memory": [("memory.limit_in_bytes", memory_mb), ("memory.memsw.limit_in_bytes", memory_mb)],
                  "cpu": [("cpu.cfs_period_us", cls.CPU_PERIOD_US if quota else None), ("cpu.cfs_quota_us", quota)],
                  "v2": [("pids.max", max_pids), ("memory.max", memory_mb), ("memory.swap.max", 0),
                         ("cpu.max", None if quota is None else f"{quota} {cls.CPU_PERIOD_US}")]}
@@ -625,20 +628,21 @@ class RunCgroup:
 
     def oom_killed(self) -> bool:
         """Whether the memory cap killed a task (v2 memory.events oom_kill, v1 memory.failcnt)."""
+        # v1: oom_control's oom_kill (4.13+); the fail counts stay 0 when the memory+swap cap (equal to the
+        # memory one) is the one that binds
+        names = {"v2": ("memory.events",), "memory": ("memory.oom_control", "memory.failcnt", "memory.memsw.failcnt")}
         for kind, path in self.dirs.items():
-            fname = "memory.events" if kind == "v2" else "memory.failcnt" if kind == "memory" else None
-            if fname is None:
-                continue
-            try:
-                with open(os.path.join(path, fname), encoding="utf-8") as f:
-                    text = f.read()
-            except OSError:
-                continue
-            if kind == "v2":
-                if any(ln.split()[:1] == ["oom_kill"] and ln.split()[1] != "0" for ln in text.splitlines()):
+            for fname in names.get(kind, ()):
+                try:
+                    with open(os.path.join(path, fname), encoding="utf-8") as f:
+                        text = f.read()
+                except OSError:
+                    continue
+                if fname in ("memory.events", "memory.oom_control"):
+                    if any(ln.split()[:1] == ["oom_kill"] and ln.split()[1:2] != ["0"] for ln in text.splitlines()):
+                        return True
+                elif text.strip() not in ("", "0"):
                     return True
-            elif text.strip() not in ("", "0"):
-                return True
         return False
 
     def kill_all(self) -> None:

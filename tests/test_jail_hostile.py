@@ -769,3 +769,20 @@ def test_a_root_mapped_jail_cannot_set_a_device_nodes_acl(tmp_path, env):
     out = json.loads(res.stdout.split("RESULT ", 1)[1])
     assert out["uid_map"] == ["65534", "0", "1"], out
     assert out["acl"] == out["remove_acl"] == "Operation not permitted", out
+
+
+def test_the_memory_cap_covers_swap_on_cgroup_v1():
+    """cgroup v2 gets memory.swap.max = 0; on v1 memory.limit_in_bytes alone leaves swap uncapped, so where the
+    host has swap a jail's pages went on past the cap (up to 32 processes of RLIMIT_AS each)."""
+    from hardgen.core.isolation import RunCgroup
+    cg = RunCgroup.create(memory_mb=300, max_pids=8)
+    if cg is None or "memory" not in cg.dirs:
+        pytest.skip("no writable cgroup v1 memory hierarchy here")
+    try:
+        memsw = Path(cg.dirs["memory"], "memory.memsw.limit_in_bytes")
+        if not memsw.exists():
+            pytest.skip("this kernel does not account swap in the memory cgroup")
+        assert int(memsw.read_text()) == 300 << 20
+    finally:
+        cg.remove()
+
