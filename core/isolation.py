@@ -362,6 +362,11 @@ def jail_command(argv: list[str], *, import_path: list[str], seccomp_fd: int, ch
     # instead of being hidden by it
     size = str(int(tmp_mb) * 1024 * 1024)
     cmd += ["--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm", "--size", size, "--tmpfs", "/tmp"]
+    # bwrap's /dev/pts is a devpts of the jail's own, but the ptys it hands out come from the host's one pool
+    # (kernel.pty.max less the initial instance's reserve: 3072 by default), shared with every other jail and
+    # container: one jail could take them all. The programs hardgen runs need no terminal: an empty, read-only
+    # tmpfs covers it (and so /dev/ptmx, a link into it)
+    cmd += ["--size", "4096", "--tmpfs", "/dev/pts", "--remount-ro", "/dev/pts"]
 
     def ro_bind(src: str, dst: str) -> list[str]:
         return ["--ro-bind", src, dst]

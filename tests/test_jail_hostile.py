@@ -786,3 +786,34 @@ def test_the_memory_cap_covers_swap_on_cgroup_v1():
     finally:
         cg.remove()
 
+
+PTY_SCRIPT = r"""
+import json
+from hardgen.core.jail import LimitedWorker, Limits
+GRAB = '''
+import builtins, os
+fds, err = [], "none"
+try:
+    while len(fds) < 5000:
+        fds.append(os.open("/dev/ptmx", os.O_RDWR | os.O_NOCTTY))
+except OSError as e:
+    err = e.strerror
+builtins.HG = [len(fds), err]
+'''
+lim = Limits.untrusted(confine=False, timeout_s=30)
+with LimitedWorker(lim) as a, LimitedWorker(lim) as b:
+    assert a.run(exec, GRAB, {}).ok and b.run(exec, GRAB, {}).ok
+    print("RESULT " + json.dumps({"a": a.run(eval, "HG").value, "b": b.run(eval, "HG").value}))
+"""
+
+
+def test_one_jail_cannot_take_every_pty(tmp_path, env):
+    """Every devpts instance but the host's first draws from one pool (kernel.pty.max less its reserve: 3072 by
+    default): one jail opening /dev/ptmx until ENOSPC left none to a second jail, nor to any container on the
+    host. The jail has no terminal at all now."""
+    script = tmp_path / "pty.py"
+    script.write_text(PTY_SCRIPT)
+    res = _run_outer([sys.executable, str(script)], tmp_path, env, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout.split("RESULT ", 1)[1])
+    assert out["a"][0] == 0 and out["b"][0] == 0, out
