@@ -872,6 +872,9 @@ def _read_exact(fd: int, n: int, deadline: float | None) -> bytes | None:
     return b"".join(chunks)
 
 
+_MAX_SIGPENDING = 256
+
+
 def _set_limits(cfg: dict) -> None:
     import resource
 
@@ -894,6 +897,10 @@ def _set_limits(cfg: dict) -> None:
         cap(resource.RLIMIT_FSIZE, int(cfg["file_size_mb"]) * _MB)
     if cfg.get("max_processes"):
         cap(resource.RLIMIT_NPROC, int(cfg["max_processes"]))
+    # queued signals are counted per host uid as well as per user namespace: a jail may queue at most this many,
+    # so one cannot fill the pool (RLIMIT_SIGPENDING of the jail's creator, ~96 k) its host uid shares with every
+    # other jail (all host nobody for a root caller) and the host's own processes of that uid
+    cap(resource.RLIMIT_SIGPENDING, _MAX_SIGPENDING)
 
 
 # ---- network namespace ------------------------------------------------------------------------------------------

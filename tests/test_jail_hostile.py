@@ -712,8 +712,21 @@ lim = Limits.untrusted(confine=False, timeout_s=30)
 with LimitedWorker(lim) as a, LimitedWorker(lim) as b:  # both jails run as host nobody
     assert a.run(exec, GRAB, {}).ok
     assert b.run(exec, GRAB, {}).ok
+    assert a.run(exec, SIGQUEUE, {}).ok and b.run(exec, SIGQUEUE, {}).ok
     print("RESULT " + json.dumps({"a": a.run(eval, "HG").value, "b": b.run(eval, "HG").value}))
 """
+SIGQUEUE = """
+import builtins, ctypes, os, signal
+libc = ctypes.CDLL(None, use_errno=True)
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGRTMIN])
+info = (ctypes.c_int * 32)()
+info[0], info[2] = int(signal.SIGRTMIN), -1  # si_signo, si_code = SI_QUEUE: counted against RLIMIT_SIGPENDING
+n = 0
+while n < 200_000 and libc.syscall(129, os.getpid(), int(signal.SIGRTMIN), info) == 0:  # rt_sigqueueinfo
+    n += 1
+HG["sigqueue"] = n
+"""
+SHARED_UID_SCRIPT = SHARED_UID_SCRIPT.replace("GRAB = " + "'" * 3, "SIGQUEUE = " + repr(SIGQUEUE) + "\nGRAB = " + "'" * 3)
 
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="x86_64 syscall numbers")
@@ -731,6 +744,8 @@ def test_one_jail_cannot_use_up_what_the_host_uid_shares(tmp_path, env):
     for jail in ("a", "b"):
         for what in ("inotify", "fanotify", "mqueue", "epoll"):
             assert out[jail][what] == [0, "Operation not permitted"], out
+    # queued signals: a few hundred per jail, not the ~96 k the host uid shares (b queued as many as a did)
+    assert 0 < out["a"]["sigqueue"] <= 1024 and out["b"]["sigqueue"] == out["a"]["sigqueue"], out
 
 
 ACL_SCRIPT = r"""
