@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 __all__ = ["JailStatus", "jail_status", "jail_command", "jail_host_ids", "jail_view", "spawn_ids", "staging_prefix", "jail_import_path",
            "interpreter_roots", "seccomp_filter", "RunCgroup", "JAIL_UID", "JAIL_TMP_MB", "DENIED_SYSCALLS",
-           "METADATA_DENIED", "ALLOWED_SOCKET_FAMILIES", "ENV_TRUST", "ENV_BWRAP"]
+           "METADATA_DENIED", "COUNTED_DENIED", "ALLOWED_SOCKET_FAMILIES", "ENV_TRUST", "ENV_BWRAP"]
 
 #: uid and gid of the program inside the jail ("nobody")
 JAIL_UID = 65534
@@ -82,12 +82,29 @@ _NR = {
 }
 #: also denied: bwrap binds the host's device nodes into /dev (read-only mounts would make them nodev), and any uid
 #: may set the times of the 0666 ones (utime to "now" needs only write access), a root-mapped uid (see
-#: `jail_host_ids`) even their mode; the programs hardgen runs have no use for either call
-METADATA_DENIED = ("chmod", "fchmod", "fchmodat", "fchmodat2", "utime", "utimes", "utimensat", "futimesat")
+#: `jail_host_ids`) even their mode: with chmod, or with an ACL (setxattr system.posix_acl_access, which the
+#: owner may set and which rewrites the mode bits); the programs hardgen runs have no use for any of these calls
+METADATA_DENIED = ("chmod", "fchmod", "fchmodat", "fchmodat2", "utime", "utimes", "utimensat", "futimesat",
+                   "setxattr", "lsetxattr", "fsetxattr", "setxattrat", "removexattr", "lremovexattr",
+                   "fremovexattr", "removexattrat")
 _NR_METADATA = {
     "x86_64": dict(chmod=90, fchmod=91, fchmodat=268, fchmodat2=452, utime=132, utimes=235, utimensat=280,
-                   futimesat=261),
-    "aarch64": dict(fchmod=52, fchmodat=53, fchmodat2=452, utimensat=88),  # no chmod/utime(s)/futimesat there
+                   futimesat=261, setxattr=188, lsetxattr=189, fsetxattr=190, setxattrat=463, removexattr=197,
+                   lremovexattr=198, fremovexattr=199, removexattrat=466),
+    # no chmod/utime(s)/futimesat there
+    "aarch64": dict(fchmod=52, fchmodat=53, fchmodat2=452, utimensat=88, setxattr=5, lsetxattr=6, fsetxattr=7,
+                    setxattrat=463, removexattr=14, lremovexattr=15, fremovexattr=16, removexattrat=466),
+}
+#: also denied: kernel objects counted per host uid across user namespaces (inotify instances: 128 by default,
+#: epoll watches: fs.epoll.max_user_watches, about 5 M, which one jail filled in 11 s; POSIX message queue bytes,
+#: fanotify groups). Every jail of a root caller, and every host service, runs as host nobody (an ordinary
+#: caller's jails as that user): one jail holding them all would leave the others, and the host's own, none
+COUNTED_DENIED = ("inotify_init", "inotify_init1", "fanotify_init", "mq_open", "epoll_create", "epoll_create1")
+_NR_COUNTED = {
+    "x86_64": dict(inotify_init=253, inotify_init1=294, fanotify_init=300, mq_open=240, epoll_create=213,
+                   epoll_create1=291),
+    # no inotify_init, epoll_create there
+    "aarch64": dict(inotify_init1=26, fanotify_init=262, mq_open=180, epoll_create1=20),
 }
 _AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 _X32_BIT = 0x40000000
@@ -108,8 +125,9 @@ def _machine() -> str:
 
 
 def seccomp_filter(machine: str | None = None) -> bytes:
-    """The seccomp program (an array of `struct sock_filter`) bwrap loads with `--seccomp FD`: `DENIED_SYSCALLS`
-    and `METADATA_DENIED` fail with EPERM, sockets outside `ALLOWED_SOCKET_FAMILIES` with EAFNOSUPPORT.
+    """The seccomp program (an array of `struct sock_filter`) bwrap loads with `--seccomp FD`: `DENIED_SYSCALLS`,
+    `METADATA_DENIED` and `COUNTED_DENIED` fail with EPERM, sockets outside `ALLOWED_SOCKET_FAMILIES` with
+    EAFNOSUPPORT.
 
     Another architecture's syscall ABI kills the process (so i386 numbers cannot slip past an x86_64 list);
     x32 calls fail; clone3 fails with ENOSYS so libc falls back to clone, whose flags the filter can read.
@@ -130,7 +148,8 @@ def seccomp_filter(machine: str | None = None) -> bytes:
     if machine == "x86_64":
         prog.append((_JGE_K, 0, 1, _X32_BIT))
         ret(_RET_ERRNO | _EPERM)
-    denied = [nr[name] for name in DENIED_SYSCALLS] + list(_NR_METADATA[machine].values())
+    denied = [nr[name] for name in DENIED_SYSCALLS] + list(_NR_METADATA[machine].values()) \
+        + list(_NR_COUNTED[machine].values())
     for number in denied:
         prog.append((_JEQ_K, 0, 1, number))
         ret(_RET_ERRNO | _EPERM)
@@ -276,7 +295,12 @@ def staging_prefix(view: list[str]) -> list[str] | None:
         return None
     # a blocking directory inside another one's cover comes with it
     tops = [b for b in sorted(covers) if not any(b != t and b.startswith(t.rstrip("/") + "/") for t in covers)]
-    cmd = [bwrap, "--dev-bind", "/", "/", "--die-with-parent"]
+    # its own PID namespace: bwrap's monitor drops its capabilities, so the SIGKILL --die-with-parent has the
+    # kernel send when the caller dies could not reach the jail's bwrap (host nobody; a root sender without
+    # CAP_KILL may not signal it, and setpriv's uid change clears a death signal anyway), which then ran on,
+    # program and all; the end of this namespace's init (killed with the monitor: both are root) kills every
+    # process below it, the jail's included
+    cmd = [bwrap, "--dev-bind", "/", "/", "--unshare-pid", "--die-with-parent"]
     for top in tops:
         cmd += ["--perms", "0755", "--tmpfs", top]
         made = {top}
@@ -341,6 +365,11 @@ def jail_command(argv: list[str], *, import_path: list[str], seccomp_fd: int, ch
     # instead of being hidden by it
     size = str(int(tmp_mb) * 1024 * 1024)
     cmd += ["--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm", "--size", size, "--tmpfs", "/tmp"]
+    # bwrap's /dev/pts is a devpts of the jail's own, but the ptys it hands out come from the host's one pool
+    # (kernel.pty.max less the initial instance's reserve: 3072 by default), shared with every other jail and
+    # container: one jail could take them all. The programs hardgen runs need no terminal: an empty, read-only
+    # tmpfs covers it (and so /dev/ptmx, a link into it)
+    cmd += ["--size", "4096", "--tmpfs", "/dev/pts", "--remount-ro", "/dev/pts"]
 
     def ro_bind(src: str, dst: str) -> list[str]:
         return ["--ro-bind", src, dst]
@@ -540,7 +569,10 @@ class RunCgroup:
         name = f"{cls.PREFIX}{os.getpid()}-{cls._counter}"
         made: dict[str, str] = {}
         quota = None if not cpus else max(1000, int(cpus * cls.CPU_PERIOD_US))
-        files = {"pids": [("pids.max", max_pids)], "memory": [("memory.limit_in_bytes", memory_mb)],
+        # v1: memory+swap capped as well (after memory, which it may not be below), like memory.swap.max=0 on v2;
+        # without it, where the host has swap, the jail's pages could go on past the cap into swap
+        files = {"pids": [("pids.max", max_pids)],
+                 "memory": [("memory.limit_in_bytes", memory_mb), ("memory.memsw.limit_in_bytes", memory_mb)],
                  "cpu": [("cpu.cfs_period_us", cls.CPU_PERIOD_US if quota else None), ("cpu.cfs_quota_us", quota)],
                  "v2": [("pids.max", max_pids), ("memory.max", memory_mb), ("memory.swap.max", 0),
                         ("cpu.max", None if quota is None else f"{quota} {cls.CPU_PERIOD_US}")]}
@@ -604,20 +636,21 @@ class RunCgroup:
 
     def oom_killed(self) -> bool:
         """Whether the memory cap killed a task (v2 memory.events oom_kill, v1 memory.failcnt)."""
+        # v1: oom_control's oom_kill (4.13+); the fail counts stay 0 when the memory+swap cap (equal to the
+        # memory one) is the one that binds
+        names = {"v2": ("memory.events",), "memory": ("memory.oom_control", "memory.failcnt", "memory.memsw.failcnt")}
         for kind, path in self.dirs.items():
-            fname = "memory.events" if kind == "v2" else "memory.failcnt" if kind == "memory" else None
-            if fname is None:
-                continue
-            try:
-                with open(os.path.join(path, fname), encoding="utf-8") as f:
-                    text = f.read()
-            except OSError:
-                continue
-            if kind == "v2":
-                if any(ln.split()[:1] == ["oom_kill"] and ln.split()[1] != "0" for ln in text.splitlines()):
+            for fname in names.get(kind, ()):
+                try:
+                    with open(os.path.join(path, fname), encoding="utf-8") as f:
+                        text = f.read()
+                except OSError:
+                    continue
+                if fname in ("memory.events", "memory.oom_control"):
+                    if any(ln.split()[:1] == ["oom_kill"] and ln.split()[1:2] != ["0"] for ln in text.splitlines()):
+                        return True
+                elif text.strip() not in ("", "0"):
                     return True
-            elif text.strip() not in ("", "0"):
-                return True
         return False
 
     def kill_all(self) -> None:

@@ -696,7 +696,10 @@ MAX_CONFINED_RESULT_BYTES = 64 * _MB
 
 
 def _namespace_pid_fd(pids: set[int], ns_pid: int) -> int | None:
-    """A pidfd of the process among `pids` that is `ns_pid` in its own PID namespace (the last NSpid field)."""
+    """A pidfd of the process among `pids` that is `ns_pid` in the innermost PID namespace among them (the last
+    NSpid field; a root caller's staging layer nests the jail's namespace in one of its own, whose pid 2 is the
+    jail's bwrap)."""
+    best: tuple[int, int] | None = None  # (depth, fd)
     for pid in sorted(pids):
         try:
             fd = os.pidfd_open(pid)
@@ -705,12 +708,15 @@ def _namespace_pid_fd(pids: set[int], ns_pid: int) -> int | None:
         try:  # read after opening: the pidfd then pins the process whose status was read
             with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
                 nspid = next((ln.split()[1:] for ln in f if ln.startswith("NSpid:")), [])
-            if len(nspid) > 1 and nspid[-1] == str(ns_pid):
-                return fd
+            if len(nspid) > 1 and nspid[-1] == str(ns_pid) and (best is None or len(nspid) > best[0]):
+                if best is not None:
+                    os.close(best[1])
+                best = (len(nspid), fd)
+                continue
         except OSError:
             pass
         os.close(fd)
-    return None
+    return None if best is None else best[1]
 
 
 def _descendants(root: int) -> set[int]:
@@ -866,6 +872,9 @@ def _read_exact(fd: int, n: int, deadline: float | None) -> bytes | None:
     return b"".join(chunks)
 
 
+_MAX_SIGPENDING = 256
+
+
 def _set_limits(cfg: dict) -> None:
     import resource
 
@@ -888,6 +897,10 @@ def _set_limits(cfg: dict) -> None:
         cap(resource.RLIMIT_FSIZE, int(cfg["file_size_mb"]) * _MB)
     if cfg.get("max_processes"):
         cap(resource.RLIMIT_NPROC, int(cfg["max_processes"]))
+    # queued signals are counted per host uid as well as per user namespace: a jail may queue at most this many,
+    # so one cannot fill the pool (RLIMIT_SIGPENDING of the jail's creator, ~96 k) its host uid shares with every
+    # other jail (all host nobody for a root caller) and the host's own processes of that uid
+    cap(resource.RLIMIT_SIGPENDING, _MAX_SIGPENDING)
 
 
 # ---- network namespace ------------------------------------------------------------------------------------------

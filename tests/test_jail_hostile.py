@@ -456,8 +456,11 @@ with LimitedWorker(lim) as w:
         with open(f"/proc/{p}/status") as f:
             nspid = next(ln.split()[1:] for ln in f if ln.startswith("NSpid:"))
         argv = open(f"/proc/{p}/cmdline", "rb").read().split(b"\0")
-        tasks.append({"uid": os.stat(f"/proc/{p}").st_uid, "in_jail": len(nspid) > 1,
+        tasks.append({"uid": os.stat(f"/proc/{p}").st_uid, "depth": len(nspid),
                       "staging": b"--dev-bind" in argv})
+deepest = max(t["depth"] for t in tasks)  # the jail's PID namespace (the staging layer has one above it)
+for t in tasks:
+    t["in_jail"] = t.pop("depth") == deepest
 print("RESULT " + json.dumps({"tasks": tasks, "host_ids": jail_status().host_ids, "chmod": chmod.error,
                               "seen": seen.value, "seen_error": seen.error}))
 """
@@ -484,7 +487,8 @@ def test_root_callers_jail_is_nobody_even_below_root_only_dirs(tmp_path, env):
     assert out["seen"] == ["shown", ["shown"], False], out
     jailed = [t for t in out["tasks"] if t["in_jail"]]
     assert jailed and all(t["uid"] == 65534 for t in jailed), out
-    # outside the jail's namespaces only bwrap's own waiting parents; a root one is the staging layer
+    # outside the jail's namespaces only bwrap's own waiting parents; a root one is the staging layer (its monitor
+    # and the init of its PID namespace)
     assert all(t["uid"] == 65534 or (t["staging"] and not t["in_jail"]) for t in out["tasks"]), out
 
 
@@ -645,3 +649,189 @@ def test_a_background_thread_gets_no_cpu_between_calls(tmp_path, env):
     assert out["during_a_call"] > 1000, out  # the thread is real and runs while a call is in progress
     # what it gets around the second is the calls' own time (GIL hand-overs of a few ms), not the second itself
     assert out["between_calls"] < out["during_a_call"] / 10, out
+
+
+ORPHAN_SCRIPT = r"""
+import os, signal, sys
+from hardgen.core.jail import LimitedWorker, Limits
+token = sys.argv[1]
+w = LimitedWorker(Limits.untrusted(confine=False, timeout_s=30))
+# the program names itself and leaves the call running in the background (a thread: strays are ended per call)
+out = w.run(exec, "import ctypes, threading, time\nctypes.CDLL(None).prctl(15, %r.encode(), 0, 0, 0)\n"
+                  "threading.Thread(target=time.sleep, args=(120,), daemon=True).start()" % token)
+assert out.ok, out.error
+print("STARTED", flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # the caller dies without cleaning up (the OOM killer, kill -9)
+"""
+
+
+def test_the_jail_dies_with_a_killed_caller(tmp_path, env):
+    """A caller killed outright (SIGKILL: nothing of its own runs) takes its jails with it. Root's staging layer
+    used to leave the jail behind: bwrap's monitor (root, capabilities dropped) may not send the death signal to
+    the jail's bwrap (host nobody), and setpriv's uid change clears one set before it; the jail's bwrap was
+    reparented to init and the program ran on."""
+    import time
+    token = "hg" + uuid.uuid4().hex[:10]
+    script = tmp_path / "orphan.py"
+    script.write_text(ORPHAN_SCRIPT)
+    res = _run_outer([sys.executable, str(script), token], tmp_path, env, timeout=120)
+    assert "STARTED" in res.stdout, res.stderr[-2000:]
+    deadline = time.monotonic() + 5
+    while _procs_named(token) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _procs_named(token)
+    for pid in left:  # the test's own leftovers, by pid
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert left == [], "the jailed program outlived its killed caller"
+
+
+SHARED_UID_SCRIPT = r"""
+import json
+from hardgen.core.jail import LimitedWorker, Limits
+GRAB = '''
+import builtins, ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+def grab(call):  # take as many as the kernel gives (each jail may hold 20000 descriptors)
+    got = []
+    while len(got) < 1000:
+        fd = call()
+        if fd < 0:
+            return len(got), os.strerror(ctypes.get_errno())
+        got.append(fd)
+    return len(got), "no limit"
+builtins.HG = {"inotify": grab(lambda: libc.inotify_init1(0)),
+               "fanotify": grab(lambda: libc.syscall(300, 0, 0)),
+               "epoll": grab(lambda: libc.epoll_create1(0)),
+               "mqueue": grab(lambda: libc.syscall(240, ("hg%d" % len(os.listdir("/proc/self/fd"))).encode(),
+                                                   0o100 | 2, 0o600, None))}
+'''
+lim = Limits.untrusted(confine=False, timeout_s=30)
+with LimitedWorker(lim) as a, LimitedWorker(lim) as b:  # both jails run as host nobody
+    assert a.run(exec, GRAB, {}).ok
+    assert b.run(exec, GRAB, {}).ok
+    assert a.run(exec, SIGQUEUE, {}).ok and b.run(exec, SIGQUEUE, {}).ok
+    print("RESULT " + json.dumps({"a": a.run(eval, "HG").value, "b": b.run(eval, "HG").value}))
+"""
+SIGQUEUE = """
+import builtins, ctypes, os, signal
+libc = ctypes.CDLL(None, use_errno=True)
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGRTMIN])
+info = (ctypes.c_int * 32)()
+info[0], info[2] = int(signal.SIGRTMIN), -1  # si_signo, si_code = SI_QUEUE: counted against RLIMIT_SIGPENDING
+n = 0
+while n < 200_000 and libc.syscall(129, os.getpid(), int(signal.SIGRTMIN), info) == 0:  # rt_sigqueueinfo
+    n += 1
+HG["sigqueue"] = n
+"""
+SHARED_UID_SCRIPT = SHARED_UID_SCRIPT.replace("GRAB = " + "'" * 3, "SIGQUEUE = " + repr(SIGQUEUE) + "\nGRAB = " + "'" * 3)
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="x86_64 syscall numbers")
+def test_one_jail_cannot_use_up_what_the_host_uid_shares(tmp_path, env):
+    """Concurrent jails (and the host's own services) share host nobody: inotify instances (128 by default),
+    fanotify groups, POSIX message queue bytes and epoll watches (about 5 M: one jail filled them in 11 s with
+    epoll instances watching the same 5000 descriptors) are counted per host uid across user namespaces, so one
+    jail holding them all left the other jail, and every nobody process on the host, none (inotify_init:
+    EMFILE, epoll_ctl: ENOSPC)."""
+    script = tmp_path / "shared.py"
+    script.write_text(SHARED_UID_SCRIPT)
+    res = _run_outer([sys.executable, str(script)], tmp_path, env, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout.split("RESULT ", 1)[1])
+    for jail in ("a", "b"):
+        for what in ("inotify", "fanotify", "mqueue", "epoll"):
+            assert out[jail][what] == [0, "Operation not permitted"], out
+    # queued signals: a few hundred per jail, not the ~96 k the host uid shares (b queued as many as a did)
+    assert 0 < out["a"]["sigqueue"] <= 1024 and out["b"]["sigqueue"] == out["a"]["sigqueue"], out
+
+
+ACL_SCRIPT = r"""
+import json
+import hardgen.core.isolation as isolation
+isolation.jail_host_ids = lambda view=None: None  # the fallback where nobody cannot be used: uid maps to host root
+from hardgen.core.jail import LimitedWorker, Limits
+CODE = '''
+import builtins, os, stat, struct
+def same_mode_acl(m):  # the minimal ACL (u::, g::, o::) equal to the mode: a chmod to the mode the node has
+    e = lambda tag, perm: struct.pack("<HHI", tag, perm, 0xFFFFFFFF)
+    return struct.pack("<I", 2) + e(1, (m >> 6) & 7) + e(4, (m >> 3) & 7) + e(0x20, m & 7)
+builtins.HG = {"uid_map": open("/proc/self/uid_map").read().split()}
+for name, fn in (("acl", lambda: os.setxattr("/dev/null", "system.posix_acl_access",
+                                             same_mode_acl(stat.S_IMODE(os.stat("/dev/null").st_mode)))),
+                 ("remove_acl", lambda: os.removexattr("/dev/null", "system.posix_acl_access"))):
+    try:
+        fn()
+        HG[name] = "CHANGED"
+    except OSError as e:
+        HG[name] = e.strerror
+'''
+with LimitedWorker(Limits.untrusted(confine=False, timeout_s=30)) as w:
+    assert w.run(exec, CODE, {}).ok
+    print("RESULT " + json.dumps(w.run(eval, "HG").value))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a jail whose uid maps to host root")
+def test_a_root_mapped_jail_cannot_set_a_device_nodes_acl(tmp_path, env):
+    """Where a root caller's jail cannot run as nobody (a shown path nobody may not search, no setpriv), its uid
+    maps to host root, which owns the host's device nodes bound into /dev: chmod is denied, but an ACL (setxattr
+    system.posix_acl_access, allowed to the owner) rewrites the same mode bits, e.g. /dev/null to 0600 for the
+    whole host. Here the ACL equals the mode the node has, so nothing changes even where the jail fails."""
+    script = tmp_path / "acl.py"
+    script.write_text(ACL_SCRIPT)
+    res = _run_outer([sys.executable, str(script)], tmp_path, env, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout.split("RESULT ", 1)[1])
+    assert out["uid_map"] == ["65534", "0", "1"], out
+    assert out["acl"] == out["remove_acl"] == "Operation not permitted", out
+
+
+def test_the_memory_cap_covers_swap_on_cgroup_v1():
+    """cgroup v2 gets memory.swap.max = 0; on v1 memory.limit_in_bytes alone leaves swap uncapped, so where the
+    host has swap a jail's pages went on past the cap (up to 32 processes of RLIMIT_AS each)."""
+    from hardgen.core.isolation import RunCgroup
+    cg = RunCgroup.create(memory_mb=300, max_pids=8)
+    if cg is None or "memory" not in cg.dirs:
+        pytest.skip("no writable cgroup v1 memory hierarchy here")
+    try:
+        memsw = Path(cg.dirs["memory"], "memory.memsw.limit_in_bytes")
+        if not memsw.exists():
+            pytest.skip("this kernel does not account swap in the memory cgroup")
+        assert int(memsw.read_text()) == 300 << 20
+    finally:
+        cg.remove()
+
+
+PTY_SCRIPT = r"""
+import json
+from hardgen.core.jail import LimitedWorker, Limits
+GRAB = '''
+import builtins, os
+fds, err = [], "none"
+try:
+    while len(fds) < 5000:
+        fds.append(os.open("/dev/ptmx", os.O_RDWR | os.O_NOCTTY))
+except OSError as e:
+    err = e.strerror
+builtins.HG = [len(fds), err]
+'''
+lim = Limits.untrusted(confine=False, timeout_s=30)
+with LimitedWorker(lim) as a, LimitedWorker(lim) as b:
+    assert a.run(exec, GRAB, {}).ok and b.run(exec, GRAB, {}).ok
+    print("RESULT " + json.dumps({"a": a.run(eval, "HG").value, "b": b.run(eval, "HG").value}))
+"""
+
+
+def test_one_jail_cannot_take_every_pty(tmp_path, env):
+    """Every devpts instance but the host's first draws from one pool (kernel.pty.max less its reserve: 3072 by
+    default): one jail opening /dev/ptmx until ENOSPC left none to a second jail, nor to any container on the
+    host. The jail has no terminal at all now."""
+    script = tmp_path / "pty.py"
+    script.write_text(PTY_SCRIPT)
+    res = _run_outer([sys.executable, str(script)], tmp_path, env, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = json.loads(res.stdout.split("RESULT ", 1)[1])
+    assert out["a"][0] == 0 and out["b"][0] == 0, out
