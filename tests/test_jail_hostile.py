@@ -744,8 +744,10 @@ def test_one_jail_cannot_use_up_what_the_host_uid_shares(tmp_path, env):
     for jail in ("a", "b"):
         for what in ("inotify", "fanotify", "mqueue", "epoll"):
             assert out[jail][what] == [0, "Operation not permitted"], out
-    # queued signals: a few hundred per jail, not the ~96 k the host uid shares (b queued as many as a did)
-    assert 0 < out["a"]["sigqueue"] <= 1024 and out["b"]["sigqueue"] == out["a"]["sigqueue"], out
+    # queued signals: a few hundred per jail, not the ~96 k the host uid shares; b, started while a held its
+    # queue full, queued about as many (a signal the parent sends, e.g. SIGCONT, may hold one slot for a moment)
+    a, b = out["a"]["sigqueue"], out["b"]["sigqueue"]
+    assert 0 < a <= 1024 and 0 < b <= 1024 and abs(a - b) <= 8, out
 
 
 ACL_SCRIPT = r"""
